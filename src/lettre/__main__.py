@@ -1,0 +1,5 @@
+"""`python -m lettre`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,251 @@
+"""Markdown bodies → safe HTML and wrapped plain text, with the locale's typography."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from html import escape
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+SAFE_SCHEMES = ("http", "https", "mailto")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def safe_url(url: str, base_url: str | None = None) -> str | None:
+    """An absolute http(s)/mailto URL, or None for anything else (javascript:, data:, …)."""
+    url = url.strip()
+    if not url or any(ord(c) < 32 for c in url):
+        return None
+    match = _SCHEME.match(url)
+    if match:
+        return url if match[1].lower() in SAFE_SCHEMES else None
+    if url.startswith("//"):
+        return "https:" + url
+    if base_url:
+        return urljoin(base_url if base_url.endswith("/") else base_url + "/", url)
+    return None
+
+
+@dataclass
+class References:
+    """Numbered link references for the plain text, in reading order, one number per URL."""
+
+    urls: list[str] = field(default_factory=list)
+
+    def number(self, url: str) -> int:
+        if url not in self.urls:
+            self.urls.append(url)
+        return self.urls.index(url) + 1
+
+
+@lru_cache(maxsize=2)
+def _parser(allow_html: bool) -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": allow_html})
+    md.validateLink = lambda url: True  # links are vetted by safe_url when rendered
+    return md
+
+
+def parse(text: str, allow_html: bool = False) -> list[Token]:
+    """The token stream of a Markdown text."""
+    return _parser(allow_html).parse(text)
+
+
+def _typeset_inline(tokens: Sequence[Token], typeset: Callable[[str], str]) -> None:
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            for child in token.children:
+                if child.type == "text":
+                    child.content = typeset(child.content)
+                elif child.type == "image":
+                    child.attrSet("alt", typeset(child.attrGet("alt") or ""))
+
+
+def to_html(
+    text: str,
+    typeset: Callable[[str], str] = lambda s: s,
+    base_url: str | None = None,
+    allow_html: bool = False,
+) -> str:
+    """Safe HTML: raw HTML escaped (unless allowed), only http(s)/mailto links kept."""
+    md = _parser(allow_html)
+    tokens = md.parse(text)
+    _typeset_inline(tokens, typeset)
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "link_open":
+                href = safe_url(str(child.attrGet("href") or ""), base_url)
+                if href is None:
+                    child.attrs.pop("href", None)
+                    child.meta["dropped"] = True
+                else:
+                    child.attrSet("href", href)
+            elif child.type == "image":
+                src = safe_url(str(child.attrGet("src") or ""), base_url)
+                if src is None or src.startswith("mailto:"):
+                    child.type, child.content = "text", child.attrGet("alt") or ""
+                    child.children = None
+                else:
+                    child.attrSet("src", src)
+    html: str = md.renderer.render(tokens, md.options, {})
+    # a dropped link renders as <a> without href: unwrap it, keeping its text
+    html = re.sub(r"<a>(.*?)</a>", r"\1", html, flags=re.DOTALL)
+    return html.strip()
+
+
+# --- plain text ----------------------------------------------------------------------------
+
+
+def display_width(text: str) -> int:
+    """Columns a string takes in a terminal or a monospaced font (accents take none)."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or char in "\u200b\u200d\ufe0f":
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def wrap(text: str, width: int = 72, indent: str = "", subsequent: str | None = None) -> str:
+    """Wrap at spaces only (never at a no-break space, never inside a URL)."""
+    lines = []
+    for paragraph in text.split("\n"):
+        wrapped = textwrap.wrap(
+            paragraph,
+            width=width,
+            initial_indent=indent,
+            subsequent_indent=indent if subsequent is None else subsequent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        lines.extend(wrapped or [indent.rstrip()])
+    return "\n".join(lines)
+
+
+def _inline_text(children: Sequence[Token], refs: References | None, base_url: str | None) -> str:
+    out: list[str] = []
+    pending: list[str | None] = []
+    for child in children:
+        kind = child.type
+        if kind in ("text", "code_inline", "html_inline"):
+            out.append(child.content)
+        elif kind == "softbreak":
+            out.append(" ")
+        elif kind == "hardbreak":
+            out.append("\n")
+        elif kind == "link_open":
+            href = safe_url(str(child.attrGet("href") or ""), base_url)
+            pending.append(href)
+            out.append("\ue002")  # start of the link's text, to compare it with the URL
+        elif kind == "link_close":
+            href = pending.pop() if pending else None
+            start = max(i for i, part in enumerate(out) if part == "\ue002")
+            label = "".join(out[start + 1 :])
+            del out[start:]
+            if href is None:
+                out.append(label)
+            elif label.strip() in (href, href.removeprefix("mailto:")):
+                out.append(href.removeprefix("mailto:"))
+            else:
+                out.append(f"{label}\u00a0[{refs.number(href)}]" if refs is not None else label)
+        elif kind == "image":
+            alt = child.attrGet("alt") or child.content
+            if alt:
+                out.append(f"[{alt}]")
+    return "".join(out)
+
+
+def to_text(
+    text: str,
+    typeset: Callable[[str], str] = lambda s: s,
+    refs: References | None = None,
+    base_url: str | None = None,
+    width: int = 72,
+    allow_html: bool = False,
+) -> str:
+    """Plain text wrapped at `width`; links become numbered references kept in `refs`."""
+    tokens = parse(text, allow_html)
+    _typeset_inline(tokens, typeset)
+    blocks: list[tuple[bool, str]] = []  # (tight: no blank line before it, text)
+    prefixes: list[str] = []  # "> " for quotes, list markers as indents
+    lists: list[list[int]] = []  # per open list: [next number] or [] for bullets
+    marker_prefix: str | None = None  # the prefix of a list item's first line
+    item_index = 0  # how many items the innermost list has shown
+    for index, token in enumerate(tokens):
+        kind = token.type
+        if kind == "blockquote_open":
+            prefixes.append("> ")
+        elif kind == "blockquote_close":
+            prefixes.pop()
+        elif kind == "bullet_list_open":
+            lists.append([])
+            item_index = 0
+        elif kind == "ordered_list_open":
+            lists.append([int(token.attrGet("start") or 1)])
+            item_index = 0
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open":
+            counter = lists[-1]
+            marker = "- " if not counter else f"{counter[0]}. "
+            if counter:
+                counter[0] += 1
+            marker_prefix = "".join(prefixes) + marker
+            prefixes.append(" " * len(marker))
+            item_index += 1
+        elif kind == "list_item_close":
+            prefixes.pop()
+        elif kind == "inline":
+            content = _inline_text(token.children or [], refs, base_url)
+            indent = "".join(prefixes)
+            tight = bool(tokens[index - 1].hidden) and marker_prefix is not None and item_index > 1
+            first = marker_prefix if marker_prefix is not None else indent
+            marker_prefix = None
+            blocks.append((tight, wrap(content, width, first, indent)))
+        elif kind == "heading_close" and token.tag in ("h1", "h2") and blocks:
+            tight, heading = blocks[-1]
+            last = heading.split("\n")[-1].strip()
+            blocks[-1] = (tight, heading + "\n" + "-" * display_width(last))
+        elif kind in ("fence", "code_block"):
+            indent = "".join(prefixes) + "    "
+            code = token.content.rstrip("\n")
+            blocks.append((False, "\n".join(indent + line for line in code.split("\n"))))
+        elif kind == "html_block":
+            blocks.append((False, wrap(token.content.strip(), width, "".join(prefixes))))
+        elif kind == "hr":
+            blocks.append((False, "".join(prefixes) + "* * *"))
+    out = ""
+    for tight, block in blocks:
+        out += (("\n" if tight else "\n\n") + block) if out else block
+    return out
+
+
+def plain_summary(text: str, limit: int = 220) -> str:
+    """The first words of a Markdown body as one line, cut at a word boundary with « … »."""
+    tokens = parse(text)
+    words: list[str] = []
+    for token in tokens:
+        if token.type == "inline":
+            words.extend(_inline_text(token.children or [], None, None).split())
+            if sum(len(w) + 1 for w in words) > limit:
+                break
+    line = " ".join(words)
+    if len(line) <= limit:
+        return line
+    cut = line[: limit + 1].rsplit(" ", 1)[0].rstrip(",;:.!?-–— ")
+    return cut + "…"
+
+
+def escape_text(text: str) -> str:
+    """HTML-escape plain text (titles, summaries)."""
+    return escape(text, quote=True)

@@ -1,0 +1,155 @@
+"""A newsletter folder and a week → the composed letter in every format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from .config import Config, load_config
+from .errors import LettreError
+from .items import Item, Letter, Week
+from .letter import build_letter
+from .readers import load_items, read_anniversaries
+
+ANNIVERSARIES_NAME = "anniversaries.yaml"
+
+
+@dataclass(frozen=True)
+class Composed:
+    """One letter in all its forms."""
+
+    letter: Letter
+    html: str
+    text: str
+    message: EmailMessage
+
+    def eml(self) -> bytes:
+        from .message import as_bytes
+
+        return as_bytes(self.message)
+
+    def json(self) -> str:
+        return json.dumps(letter_as_data(self.letter), ensure_ascii=False, indent=2) + "\n"
+
+
+def open_folder(folder: Path | str, locale: str | None = None) -> Config:
+    """The folder's configuration, with `--locale` applied and checked."""
+    config = load_config(Path(folder)).with_locale(locale)
+    from .french import get_locale
+
+    get_locale(config.locale)  # an unknown locale fails here, before any work
+    return config
+
+
+def now_in(config: Config) -> dt.datetime:
+    """The current time in the folder's time zone."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(config.timezone))
+
+
+def today_in(config: Config) -> dt.date:
+    return now_in(config).date()
+
+
+def load_week_items(config: Config, week: Week) -> list[Item]:
+    """The folder's items (every file must be valid), for composing `week`."""
+    return load_items(config.items_dir, config.kinds)
+
+
+def compose(
+    config: Config,
+    week: Week,
+    *,
+    now: dt.datetime | None = None,
+    seed: str | None = None,
+) -> Composed:
+    """Compose the letter of `week`: HTML with inlined CSS, plain text and the e-mail."""
+    from .message import build_message
+    from .render import render_html, render_text
+
+    items = load_week_items(config, week)
+    anniversaries = read_anniversaries(config.folder / ANNIVERSARIES_NAME)
+    letter = build_letter(items, config, week, anniversaries)
+    user_dir = config.templates_dir if config.templates_dir.is_dir() else None
+    html = render_html(letter, user_dir)
+    text = render_text(letter, user_dir)
+    message = build_message(letter, html, text, config, now or now_in(config), seed)
+    return Composed(letter, html, text, message)
+
+
+def letter_as_data(letter: Letter) -> dict[str, Any]:
+    """The letter as JSON-ready data (for `--format json`)."""
+    return {
+        "title": letter.title,
+        "subject": letter.subject,
+        "date": letter.date.isoformat(),
+        "date_text": letter.date_text,
+        "week": {"start": letter.week.start.isoformat(), "end": letter.week.end.isoformat()},
+        "period_text": letter.period_text,
+        "locale": letter.locale,
+        "sections": [
+            {
+                "kind": section.kind,
+                "label": section.label,
+                "items": [
+                    {
+                        "file": str(entry.item.path),
+                        "date": entry.item.date.isoformat(),
+                        "date_text": entry.date_text,
+                        "title": entry.title,
+                        "summary": entry.summary,
+                        "url": entry.url,
+                        "period_text": entry.period_text,
+                        "years": entry.years,
+                        "results": [
+                            {"sport": sport, "rows": list(rows)} for sport, rows in entry.results
+                        ],
+                    }
+                    for entry in section.entries
+                ],
+            }
+            for section in letter.sections
+        ],
+    }
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file through a temporary file in the same folder, then rename it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(composed: Composed, out_dir: Path) -> list[Path]:
+    """`--out DIR`: the .eml, .html, .txt and .json of the letter, each written atomically."""
+    stem = f"lettre-{composed.letter.date.isoformat()}"
+    outputs = {
+        ".eml": composed.eml(),
+        ".html": composed.html.encode("utf-8"),
+        ".txt": composed.text.encode("utf-8"),
+        ".json": composed.json().encode("utf-8"),
+    }
+    written = []
+    for suffix, data in outputs.items():
+        path = out_dir / f"{stem}{suffix}"
+        try:
+            write_atomic(path, data)
+        except OSError as err:
+            raise LettreError(f"cannot write: {err.strerror or err}", path) from None
+        written.append(path)
+    return written

@@ -1,0 +1,300 @@
+"""`lettre.toml` → a frozen Config."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+CONFIG_NAME = "lettre.toml"
+
+BUILTIN_KINDS = ("communique", "resultats", "anniversaire")
+
+_DAYS = {
+    # ISO weekday numbers (Monday = 1), by English and French names.
+    "monday": 1,
+    "tuesday": 2,
+    "wednesday": 3,
+    "thursday": 4,
+    "friday": 5,
+    "saturday": 6,
+    "sunday": 7,
+    "lundi": 1,
+    "mardi": 2,
+    "mercredi": 3,
+    "jeudi": 4,
+    "vendredi": 5,
+    "samedi": 6,
+    "dimanche": 7,
+}
+
+_ADDRESS_RE = re.compile(r"^[^@\s<>\"',;:()\[\]\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+
+
+@dataclass(frozen=True)
+class Address:
+    """A mailbox: an address with an optional display name."""
+
+    address: str
+    name: str = ""
+
+    @property
+    def domain(self) -> str:
+        return self.address.rpartition("@")[2]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the letter: the items of one kind, under a label."""
+
+    kind: str
+    label: str | None = None  # None: the locale's default label
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything `lettre.toml` says, validated, with defaults filled in."""
+
+    folder: Path
+    title: str = "Lettre hebdomadaire"
+    locale: str = "fr_FR"
+    timezone: str = "Europe/Paris"
+    publication_day: int = 5  # ISO weekday, Friday
+    sender: Address = Address("lettre@example.org")
+    reply_to: Address | None = None
+    to: tuple[Address, ...] = ()
+    cc: tuple[Address, ...] = ()
+    bcc: tuple[Address, ...] = ()
+    sections: tuple[Section, ...] = tuple(Section(k) for k in BUILTIN_KINDS)
+    base_url: str | None = None
+    list_id: str | None = None
+    unsubscribe_mailto: str | None = None
+    unsubscribe_url: str | None = None
+    preheader: str | None = None
+    allow_html: bool = False
+    anniversary_years: tuple[int, ...] = ()  # empty: 1 and every multiple of 5
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Every kind an item may have: the built-in ones and those the sections declare."""
+        declared = [s.kind for s in self.sections]
+        return tuple(dict.fromkeys([*BUILTIN_KINDS, *declared]))
+
+    @property
+    def items_dir(self) -> Path:
+        return self.folder / "items"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.folder / "templates"
+
+    def with_locale(self, locale: str | None) -> Config:
+        """A copy with another locale (from `--locale`), or self when None."""
+        if not locale:
+            return self
+        from dataclasses import replace
+
+        return replace(self, locale=locale)
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """The first line of `text` that sets `key`, for error messages."""
+    match = re.search(rf"^\s*\"?{re.escape(key)}\"?\s*=", text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+class _Reader:
+    """Reads typed values out of the parsed TOML, raising ConfigError with path:line."""
+
+    def __init__(self, path: Path, text: str, data: dict[str, Any]):
+        self.path, self.text, self.data = path, text, data
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        return ConfigError(message, self.path, _line_of(self.text, key.rpartition(".")[2]))
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+        node: Any = self.data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        if not isinstance(node, kind) or (isinstance(node, bool) and bool not in _as_tuple(kind)):
+            names = " or ".join(t.__name__ for t in _as_tuple(kind))
+            raise self.fail(key, f"'{key}' must be {_article(names)}, not {node!r}")
+        return node
+
+    def address(self, key: str, value: Any) -> Address:
+        if isinstance(value, dict):
+            addr, name = value.get("address"), value.get("name", "")
+        else:
+            addr, name = value, ""
+        if not isinstance(addr, str) or not isinstance(name, str):
+            raise self.fail(key, f"'{key}' must be an e-mail address, not {value!r}")
+        addr, name = addr.strip(), name.strip()
+        if not _ADDRESS_RE.match(addr):
+            raise self.fail(key, f"'{key}': {addr!r} is not an e-mail address")
+        if any(c in name for c in "\r\n\0"):
+            raise self.fail(key, f"'{key}': the display name must be on one line")
+        return Address(addr, name)
+
+    def addresses(self, key: str) -> tuple[Address, ...]:
+        value = self.get(key, (list, str, dict), [])
+        values = value if isinstance(value, list) else [value]
+        return tuple(self.address(key, v) for v in values)
+
+
+def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def _article(names: str) -> str:
+    words = {
+        "str": "a string",
+        "int": "a number",
+        "bool": "true or false",
+        "list": "a list",
+        "dict": "a table",
+    }
+    return " or ".join(words.get(n, n) for n in names.split(" or "))
+
+
+def parse_publication_day(value: str | int) -> int:
+    """ISO weekday number from 1–7 or a day name in English or French."""
+    if isinstance(value, int) and 1 <= value <= 7:
+        return value
+    if isinstance(value, str) and value.strip().lower() in _DAYS:
+        return _DAYS[value.strip().lower()]
+    raise ValueError(f"unknown publication day {value!r} (use a day name such as 'vendredi')")
+
+
+def load_config(folder: Path) -> Config:
+    """Read `folder/lettre.toml`; every problem is a ConfigError naming the file and line."""
+    path = folder / CONFIG_NAME
+    if not folder.is_dir():
+        raise ConfigError("no such newsletter folder (create one with 'lettre init')", folder)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"no {CONFIG_NAME} here: is this a newsletter folder? (create one with 'lettre init')",
+            path,
+        ) from None
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"not UTF-8 text (byte {err.start})", path) from err
+    except OSError as err:
+        raise ConfigError(f"cannot read: {err.strerror}", path) from err
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        line = re.search(r"at line (\d+)", str(err))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(err))
+        raise ConfigError(f"invalid TOML: {message}", path, int(line[1]) if line else None) from err
+    return _config_from(folder, path, text, data)
+
+
+def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> Config:
+    r = _Reader(path, text, data)
+    kwargs: dict[str, Any] = {"folder": folder}
+    for key in ("title", "locale", "timezone", "base_url", "list_id", "preheader"):
+        value = r.get(key, str)
+        if value is not None:
+            if key in ("title", "list_id") and any(c in value for c in "\r\n"):
+                raise r.fail(key, f"'{key}' must be on one line")
+            kwargs[key] = value.strip()
+    if "allow_html" in data:
+        kwargs["allow_html"] = r.get("allow_html", bool)
+    if "publication_day" in data:
+        try:
+            kwargs["publication_day"] = parse_publication_day(r.get("publication_day", (str, int)))
+        except ValueError as err:
+            raise r.fail("publication_day", str(err)) from None
+    if "timezone" in kwargs:
+        _check_timezone(r, kwargs["timezone"])
+    base_url = kwargs.get("base_url")
+    if base_url is not None and not re.match(r"^https?://[^/\s]+", base_url):
+        raise r.fail("base_url", f"'base_url' must be an http(s) URL, not {base_url!r}")
+
+    sender = r.get("sender", (str, dict))
+    if sender is None:
+        raise ConfigError("no sender: add a [sender] table with 'address' (and 'name')", path)
+    kwargs["sender"] = r.address("sender", sender)
+    reply_to = r.get("sender.reply_to", (str, dict)) or r.get("reply_to", (str, dict))
+    if reply_to is not None:
+        kwargs["reply_to"] = r.address("reply_to", reply_to)
+    for key in ("to", "cc", "bcc"):
+        kwargs[key] = r.addresses(f"recipients.{key}")
+    if not kwargs["to"] and not kwargs["bcc"]:
+        raise ConfigError("no recipients: add a [recipients] table with 'to = [...]'", path)
+
+    unsub = r.get("unsubscribe", dict, {})
+    mailto = r.get("unsubscribe.mailto", str)
+    if mailto is not None:
+        mailto = mailto.removeprefix("mailto:")
+        kwargs["unsubscribe_mailto"] = r.address("unsubscribe.mailto", mailto).address
+    url = r.get("unsubscribe.url", str)
+    if url is not None:
+        if not url.startswith("https://"):
+            raise r.fail("unsubscribe.url", f"'unsubscribe.url' must be an https URL: {url!r}")
+        kwargs["unsubscribe_url"] = url
+    del unsub
+
+    sections = r.get("sections", list)
+    if sections is not None:
+        kwargs["sections"] = tuple(_section(r, s) for s in sections)
+        kinds = [s.kind for s in kwargs["sections"]]
+        dupes = sorted({k for k in kinds if kinds.count(k) > 1})
+        if dupes:
+            raise r.fail("sections", f"section kind {dupes[0]!r} is listed twice")
+
+    years = r.get("anniversaries.years", list)
+    if years is not None:
+        if not all(isinstance(y, int) and not isinstance(y, bool) and y > 0 for y in years):
+            raise r.fail("years", "'anniversaries.years' must be a list of positive numbers")
+        kwargs["anniversary_years"] = tuple(sorted(set(years)))
+    known = {
+        "title",
+        "locale",
+        "timezone",
+        "publication_day",
+        "sender",
+        "reply_to",
+        "recipients",
+        "sections",
+        "base_url",
+        "list_id",
+        "unsubscribe",
+        "preheader",
+        "allow_html",
+        "anniversaries",
+    }
+    kwargs["extra"] = {k: v for k, v in data.items() if k not in known}
+    return Config(**kwargs)
+
+
+def _section(r: _Reader, value: Any) -> Section:
+    if isinstance(value, str):
+        value = {"kind": value}
+    if not isinstance(value, dict) or not isinstance(value.get("kind"), str):
+        raise r.fail("sections", f"each section needs a 'kind' (a string), not {value!r}")
+    kind = value["kind"].strip()
+    if not re.fullmatch(r"[a-z][a-z0-9_-]*", kind):
+        raise r.fail("kind", f"section kind {kind!r} must be lower-case letters, digits, - or _")
+    label = value.get("label")
+    if label is not None and not isinstance(label, str):
+        raise r.fail("label", f"section label must be a string, not {label!r}")
+    return Section(kind, label.strip() if label else None)
+
+
+def _check_timezone(r: _Reader, name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        message = f"unknown time zone {name!r} (use a name such as 'Europe/Paris')"
+        raise r.fail("timezone", message) from None

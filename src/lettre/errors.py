@@ -1,0 +1,57 @@
+"""The one error type for user mistakes, and its few kinds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class LettreError(Exception):
+    """A mistake in the user's folder, files or options; the CLI prints it and exits."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+
+    def location(self) -> str:
+        """`path:line`, `path`, or '' when the error is not tied to a file."""
+        if self.path is None:
+            return ""
+        return f"{self.path}:{self.line}" if self.line else str(self.path)
+
+    def __str__(self) -> str:
+        where = self.location()
+        return f"{where}: {self.message}" if where else self.message
+
+
+class ConfigError(LettreError):
+    """`lettre.toml` is missing, unreadable or holds a wrong value."""
+
+
+class ItemError(LettreError):
+    """An item file cannot be read or has a wrong front matter."""
+
+
+class TemplateError(LettreError):
+    """A template (packaged or the user's) fails to load or render."""
+
+
+class UsageError(LettreError):
+    """A wrong option or argument on the command line."""
+
+    exit_code = 2
+
+
+class ItemErrors(LettreError):
+    """Several problems found at once (for instance by `lettre check`)."""
+
+    def __init__(self, errors: Iterable[LettreError]):
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)

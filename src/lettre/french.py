@@ -1,0 +1,174 @@
+"""Dates, periods, ordinals, plurals and typography, per locale (French first)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    from babel import Locale
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+
+@lru_cache(maxsize=32)
+def get_locale(name: str) -> Locale:
+    """A Babel Locale from `fr_FR`, `fr-FR` or `fr`; UsageError naming close matches."""
+    from babel import Locale, UnknownLocaleError, localedata
+
+    cleaned = name.strip().replace("-", "_")
+    try:
+        locale = Locale.parse(cleaned)
+    except (UnknownLocaleError, ValueError, TypeError):
+        known = localedata.locale_identifiers()
+        close = difflib.get_close_matches(cleaned, known, n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise UsageError(f"unknown locale {name!r}{hint}") from None
+    if locale.territory is None and locale.language == "fr":
+        # bare `fr` in CLDR has min_week_days 1; France's conventions are the expected ones
+        locale = Locale.parse("fr_FR")
+    return locale
+
+
+def _is_french(locale: str) -> bool:
+    return get_locale(locale).language == "fr"
+
+
+def _first_ordinal(text: str, day: int, locale: str) -> str:
+    """Write day 1 as « 1er » in French."""
+    if day == 1 and _is_french(locale):
+        return re.sub(r"(?<![\d])1(?=[ \u00a0\u202f])", "1er", text, count=1)
+    return text
+
+
+def format_date(day: dt.date, locale: str = "fr_FR", form: str = "full") -> str:
+    """« vendredi 13 juin 2025 » (full), « 13 juin 2025 » (long), « 1er juin 2025 »."""
+    from babel.dates import format_date as babel_format_date
+
+    return _first_ordinal(babel_format_date(day, form, locale=get_locale(locale)), day.day, locale)
+
+
+def format_day_month(day: dt.date, locale: str = "fr_FR") -> str:
+    """« 13 juin », « 1er juin »: a date without its year."""
+    from babel.dates import format_skeleton
+
+    text = format_skeleton("MMMMd", day, locale=get_locale(locale))
+    return _first_ordinal(text, day.day, locale)
+
+
+def format_period(start: dt.date, end: dt.date, locale: str = "fr_FR") -> str:
+    """« du 26 mai au 8 juin 2025 », « le 8 juin 2025 »; Babel's intervals elsewhere."""
+    if end < start:
+        start, end = end, start
+    if _is_french(locale):
+        if start == end:
+            return f"le {format_date(start, locale, 'long')}"
+        last = format_date(end, locale, "long")
+        if start.year != end.year:
+            first = format_date(start, locale, "long")
+        elif start.month != end.month:
+            first = format_day_month(start, locale)
+        else:
+            first = "1er" if start.day == 1 else str(start.day)
+        return f"du {first} au {last}"
+    from babel.dates import format_date as babel_format_date
+    from babel.dates import format_interval
+
+    loc = get_locale(locale)
+    if start == end:
+        return babel_format_date(start, "long", locale=loc)
+    return format_interval(start, end, "yMMMMd", locale=loc)
+
+
+def ordinal(number: int, locale: str = "fr_FR") -> str:
+    """A rank as the locale writes it: « 1er », « 3e »; 1st, 3rd; 1., 3."""
+    language = get_locale(locale).language
+    if language == "fr":
+        return f"{number}er" if number == 1 else f"{number}e"
+    if language == "en":
+        if 10 <= number % 100 <= 20:
+            return f"{number}th"
+        return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
+    if language in (
+        "de",
+        "da",
+        "nb",
+        "nn",
+        "no",
+        "fi",
+        "cs",
+        "sk",
+        "sl",
+        "hr",
+        "pl",
+        "hu",
+        "et",
+        "lv",
+        "lt",
+        "is",
+        "tr",
+    ):
+        return f"{number}."
+    if language in ("es", "it", "pt", "gl", "ca"):
+        return f"{number}º"
+    return str(number)
+
+
+# --- typography --------------------------------------------------------------------------
+
+_PROTECTED = re.compile(
+    r"`[^`\n]*`"  # Markdown code spans
+    r"|<(?:https?|mailto):[^>\s]*>"  # autolinks
+    r"|\b(?:https?|ftp|mailto|tel):[^\s<>\"]*[^\s<>\".,;:!?)»]"  # URLs
+    r"|\bwww\.[^\s<>\"]*[^\s<>\".,;:!?)»]"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b",  # times
+    re.IGNORECASE,
+)
+_SPACES = "[ \u00a0\u202f\u2009]"
+# punctuation that takes a space before it: followed by a space, the end, or closing marks
+_AFTER = r"(?=$|[\s»\"”’)\]}.,…]|[!?;:])"
+
+
+def _typeset_fr(text: str, canadian: bool) -> str:
+    colon_space = NBSP
+    text = re.sub(rf"(?<=\S){_SPACES}*(:)(?=$|\s|[»\"”’)\]])", rf"{colon_space}\1", text)
+    high = "" if canadian else NNBSP
+    text = re.sub(rf"(?<=[^\s!?;:]){_SPACES}*([!?;]+){_AFTER}", rf"{high}\1", text)
+    quote_space = NBSP if canadian else NNBSP
+    text = re.sub(rf"«{_SPACES}*(?=\S)", f"«{quote_space}", text)
+    text = re.sub(rf"(?<=\S){_SPACES}*»", f"{quote_space}»", text)
+    return text
+
+
+def typography(text: str, locale: str = "fr_FR") -> str:
+    """French spacing before « : ; ! ? » and inside guillemets; idempotent; URLs untouched."""
+    if not text:
+        return text
+    loc = get_locale(locale)
+    if loc.language != "fr":
+        return text
+    canadian = loc.territory == "CA"
+    kept: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        kept.append(match.group())
+        return f"\ue000{len(kept) - 1}\ue001"
+
+    masked = _PROTECTED.sub(keep, text)
+    typeset = _typeset_fr(masked, canadian)
+    return re.sub("\ue000(\\d+)\ue001", lambda m: kept[int(m[1])], typeset)
+
+
+def years_between(founded: dt.date, day: dt.date) -> int:
+    """Whole years from `founded` to `day`."""
+    years = day.year - founded.year
+    if (day.month, day.day) < (founded.month, founded.day):
+        years -= 1
+    return years

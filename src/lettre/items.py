@@ -1,0 +1,144 @@
+"""Plain data: items as read from files, and the letter built from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Image:
+    """An illustration of an item; `alt` is required."""
+
+    src: str
+    alt: str
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days a results item covers, both ends included."""
+
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One line of a results item: who ranked where, in what."""
+
+    sport: str
+    name: str
+    rank: int | None = None
+    rank_text: str = ""  # for ranks that are not numbers ("finaliste", "DNF")
+    grade: str = ""
+    event: str = ""
+    competition: str = ""
+    city: str = ""
+    country: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One dated piece of news, as read from `items/*.md`."""
+
+    path: Path
+    date: dt.date
+    kind: str
+    title: str
+    body: str = ""
+    summary: str | None = None
+    url: str | None = None
+    image: Image | None = None
+    tags: tuple[str, ...] = ()
+    period: Period | None = None
+    results: tuple[ResultRow, ...] = ()
+    founded: dt.date | None = None
+    body_line: int = 1  # the line of the file where the body starts
+
+    @property
+    def slug(self) -> str:
+        return self.path.stem
+
+
+@dataclass(frozen=True)
+class Anniversary:
+    """An entry of `anniversaries.yaml`: something founded on a date."""
+
+    name: str
+    founded: dt.date
+    url: str | None = None
+    text: str | None = None
+    source: Path | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Week:
+    """The seven days that end on a publication day, both ends included."""
+
+    start: dt.date
+    end: dt.date
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An item as the templates show it: text already formatted for the locale."""
+
+    item: Item
+    title: str
+    date_text: str
+    summary: str  # the item's summary, or the first words of its body
+    lead: str  # the summary as written in the item (shown above the body), or ""
+    body_html: str
+    body_text: str
+    url: str | None
+    period_text: str | None = None
+    years: int | None = None
+    years_text: str | None = None
+    url_ref: int | None = None  # the number of `url` among the plain text's references
+    results: tuple[tuple[str, tuple[dict[str, str], ...]], ...] = ()  # (sport, rows)
+    image: Image | None = None
+
+
+@dataclass(frozen=True)
+class LetterSection:
+    """One section of a letter: a label and its entries, in date order."""
+
+    kind: str
+    label: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Letter:
+    """The one context both templates render: everything already in words."""
+
+    title: str
+    subject: str
+    week: Week
+    date: dt.date
+    date_text: str
+    period_text: str
+    locale: str
+    lang: str
+    sections: tuple[LetterSection, ...]
+    preheader: str
+    sender_name: str
+    sender_address: str
+    base_url: str | None = None
+    web_url: str | None = None
+    unsubscribe_url: str | None = None
+    unsubscribe_mailto: str | None = None
+    links: tuple[str, ...] = ()  # the plain text's numbered references, in order
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return tuple(e for s in self.sections for e in s.entries)

@@ -1,0 +1,87 @@
+"""Letter + HTML + text → a complete RFC 5322 e-mail, ready for `sendmail -t`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from email import policy
+from email.headerregistry import Address as HeaderAddress
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from .config import Address, Config
+from .items import Letter
+
+#: RFC 5322 lines, and quoted-printable lines within RFC 2045's 76 characters
+POLICY = policy.SMTP.clone(max_line_length=76)
+
+
+def _mailbox(address: Address) -> HeaderAddress:
+    name = " ".join(address.name.split())
+    username, _, domain = address.address.rpartition("@")
+    return HeaderAddress(display_name=name, username=username, domain=domain)
+
+
+def message_id(letter: Letter, config: Config, seed: str | None = None) -> str:
+    """A Message-ID on the sender's domain, stable for the same letter and seed."""
+    basis = f"{config.title}|{letter.date.isoformat()}|{config.sender.address}|{seed or ''}"
+    digest = hashlib.sha256(basis.encode()).hexdigest()[:24]
+    return f"<lettre.{letter.date:%Y%m%d}.{digest}@{config.sender.domain}>"
+
+
+def list_id(config: Config) -> str:
+    """List-Id (RFC 2919): the title as a phrase, and a list identifier on the domain."""
+    ident = config.list_id or f"lettre.{config.sender.domain}"
+    phrase = config.title.replace("\\", "").replace('"', "")
+    return f'"{phrase}" <{ident}>'
+
+
+def build_message(
+    letter: Letter,
+    html: str,
+    text: str,
+    config: Config,
+    now: dt.datetime,
+    seed: str | None = None,
+) -> EmailMessage:
+    """multipart/alternative: text/plain first, text/html last, all headers set."""
+    msg = EmailMessage(policy=POLICY)
+    msg["From"] = _mailbox(config.sender)
+    if config.to:
+        msg["To"] = [_mailbox(a) for a in config.to]
+    else:  # only Bcc recipients: keep the message valid without revealing them
+        msg["To"] = "undisclosed-recipients:;"
+    if config.cc:
+        msg["Cc"] = [_mailbox(a) for a in config.cc]
+    if config.bcc:
+        # `sendmail -t` reads Bcc for the envelope and removes it from the message
+        msg["Bcc"] = [_mailbox(a) for a in config.bcc]
+    if config.reply_to:
+        msg["Reply-To"] = _mailbox(config.reply_to)
+    msg["Subject"] = letter.subject
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = message_id(letter, config, seed)
+    msg["List-Id"] = list_id(config)
+    unsubscribe = []
+    if config.unsubscribe_url:
+        unsubscribe.append(f"<{config.unsubscribe_url}>")
+    if config.unsubscribe_mailto:
+        unsubscribe.append(f"<mailto:{config.unsubscribe_mailto}?subject=unsubscribe>")
+    if unsubscribe:
+        msg["List-Unsubscribe"] = ", ".join(unsubscribe)
+    if config.unsubscribe_url:
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    # set_content drops Content-* headers set before it: the language comes last
+    msg["Content-Language"] = letter.lang
+    msg["X-Mailer"] = "lettre"
+    # a boundary drawn from the content keeps the same letter byte-for-byte the same
+    digest = hashlib.sha256((text + html).encode("utf-8")).hexdigest()[:32]
+    msg.set_boundary(f"lettre-{digest}")
+    return msg
+
+
+def as_bytes(msg: EmailMessage) -> bytes:
+    """The message as bytes with LF line ends, as `sendmail -t` reads it on a pipe."""
+    return msg.as_bytes(policy=POLICY.clone(linesep="\n"))

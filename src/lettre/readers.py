@@ -1,0 +1,460 @@
+"""Item files → Items: front matter (YAML) and Markdown body, every problem with file:line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ItemError, ItemErrors, LettreError
+from .items import Anniversary, Image, Item, Period, ResultRow
+
+try:  # libyaml is ~8x faster; the pure-Python loader is the fallback
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - wheels ship libyaml
+    _Loader = yaml.SafeLoader
+
+MAX_ITEM_BYTES = 1_000_000
+ITEM_KEYS = (
+    "date",
+    "kind",
+    "title",
+    "summary",
+    "url",
+    "image",
+    "tags",
+    "period",
+    "results",
+    "founded",
+)
+_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """UTF-8 text (a BOM is dropped, CRLF becomes LF), or an ItemError saying what it is."""
+    if b"\0" in data[:8192]:
+        raise ItemError(
+            "binary file, not a text item (expected Markdown with a front matter)", path
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        byte = data[err.start]
+        guess = _guess_encoding(data)
+        raise ItemError(
+            f"not UTF-8: byte 0x{byte:02X} at position {err.start} cannot be decoded"
+            f"{guess}; re-save the file as UTF-8",
+            path,
+            line,
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _guess_encoding(data: bytes) -> str:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+    if re.search(rb"[\x80-\x9f]", data):
+        return " (it looks like Windows-1252)"
+    return " (it looks like Latin-1 / ISO-8859-1)"
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
+    """(front matter, body, line where the body starts) of an item's text."""
+    lines = text.split("\n")
+    if not text.strip():
+        raise ItemError(
+            "empty file: an item starts with a front matter between '---' lines", path, 1
+        )
+    if lines[0].rstrip() != "---":
+        raise ItemError(
+            "no front matter: the file must start with a '---' line, then "
+            "'date:', 'kind:' and 'title:', then '---'",
+            path,
+            1,
+        )
+    for number, line in enumerate(lines[1:], start=2):
+        if _FENCE.match(line):
+            return "\n".join(lines[1 : number - 1]), "\n".join(lines[number:]), number + 1
+    raise ItemError("front matter never closed: add a '---' line after it", path, 1)
+
+
+def load_yaml_mapping(text: str, path: Path, first_line: int) -> dict[str, tuple[Any, int]]:
+    """Parse YAML holding one mapping → {key: (value, line)}; errors name the line."""
+    loader = _Loader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as err:
+            raise _yaml_error(err, path, first_line) from None
+        except yaml.YAMLError as err:
+            raise ItemError(f"invalid YAML: {err}", path, first_line) from None
+        if node is None:
+            return {}
+        if not isinstance(node, yaml.MappingNode):
+            raise ItemError(
+                "the front matter must be 'key: value' lines",
+                path,
+                first_line + node.start_mark.line,
+            )
+        result: dict[str, tuple[Any, int]] = {}
+        for key_node, value_node in node.value:
+            line = first_line + key_node.start_mark.line
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ItemError("a key must be a plain word", path, line)
+            key = str(key_node.value)
+            if key in result:
+                raise ItemError(
+                    f"duplicate key '{key}' (first on line {result[key][1]})", path, line
+                )
+            try:
+                value = loader.construct_object(value_node, deep=True)
+            except (ValueError, TypeError, yaml.YAMLError) as err:
+                raise _value_error(key, value_node, err, path, first_line) from None
+            result[key] = (value, line)
+        return result
+    finally:
+        loader.dispose()
+
+
+def _yaml_error(err: yaml.MarkedYAMLError, path: Path, first_line: int) -> ItemError:
+    mark = err.problem_mark or err.context_mark
+    line = first_line + mark.line if mark else first_line
+    problem = err.problem or str(err)
+    if "'\\t'" in problem or "\\t" in problem:
+        problem = "a tab character: YAML needs spaces for indentation"
+    elif "mapping values are not allowed" in problem:
+        problem = "a ': ' inside a value: put the value in quotes"
+    elif err.context and err.problem:
+        problem = f"{err.problem} ({err.context})"
+    return ItemError(f"invalid YAML: {problem}", path, line)
+
+
+def _value_error(key: str, node: Any, err: Exception, path: Path, first_line: int) -> ItemError:
+    line = first_line + node.start_mark.line
+    raw = getattr(node, "value", "")
+    if isinstance(raw, str) and re.match(r"^\d{4}-\d{1,2}-\d{1,2}", raw):
+        return ItemError(f"'{key}': {raw} is not a date in the calendar ({err})", path, line)
+    return ItemError(f"'{key}': invalid value ({err})", path, line)
+
+
+class _Fields:
+    """Typed access to the front matter of one file, raising ItemError at the right line."""
+
+    def __init__(self, path: Path, data: dict[str, tuple[Any, int]], line: int):
+        self.path, self.data, self.line = path, data, line
+
+    def fail(self, key: str, message: str) -> ItemError:
+        line = self.data[key][1] if key in self.data else self.line
+        return ItemError(message, self.path, line)
+
+    def raw(self, key: str) -> Any:
+        return self.data[key][0] if key in self.data else None
+
+    def text(self, key: str, *, required: bool = False, one_line: bool = False) -> str | None:
+        value = self.raw(key)
+        if value is None:
+            if required:
+                raise self.fail(key, f"missing '{key}:' in the front matter")
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.fail(key, f"'{key}' must be text, not {_describe(value)}")
+        value = str(value).strip()
+        if one_line:
+            value = " ".join(value.split())
+        if required and not value:
+            raise self.fail(key, f"'{key}' is empty")
+        return value or None
+
+    def date(self, key: str, *, required: bool = False) -> dt.date | None:
+        value = self.raw(key)
+        if value is None:
+            if required:
+                raise self.fail(key, f"missing '{key}:' in the front matter (e.g. 2025-06-13)")
+            return None
+        try:
+            return to_date(value)
+        except ValueError as err:
+            raise self.fail(key, f"'{key}': {err}") from None
+
+
+def to_date(value: Any) -> dt.date:
+    """A date from YAML: a date, a datetime or ISO text; ValueError says what is wrong."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError as err:
+            raise ValueError(f"{value.strip()} is not a date in the calendar ({err})") from None
+    raise ValueError(f"expected a date like 2025-06-13, not {_describe(value)}")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table of keys"
+    return repr(value)
+
+
+def parse_item(text: str, path: Path, kinds: Sequence[str]) -> Item:
+    """An Item from the text of its file; ItemError names the line of the first problem."""
+    front, body, body_line = split_front_matter(text, path)
+    data = load_yaml_mapping(front, path, 2)
+    f = _Fields(path, data, 1)
+    date = f.date("date", required=True)
+    kind = f.text("kind", required=True)
+    assert date is not None and kind is not None
+    if kind not in kinds:
+        close = difflib.get_close_matches(kind, kinds, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise f.fail("kind", f"unknown kind '{kind}'{hint}; known kinds: {', '.join(kinds)}")
+    title = f.text("title", required=True, one_line=True)
+    assert title is not None
+    url = f.text("url")
+    if url is not None and not _safe_url(url):
+        raise f.fail("url", f"'url' must be an http(s) or mailto address, not {url!r}")
+    period = _period(f)
+    results = _results(f)
+    if kind == "resultats" and "results" not in data and not body.strip():
+        raise f.fail("kind", "a 'resultats' item needs 'results:' rows or a body")
+    return Item(
+        path=path,
+        date=date,
+        kind=kind,
+        title=title,
+        body=body.strip("\n"),
+        summary=f.text("summary", one_line=True),
+        url=url,
+        image=_image(f),
+        tags=_tags(f),
+        period=period,
+        results=results,
+        founded=f.date("founded"),
+        body_line=body_line,
+    )
+
+
+def _safe_url(url: str) -> bool:
+    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", url)
+    return scheme is None or scheme[1].lower() in ("http", "https", "mailto")
+
+
+def _image(f: _Fields) -> Image | None:
+    value = f.raw("image")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        raise f.fail("image", "'image' needs 'src' and 'alt' (the text read out in its place)")
+    if not isinstance(value, dict):
+        raise f.fail(
+            "image", f"'image' must be a table with 'src' and 'alt', not {_describe(value)}"
+        )
+    src, alt = value.get("src"), value.get("alt")
+    if not isinstance(src, str) or not src.strip():
+        raise f.fail("image", "'image' needs 'src' (the picture's address)")
+    if not _safe_url(src) or src.lower().startswith("mailto:"):
+        raise f.fail("image", f"'image.src' must be an http(s) address, not {src!r}")
+    if alt is None:
+        raise f.fail("image", "'image' needs 'alt' (the text read out in its place)")
+    if not isinstance(alt, str):
+        raise f.fail("image", f"'image.alt' must be text, not {_describe(alt)}")
+    sizes = []
+    for key in ("width", "height"):
+        size = value.get(key)
+        if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size <= 0):
+            raise f.fail("image", f"'image.{key}' must be a number of pixels, not {size!r}")
+        sizes.append(size)
+    return Image(src.strip(), " ".join(alt.split()), sizes[0], sizes[1])
+
+
+def _tags(f: _Fields) -> tuple[str, ...]:
+    value = f.raw("tags")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [t for t in re.split(r"[,\s]+", value) if t]
+    if not isinstance(value, list) or not all(isinstance(t, str | int) for t in value):
+        raise f.fail("tags", "'tags' must be a list of words")
+    return tuple(str(t).strip() for t in value)
+
+
+def _period(f: _Fields) -> Period | None:
+    value = f.raw("period")
+    if value is None:
+        return None
+    if not isinstance(value, dict) or "start" not in value or "end" not in value:
+        raise f.fail("period", "'period' needs 'start' and 'end' dates")
+    try:
+        start, end = to_date(value["start"]), to_date(value["end"])
+    except ValueError as err:
+        raise f.fail("period", f"'period': {err}") from None
+    if end < start:
+        raise f.fail("period", f"'period' ends ({end}) before it starts ({start})")
+    return Period(start, end)
+
+
+def _results(f: _Fields) -> tuple[ResultRow, ...]:
+    value = f.raw("results")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise f.fail("results", f"'results' must be a list of rows, not {_describe(value)}")
+    rows = []
+    for number, row in enumerate(value, start=1):
+        where = f"'results' row {number}"
+        if not isinstance(row, dict):
+            raise f.fail("results", f"{where} must be a table (sport, name, rank, ...)")
+        for key in ("sport", "name"):
+            if not isinstance(row.get(key), str | int) or not str(row[key]).strip():
+                raise f.fail("results", f"{where} needs '{key}'")
+        rank, rank_text = row.get("rank"), ""
+        if isinstance(rank, str) and rank.strip().isdigit():
+            rank = int(rank)
+        if isinstance(rank, str):
+            rank, rank_text = None, rank.strip()
+        elif rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
+            raise f.fail("results", f"{where}: 'rank' must be a number from 1, not {rank!r}")
+        try:
+            start, end = _row_dates(row)
+        except ValueError as err:
+            raise f.fail("results", f"{where}: {err}") from None
+        texts = {}
+        for key in ("grade", "event", "competition", "city", "country"):
+            item = row.get(key, "")
+            if not isinstance(item, str | int | float) or isinstance(item, bool):
+                raise f.fail("results", f"{where}: '{key}' must be text")
+            texts[key] = " ".join(str(item).split())
+        rows.append(
+            ResultRow(
+                sport=" ".join(str(row["sport"]).split()),
+                name=" ".join(str(row["name"]).split()),
+                rank=rank,
+                rank_text=rank_text,
+                start=start,
+                end=end,
+                **texts,
+            )
+        )
+    return tuple(rows)
+
+
+def _row_dates(row: dict[str, Any]) -> tuple[dt.date | None, dt.date | None]:
+    if "date" in row and row["date"] is not None:
+        day = to_date(row["date"])
+        return day, day
+    dates = row.get("dates")
+    if dates is None:
+        return None, None
+    if isinstance(dates, dict):
+        dates = [dates.get("start"), dates.get("end")]
+    if not isinstance(dates, list) or not dates:
+        raise ValueError("'dates' must be two dates (first and last day)")
+    days = [to_date(d) for d in dates]
+    start, end = min(days), max(days)
+    return start, end
+
+
+def read_item(path: Path, kinds: Sequence[str]) -> Item:
+    """Read and parse one item file."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_ITEM_BYTES:
+            raise ItemError(
+                f"file too large ({size // 1000} kB; an item is at most "
+                f"{MAX_ITEM_BYTES // 1000} kB)",
+                path,
+            )
+        data = path.read_bytes()
+    except OSError as err:
+        raise ItemError(f"cannot read: {err.strerror or err}", path) from None
+    return parse_item(decode_text(data, path), path, kinds)
+
+
+def item_paths(items_dir: Path) -> list[Path]:
+    """`items/*.md` in name order, leaving out hidden files."""
+    if not items_dir.is_dir():
+        return []
+    return sorted(p for p in items_dir.glob("*.md") if not p.name.startswith((".", "#", "~")))
+
+
+def read_items(
+    items_dir: Path, kinds: Sequence[str], paths: Iterable[Path] | None = None
+) -> tuple[list[Item], list[LettreError]]:
+    """Every item of the folder, and every problem found, all files at once."""
+    items: list[Item] = []
+    errors: list[LettreError] = []
+    for path in item_paths(items_dir) if paths is None else paths:
+        try:
+            items.append(read_item(path, kinds))
+        except LettreError as err:
+            errors.append(err)
+    return items, errors
+
+
+def load_items(items_dir: Path, kinds: Sequence[str]) -> list[Item]:
+    """Every item of the folder; raises ItemErrors listing all problems when there are any."""
+    items, errors = read_items(items_dir, kinds)
+    if errors:
+        raise errors[0] if len(errors) == 1 else ItemErrors(errors)
+    return items
+
+
+def read_anniversaries(path: Path) -> list[Anniversary]:
+    """`anniversaries.yaml`: a list of {name, founded, url?, text?}; [] when absent."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as err:
+        raise ItemError(f"cannot read: {err.strerror or err}", path) from None
+    text = decode_text(data, path)
+    loader = _Loader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as err:
+            raise _yaml_error(err, path, 1) from None
+        if node is None:
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            raise ItemError("expected a list of '- name: …' entries", path, 1)
+        entries = []
+        for entry in node.value:
+            line = entry.start_mark.line + 1
+            try:
+                value = loader.construct_object(entry, deep=True)
+            except (ValueError, TypeError, yaml.YAMLError) as err:
+                raise ItemError(f"invalid entry ({err})", path, line) from None
+            if not isinstance(value, dict):
+                raise ItemError("each entry needs 'name' and 'founded'", path, line)
+            name = value.get("name")
+            if not isinstance(name, str) or not name.strip():
+                raise ItemError("entry without 'name'", path, line)
+            try:
+                founded = to_date(value.get("founded"))
+            except ValueError as err:
+                raise ItemError(f"'founded': {err}", path, line) from None
+            url = value.get("url")
+            if url is not None and (not isinstance(url, str) or not _safe_url(url)):
+                raise ItemError(f"'url' must be an http(s) address, not {url!r}", path, line)
+            text_value = value.get("text")
+            if text_value is not None and not isinstance(text_value, str):
+                raise ItemError("'text' must be text", path, line)
+            entries.append(
+                Anniversary(" ".join(name.split()), founded, url, text_value, path, line)
+            )
+        return entries
+    finally:
+        loader.dispose()

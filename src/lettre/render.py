@@ -1,0 +1,165 @@
+"""Jinja2 templates → the letter as HTML (CSS inlined by premailer) and as plain text."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from .body import display_width, wrap
+from .errors import TemplateError
+from .i18n import translations
+from .resources import templates_dir
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from .items import Letter
+
+HTML_TEMPLATE = "letter.html.j2"
+TEXT_TEMPLATE = "letter.txt.j2"
+TEXT_WIDTH = 72
+GMAIL_CLIP_BYTES = 102 * 1024
+
+
+def _underline(text: str, char: str = "-") -> str:
+    last = text.rstrip("\n").split("\n")[-1]
+    return f"{text}\n{char * display_width(last)}"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
+
+
+def _cells(rows: Sequence[dict[str, str]]) -> list[tuple[str, str, str]]:
+    return [(r["rank"], " ".join(filter(None, (r["grade"], r["name"]))), r["event"]) for r in rows]
+
+
+def results_table(
+    rows: Sequence[dict[str, str]],
+    groups: Sequence[tuple[str, Sequence[dict[str, str]]]] = (),
+    width: int = TEXT_WIDTH,
+) -> str:
+    """Results as an aligned table: rank, athlete, event; details wrapped below.
+
+    Columns are as wide as the widest cell of `groups` (all the sports of an item), so
+    that the tables of one item line up.
+    """
+    cells = _cells(rows)
+    every = [c for _, group in groups for c in _cells(group)] or cells
+    rank_w = max(display_width(c[0]) for c in every)
+    name_w = max(display_width(c[1]) for c in every)
+    lines = []
+    for (rank, name, event), row in zip(cells, rows, strict=True):
+        line = f"  {_pad(rank, rank_w)}  {_pad(name, name_w)}  {event}".rstrip()
+        indent = " " * (rank_w + 4)
+        if display_width(line) > width:
+            line = f"  {_pad(rank, rank_w)}  {name}"
+            if event:
+                line += "\n" + wrap(event, width, indent)
+        lines.append(line)
+        detail = ", ".join(filter(None, (row["competition"], row["place"], row["dates"])))
+        if detail:
+            lines.append(wrap(detail, width, indent))
+    return "\n".join(lines)
+
+
+@lru_cache(maxsize=8)
+def environment(user_dir: Path | None, locale: str) -> jinja2.Environment:
+    """The Jinja2 environment: the user's templates first, the packaged ones second."""
+    import jinja2
+
+    loaders: list[jinja2.BaseLoader] = []
+    if user_dir is not None and user_dir.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(user_dir)))
+    loaders.append(jinja2.FileSystemLoader(str(templates_dir())))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(["html", "html.j2", "xml.j2"], default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["wrap"] = lambda text, width=TEXT_WIDTH, indent="": wrap(str(text), width, indent)
+    env.filters["underline"] = _underline
+    env.filters["results_table"] = results_table
+    return env
+
+
+def _template_error(err: Exception, name: str) -> TemplateError:
+    """A TemplateError naming the template file and line where rendering failed."""
+    import jinja2
+
+    if isinstance(err, jinja2.TemplateSyntaxError):
+        return TemplateError(f"template error: {err.message}", err.filename or name, err.lineno)
+    if isinstance(err, jinja2.TemplateNotFound):
+        return TemplateError(f"template not found: {err.name}", name)
+    path, line = name, None
+    tb: TracebackType | None = err.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".j2", ".css", ".html", ".txt")):
+            path, line = filename, tb.tb_lineno
+        tb = tb.tb_next
+    return TemplateError(f"template error: {err}", path, line)
+
+
+def render_template(name: str, letter: Letter, user_dir: Path | None, **extra: Any) -> str:
+    """Render one template with the letter; template problems become TemplateError."""
+    import jinja2
+
+    try:
+        template = environment(user_dir, letter.locale).get_template(name)
+        return template.render(letter=letter, **extra)
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as err:
+        raise _template_error(err, name) from err
+
+
+def inline_css(html: str) -> str:
+    """Move CSS into style= attributes (no network, ever); @media rules stay in <style>."""
+    import cssutils
+    from premailer import Premailer
+
+    cssutils.log.setLevel(logging.CRITICAL)
+    return str(
+        Premailer(
+            html,
+            allow_network=False,
+            strip_important=False,
+            keep_style_tags=False,
+            disable_validation=True,
+            cssutils_logging_level=logging.CRITICAL,
+            remove_classes=False,
+        ).transform(pretty_print=False)
+    )
+
+
+def render_html(letter: Letter, user_dir: Path | None = None) -> str:
+    """The letter as an HTML e-mail body with inlined CSS."""
+    html = render_template(HTML_TEMPLATE, letter, user_dir)
+    try:
+        inlined = inline_css(html)
+    except Exception as err:  # premailer/cssutils raise many kinds on a broken CSS file
+        raise TemplateError(f"cannot inline the CSS: {err}", "style.css") from err
+    if not inlined.lstrip().lower().startswith("<!doctype"):
+        inlined = "<!DOCTYPE html>\n" + inlined
+    return inlined
+
+
+def render_text(letter: Letter, user_dir: Path | None = None) -> str:
+    """The letter as plain text, wrapped at 72 columns, links as numbered references."""
+    text = render_template(TEXT_TEMPLATE, letter, user_dir)
+    # trailing spaces go, but for the signature separator "-- " (RFC 3676)
+    lines = [line if line == "-- " else line.rstrip() for line in text.split("\n")]
+    out: list[str] = []
+    for line in lines:  # never more than two blank lines in a row
+        if not line and len(out) >= 2 and not out[-1] and not out[-2]:
+            continue
+        out.append(line)
+    return "\n".join(out).strip("\n") + "\n"

@@ -1,0 +1,61 @@
+"""Publication-day weeks: which letter a date belongs to, and `--week` parsing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .errors import UsageError
+from .items import Week
+
+_ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+
+
+def week_of(day: dt.date, publication_day: int = 5) -> Week:
+    """The letter whose seven days contain `day`: they end on the next publication day."""
+    ahead = (publication_day - day.isoweekday()) % 7
+    end = day + dt.timedelta(days=ahead)
+    return Week(end - dt.timedelta(days=6), end)
+
+
+def parse_week(spec: str, today: dt.date, publication_day: int = 5) -> Week:
+    """A date, an ISO week (2025-W24), or this / last / next (relative to `today`)."""
+    text = spec.strip().lower()
+    relative = {
+        "this": 0,
+        "last": -1,
+        "next": 1,
+        "cette": 0,
+        "derniere": -1,
+        "dernière": -1,
+        "prochaine": 1,
+    }
+    if text in relative:
+        return week_of(today + dt.timedelta(weeks=relative[text]), publication_day)
+    match = _ISO_WEEK.match(text)
+    if match:
+        year, number = int(match[1]), int(match[2])
+        try:
+            monday = dt.date.fromisocalendar(year, number, 1)
+        except ValueError:
+            raise UsageError(f"--week: {spec!r}: year {year} has no week {number}") from None
+        # The ISO week's letter is the one published during that week.
+        return week_of(monday + dt.timedelta(days=(publication_day - 1)), publication_day)
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"--week: {spec!r} is not a week: use a date (2025-06-13), an ISO week "
+            "(2025-W24), or this / last / next"
+        ) from None
+    return week_of(day, publication_day)
+
+
+def weeks_between(first: dt.date, last: dt.date, publication_day: int = 5) -> list[Week]:
+    """Every week from the one holding `first` to the one holding `last`."""
+    week, end = week_of(first, publication_day), week_of(last, publication_day)
+    weeks = []
+    while week.end <= end.end:
+        weeks.append(week)
+        week = Week(week.start + dt.timedelta(days=7), week.end + dt.timedelta(days=7))
+    return weeks

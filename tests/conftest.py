@@ -1,0 +1,83 @@
+"""Shared fixtures: the sample folder, temporary newsletter folders, the CLI."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lettre.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+CONFIG = """\
+title = "Lettre de test"
+locale = "fr_FR"
+timezone = "Europe/Paris"
+base_url = "https://lettre.example.org/"
+
+[sender]
+name = "Cellule communication"
+address = "communication@example.org"
+
+[recipients]
+to = ["abonnes@example.net"]
+
+[unsubscribe]
+url = "https://lettre.example.org/desabonnement"
+"""
+
+
+def item_text(
+    date: str = "2025-06-10",
+    kind: str = "communique",
+    title: str = "Un titre",
+    body: str = "Un corps de texte.",
+    **extra: str,
+) -> str:
+    """The text of an item file with the given front matter."""
+    lines = ["---", f"date: {date}", f"kind: {kind}", f"title: {title}"]
+    lines += [f"{key}: {value}" for key, value in extra.items()]
+    return "\n".join([*lines, "---", body, ""])
+
+
+@pytest.fixture
+def samples() -> Path:
+    return SAMPLES
+
+
+@pytest.fixture
+def make_folder(tmp_path: Path) -> Callable[..., Path]:
+    """A newsletter folder in tmp_path with the given items {file name: text}."""
+
+    def make(
+        items: dict[str, str] | None = None, config: str = CONFIG, name: str = "lettre"
+    ) -> Path:
+        folder = tmp_path / name
+        (folder / "items").mkdir(parents=True)
+        (folder / "lettre.toml").write_text(config, encoding="utf-8")
+        for file_name, text in (items or {"2025-06-10-un-titre.md": item_text()}).items():
+            (folder / "items" / file_name).write_text(textwrap.dedent(text), encoding="utf-8")
+        return folder
+
+    return make
+
+
+class Run:
+    """The CLI run in-process, with stdout and stderr apart."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str | os.PathLike[str]):  # type: ignore[no-untyped-def]
+        return self.runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def run() -> Run:
+    return Run()

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config, load_config
-from .errors import LettreError
+from .errors import ItemErrors, LettreError
 from .items import Item, Letter, Week
 from .letter import build_letter
-from .readers import load_items, read_anniversaries
+from .readers import read_anniversaries
 
 ANNIVERSARIES_NAME = "anniversaries.yaml"
 
@@ -59,8 +59,17 @@ def today_in(config: Config) -> dt.date:
 
 
 def load_week_items(config: Config, week: Week) -> list[Item]:
-    """The folder's items (every file must be valid), for composing `week`."""
-    return load_items(config.items_dir, config.kinds)
+    """The items of `week`, parsing only their files; raises on the problems found.
+
+    A problem in an item of another week is not seen here (`lettre check` sees them all);
+    a file whose date cannot be read is, since it might belong to this week.
+    """
+    from .index import week_items
+
+    items, errors = week_items(config, week)
+    if errors:
+        raise errors[0] if len(errors) == 1 else ItemErrors(errors)
+    return items
 
 
 def compose(

@@ -382,11 +382,16 @@ def read_item(path: Path, kinds: Sequence[str]) -> Item:
     return parse_item(decode_text(data, path), path, kinds)
 
 
+def is_item_name(name: str) -> bool:
+    """Whether a file name in `items/` is an item's: `*.md`, not hidden nor an editor's."""
+    return name.endswith(".md") and not name.startswith((".", "#", "~"))
+
+
 def item_paths(items_dir: Path) -> list[Path]:
     """`items/*.md` in name order, leaving out hidden files."""
     if not items_dir.is_dir():
         return []
-    return sorted(p for p in items_dir.glob("*.md") if not p.name.startswith((".", "#", "~")))
+    return sorted(p for p in items_dir.glob("*.md") if is_item_name(p.name))
 
 
 def read_items(

@@ -1,0 +1,273 @@
+"""The folder's item index: each file's date and kind, read cheaply, cached in `.lettre/`.
+
+Composing one week must not parse ten years of items. The index gives the date and kind
+of every file without parsing it: from a cache in `.lettre/items.json`, keyed by each
+file's name, size, mtime, ctime and inode (so an edited, added, renamed or deleted file
+is never served stale), or else from a bounded read of the file's first lines. A file
+whose date cannot be read that way for certain (an unusual front matter, a bad date, no
+front matter at all) is parsed in full, and its problem, if any, is reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from stat import S_ISREG
+from typing import Any, NamedTuple
+
+from .config import Config
+from .errors import LettreError
+from .items import Item, Week
+from .readers import MAX_ITEM_BYTES, is_item_name, read_item, read_items
+from .weeks import week_of
+
+CACHE_DIR = ".lettre"
+CACHE_NAME = "items.json"
+CACHE_FORMAT = 1
+CACHE_MIN_ITEMS = 500  # below this, reading the files costs less than keeping a cache
+NO_CACHE_ENV = "LETTRE_NO_CACHE"
+HEAD_BYTES = 4096
+RACY_NS = 3_000_000_000  # a file changed this close to a scan may change again unseen
+
+_OPENING = re.compile(rb"\A(?:\xef\xbb\xbf)?---[ \t]*\r?\n")
+_FENCE = re.compile(rb"\n(?:---|\.\.\.)[ \t]*\r?(?=\n|\Z)")
+# Top-level lines that may set a key: those that start like `date`, `kind` or YAML syntax,
+_LINE = re.compile(rb"\n[dk\"'?!&][^\n]*")
+# ... those that set `date` or `kind`, however written ...
+_KEY = re.compile(
+    rb"(?:\?[ \t]*)?(?:![^\s]*[ \t]+)?(?:&[^\s]+[ \t]+)?([\"']?)(date|kind)\1[ \t]*(?::|\r?$)"
+)
+# ... and the plain forms whose value is certain.
+_DATE = re.compile(rb"date:[ \t]+([\"']?)(\d{4}-\d{2}-\d{2})\1(?:[ \t]+#.*)?[ \t]*\r?")
+_KIND = re.compile(rb"kind:[ \t]+([\"']?)([a-z][a-z0-9_-]*)\1(?:[ \t]+#.*)?[ \t]*\r?")
+_YAML_WORDS = frozenset(b"null true false yes no on off y n".split())
+
+
+class IndexEntry(NamedTuple):
+    """What the index knows of one item file: its date and its kind (not yet checked)."""
+
+    folder: Path  # the items folder
+    name: str
+    date: dt.date
+    kind: str
+
+    @property
+    def path(self) -> Path:
+        return self.folder / self.name
+
+
+@dataclass(frozen=True)
+class ItemIndex:
+    """Every item file of a folder, with its date and kind; the files that failed apart."""
+
+    folder: Path  # the items folder
+    rows: tuple[tuple[str, str, str], ...]  # (file name, ISO date, kind), in no order
+    errors: tuple[LettreError, ...]  # files whose date could not be read at all
+
+    @cached_property
+    def entries(self) -> tuple[IndexEntry, ...]:
+        """Every dated item file, in file-name order."""
+        return tuple(self._entry(row) for row in sorted(self.rows))
+
+    def _entry(self, row: tuple[str, str, str]) -> IndexEntry:
+        return IndexEntry(self.folder, row[0], dt.date.fromisoformat(row[1]), row[2])
+
+    def in_week(self, week: Week) -> list[IndexEntry]:
+        """The entries dated within `week`, in file-name order."""
+        first, last = week.start.isoformat(), week.end.isoformat()
+        return [self._entry(r) for r in sorted(r for r in self.rows if first <= r[1] <= last)]
+
+    def by_week(self, publication_day: int = 5) -> dict[Week, list[IndexEntry]]:
+        """The entries grouped by the letter they belong to, weeks in date order."""
+        weeks: dict[Week, list[IndexEntry]] = {}
+        for entry in sorted(self.entries, key=lambda e: (e.date, e.name)):
+            weeks.setdefault(week_of(entry.date, publication_day), []).append(entry)
+        return weeks
+
+
+def read_head_fields(head: bytes) -> tuple[dt.date, str] | None:
+    """(date, kind) from the first bytes of an item file, or None when not certain."""
+    opening = _OPENING.match(head)
+    if opening is None or b"\0" in head:
+        return None
+    fence = _FENCE.search(head, opening.end() - 1)
+    front = head[opening.end() - 1 : fence.start() if fence else len(head)]
+    found: dict[bytes, bytes] = {}
+    for line in _LINE.finditer(front):
+        match = _KEY.match(line[0], 1)
+        if match is None:
+            continue
+        key = match[2]
+        if key in found:
+            return None  # twice: YAML would refuse it; let the parser say so
+        exact = (_DATE if key == b"date" else _KIND).fullmatch(line[0], 1)
+        if exact is None:
+            return None
+        found[key] = exact[2]
+    if b"date" not in found or b"kind" not in found or found[b"kind"] in _YAML_WORDS:
+        return None
+    try:
+        day = dt.date.fromisoformat(found[b"date"].decode("ascii"))
+    except ValueError:
+        return None
+    return day, found[b"kind"].decode("ascii")
+
+
+def _read_fields(path: str, size: int) -> tuple[dt.date, str] | None:
+    """(date, kind) of a file from a bounded read of its front matter; None if not certain."""
+    if size > MAX_ITEM_BYTES:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        head = os.read(fd, HEAD_BYTES)
+        opening = _OPENING.match(head)
+        if len(head) == HEAD_BYTES and opening and not _FENCE.search(head, opening.end() - 1):
+            head += os.read(fd, MAX_ITEM_BYTES)  # a long front matter: read all of it
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return read_head_fields(head)
+
+
+def cache_path(config: Config) -> Path:
+    """Where the index of `config`'s folder is kept."""
+    return config.folder / CACHE_DIR / CACHE_NAME
+
+
+def cache_enabled() -> bool:
+    """False when the environment says not to keep a cache (LETTRE_NO_CACHE=1)."""
+    return os.environ.get(NO_CACHE_ENV, "").strip().lower() in ("", "0", "false", "no")
+
+
+def _load_cache(path: Path) -> dict[str, list[Any]]:
+    from . import __version__
+
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != CACHE_FORMAT
+        or data.get("lettre") != __version__
+        or not isinstance(data.get("items"), dict)
+    ):
+        return {}
+    return data["items"]
+
+
+def _save_cache(path: Path, items: dict[str, list[Any]]) -> None:
+    """Write the cache atomically; a folder that cannot hold it simply goes without."""
+    from . import __version__
+
+    data = {"format": CACHE_FORMAT, "lettre": __version__, "items": items}
+    try:
+        path.parent.mkdir(exist_ok=True)
+        ignore = path.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# lettre's caches: safe to delete, never to commit\n*\n")
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass
+
+
+def scan_items(config: Config, *, cache: bool | None = None) -> ItemIndex:
+    """The date and kind of every item of the folder, parsing only the files that need it.
+
+    `cache`: keep the index in `.lettre/` (default: when the folder holds enough items, or
+    already has an index, and LETTRE_NO_CACHE is not set).
+    """
+    items_dir = config.items_dir
+    where = cache_path(config)
+    enabled = cache_enabled() if cache is None else cache
+    known = _load_cache(where) if enabled else {}
+    fresh: dict[str, list[Any]] = {}
+    rows: list[tuple[str, str, str]] = []
+    errors: list[LettreError] = []
+    settled = time.time_ns() - RACY_NS  # a file changed after this may change again unseen
+    base = os.fspath(items_dir)
+    for name, st in _item_files(base):
+        cached = known.get(name)
+        if (
+            st is not None
+            and cached is not None
+            and cached[1] == st.st_mtime_ns
+            and cached[0] == st.st_size
+            and cached[2] == st.st_ctime_ns
+            and cached[3] == st.st_ino
+            and len(cached) == 6
+        ):
+            rows.append((name, cached[4], cached[5]))
+            fresh[name] = cached
+            continue
+        fields = None
+        if st is not None and S_ISREG(st.st_mode):
+            fields = _read_fields(os.path.join(base, name), st.st_size)
+        if fields is None:
+            try:
+                item = read_item(items_dir / name, config.kinds)
+            except LettreError as err:
+                errors.append(err)
+                continue
+            fields = item.date, item.kind
+        row = (name, fields[0].isoformat(), fields[1])
+        rows.append(row)
+        if st is not None and max(st.st_mtime_ns, st.st_ctime_ns) < settled:
+            fresh[name] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, *row[1:]]
+    worth = known or len(rows) + len(errors) >= CACHE_MIN_ITEMS
+    if enabled and worth and fresh != known:
+        _save_cache(where, fresh)
+    errors.sort(key=lambda e: str(e.path))
+    return ItemIndex(items_dir, tuple(rows), tuple(errors))
+
+
+def _item_files(items_dir: str) -> Iterator[tuple[str, os.stat_result | None]]:
+    """(name, stat, or None when it fails) of every item file, in no particular order."""
+    try:
+        with os.scandir(items_dir) as found:
+            for entry in found:
+                name = entry.name
+                if not is_item_name(name):
+                    continue
+                try:
+                    yield name, entry.stat()
+                except OSError:
+                    yield name, None
+    except (FileNotFoundError, NotADirectoryError):
+        return
+
+
+def week_items(config: Config, week: Week) -> tuple[list[Item], list[LettreError]]:
+    """The parsed items of `week`, and the problems of those files and of undated ones.
+
+    Only the files dated within the week are parsed; a file whose date could not be read
+    counts as a problem, since it might belong to any week.
+    """
+    index = scan_items(config)
+    items, errors = read_items(config.items_dir, config.kinds, _paths(index.in_week(week)))
+    chosen = [i for i in items if i.date in week]
+    problems = sorted([*index.errors, *errors], key=lambda e: (str(e.path), e.line or 0))
+    return chosen, problems
+
+
+def _paths(entries: Iterable[IndexEntry]) -> list[Path]:
+    return [e.path for e in entries]

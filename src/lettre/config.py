@@ -53,6 +53,21 @@ class Section:
 
     kind: str
     label: str | None = None  # None: the locale's default label
+    # labels by locale or language ("fr", "en", "fr_CA"); a plain `label` string counts
+    # as the label in the folder's own language
+    labels: tuple[tuple[str, str], ...] = ()
+
+    def label_for(self, locale: str) -> str | None:
+        """The label written for `locale` (en_GB, then en), or None."""
+        wanted = _locale_key(locale)
+        by_key = dict(self.labels)
+        return by_key.get(wanted) or by_key.get(wanted.split("_")[0])
+
+
+def _locale_key(locale: str) -> str:
+    """`en-gb`, `en_GB.UTF-8` → `en_GB`; `FR` → `fr` (no Babel needed)."""
+    parts = locale.strip().split(".")[0].replace("-", "_").split("_")
+    return "_".join([parts[0].lower(), *(p.upper() if len(p) == 2 else p for p in parts[1:])])
 
 
 @dataclass(frozen=True)
@@ -215,6 +230,8 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
             raise r.fail("publication_day", str(err)) from None
     if "timezone" in kwargs:
         _check_timezone(r, kwargs["timezone"])
+    if "locale" in kwargs:
+        _check_locale(r, kwargs["locale"])
     base_url = kwargs.get("base_url")
     if base_url is not None and not re.match(r"^https?://[^/\s]+", base_url):
         raise r.fail("base_url", f"'base_url' must be an http(s) URL, not {base_url!r}")
@@ -245,7 +262,8 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
 
     sections = r.get("sections", list)
     if sections is not None:
-        kwargs["sections"] = tuple(_section(r, s) for s in sections)
+        language = _locale_key(kwargs.get("locale", Config.locale)).split("_")[0]
+        kwargs["sections"] = tuple(_section(r, s, language) for s in sections)
         kinds = [s.kind for s in kwargs["sections"]]
         dupes = sorted({k for k in kinds if kinds.count(k) > 1})
         if dupes:
@@ -276,7 +294,7 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
     return Config(**kwargs)
 
 
-def _section(r: _Reader, value: Any) -> Section:
+def _section(r: _Reader, value: Any, language: str) -> Section:
     if isinstance(value, str):
         value = {"kind": value}
     if not isinstance(value, dict) or not isinstance(value.get("kind"), str):
@@ -285,9 +303,35 @@ def _section(r: _Reader, value: Any) -> Section:
     if not re.fullmatch(r"[a-z][a-z0-9_-]*", kind):
         raise r.fail("kind", f"section kind {kind!r} must be lower-case letters, digits, - or _")
     label = value.get("label")
-    if label is not None and not isinstance(label, str):
-        raise r.fail("label", f"section label must be a string, not {label!r}")
-    return Section(kind, label.strip() if label else None)
+    if label is None:
+        return Section(kind)
+    if isinstance(label, str) and label.strip():
+        return Section(kind, label.strip(), ((language, label.strip()),))
+    if isinstance(label, dict) and label:
+        labels = []
+        for key, text in label.items():
+            if not isinstance(text, str) or not text.strip():
+                raise r.fail("label", f"section label {key!r} must be a string, not {text!r}")
+            if not re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,4})*", key):
+                raise r.fail("label", f"section label key {key!r} is not a locale (fr, en, fr_CA)")
+            labels.append((_locale_key(key), text.strip()))
+        own = dict(labels).get(language, labels[0][1])
+        return Section(kind, own, tuple(labels))
+    raise r.fail(
+        "label",
+        f"section label must be a string or a table by language "
+        f'(label = {{ fr = "…", en = "…" }}), not {label!r}',
+    )
+
+
+def _check_locale(r: _Reader, name: str) -> None:
+    from .errors import UsageError
+    from .french import get_locale
+
+    try:
+        get_locale(name)
+    except UsageError as err:
+        raise r.fail("locale", err.message) from None
 
 
 def _check_timezone(r: _Reader, name: str) -> None:

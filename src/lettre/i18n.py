@@ -45,3 +45,16 @@ def typeset_gettext(
         return typography(catalog.ngettext(singular, plural, n), locale)
 
     return _gettext, _ngettext
+
+
+def years_text(years: int, locale: str) -> str:
+    """« 1 an », « 20 ans », "20 years": a number of years with the locale's plural."""
+    return translations(locale).ngettext("%(num)d year", "%(num)d years", years) % {"num": years}
+
+
+def anniversary_title(name: str, years: int, locale: str) -> str:
+    """« … fête ses 20 ans », "… celebrates 20 years": the title of a computed anniversary."""
+    message = translations(locale).ngettext(
+        "%(name)s celebrates %(num)d year", "%(name)s celebrates %(num)d years", years
+    )
+    return message % {"name": name, "num": years}

@@ -11,7 +11,8 @@ from . import body
 from .config import BUILTIN_KINDS, Config, Section
 from .errors import LettreError
 from .french import format_date, format_period, ordinal, typography
-from .i18n import translations
+from .i18n import anniversary_title, translations
+from .i18n import years_text as years_text_of
 from .items import Anniversary, Entry, Item, Letter, LetterSection, Week
 
 SUMMARY_LIMIT = 220
@@ -64,16 +65,13 @@ def anniversary_date(founded: dt.date, year: int) -> dt.date:
 def anniversaries_in(entries: Iterable[Anniversary], week: Week, config: Config) -> list[Item]:
     """The anniversaries of `anniversaries.yaml` that fall in `week`, as items."""
     wanted = anniversary_years(config)
-    catalog = translations(config.locale)
     found = []
     for entry in entries:
         for year in sorted({week.start.year, week.end.year}):
             day = anniversary_date(entry.founded, year)
             years = year - entry.founded.year
             if day in week and _celebrated(years, wanted):
-                title = catalog.ngettext(
-                    "%(name)s celebrates %(num)d year", "%(name)s celebrates %(num)d years", years
-                ) % {"name": entry.name, "num": years}
+                title = anniversary_title(entry.name, years, config.locale)
                 path = entry.source or config.folder / "anniversaries.yaml"
                 found.append(
                     Item(
@@ -170,11 +168,7 @@ def _entry(item: Item, config: Config, typeset: partial[str], refs: body.Referen
     url = body.safe_url(item.url, base) if item.url else None
     summary = item.summary or (body.plain_summary(item.body, SUMMARY_LIMIT) if item.body else "")
     years = item.date.year - item.founded.year if item.founded else None
-    years_text = None
-    if years is not None and years > 0:
-        years_text = translations(locale).ngettext("%(num)d year", "%(num)d years", years) % {
-            "num": years
-        }
+    years_text = years_text_of(years, locale) if years is not None and years > 0 else None
     image = item.image
     if image is not None:
         src = body.safe_url(image.src, base)

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lettre.errors import UsageError
 from lettre.french import (
@@ -230,3 +232,18 @@ def test_unknown_locale_names_close_matches(name: str, hint: str) -> None:
         get_locale(name)
     assert str(caught.value).startswith(f"unknown locale {name!r}: ")
     assert hint in str(caught.value)
+
+
+_PIECES = [*"ab1 :;!?«»%@.-/`\n", NB, NN, "https://example.org/", "14:30", "x@example.org"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_PIECES), max_size=25).map("".join),
+    st.sampled_from(["fr_FR", "fr_CA"]),
+)
+def test_typography_only_moves_spaces_and_is_idempotent(text: str, locale: str) -> None:
+    once = typography(text, locale)
+    assert typography(once, locale) == once
+    spaces = f"[ {NB}{NN}]"
+    assert re.sub(spaces, "", once) == re.sub(spaces, "", text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -94,6 +95,7 @@ def test_the_letter_of_13_june_in_english(run, samples: Path) -> None:  # type: 
     assert result.exit_code == 0, result.stderr
     text = result.stdout
     lines = text.splitlines()
+    assert lines[0] == "Weekly Communication Newsletter"  # the title of lettre.toml for `en`
     assert lines[1] == "Friday, 13 June 2025"
     for words in (
         "PRESS RELEASES",
@@ -131,6 +133,7 @@ def test_the_letter_of_13_june_in_english(run, samples: Path) -> None:  # type: 
     assert "Unsubscribe" in html and "Read more" in html and "Se désabonner" not in html
     eml = run(*args, "--format", "eml", "--now", "2025-06-13T08:00").stdout
     assert "Content-Language: en" in eml
+    assert "Subject: Weekly Communication Newsletter of 13 June 2025" in eml
 
 
 def test_results_period_in_french_in_html_and_text(run, samples: Path) -> None:  # type: ignore[no-untyped-def]
@@ -199,8 +202,6 @@ def test_section_labels_per_locale(
     locale: str | None,
     expected: list[str],
 ) -> None:
-    import json
-
     folder = make_folder(
         {
             "2025-06-10-a.md": item_text(),
@@ -219,7 +220,7 @@ def test_bad_section_label_names_the_line(run, make_folder: Callable[..., Path])
     config = CONFIG + '\n[[sections]]\nkind = "communique"\nlabel = { fr = 3 }\n'
     result = run("compose", "-w", "2025-06-13", "-C", make_folder(config=config))
     assert result.exit_code == 1
-    assert "lettre.toml:18: section label 'fr' must be a string, not 3" in result.stderr
+    assert "lettre.toml:18: 'label' for 'fr' must be a string, not 3" in result.stderr
 
 
 def test_unknown_locale_option_is_a_usage_error(run, samples: Path) -> None:  # type: ignore[no-untyped-def]
@@ -246,3 +247,18 @@ def test_locale_of_lettre_toml_is_used(run, make_folder: Callable[..., Path]) ->
     text = run("compose", "-w", "2025-06-13", "-C", folder, "-f", "text").stdout
     assert text.splitlines()[1] == "Freitag, 13. Juni 2025"
     assert "PRESSEMITTEILUNGEN" in text
+
+
+def test_title_per_language(run, make_folder: Callable[..., Path]) -> None:  # type: ignore[no-untyped-def]
+    config = CONFIG.replace(
+        'title = "Lettre de test"', 'title = { fr = "Lettre de test", en = "Test letter" }'
+    )
+    folder = make_folder(config=config)
+    for locale, title in (
+        ("fr_FR", "Lettre de test"),
+        ("fr_CA", "Lettre de test"),
+        ("en_US", "Test letter"),
+        ("de_DE", "Lettre de test"),
+    ):
+        result = run("compose", "-w", "2025-06-13", "-C", folder, "-f", "json", "--locale", locale)
+        assert json.loads(result.stdout)["title"] == title, locale

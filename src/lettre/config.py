@@ -59,9 +59,14 @@ class Section:
 
     def label_for(self, locale: str) -> str | None:
         """The label written for `locale` (en_GB, then en), or None."""
-        wanted = _locale_key(locale)
-        by_key = dict(self.labels)
-        return by_key.get(wanted) or by_key.get(wanted.split("_")[0])
+        return _for_locale(self.labels, locale)
+
+
+def _for_locale(texts: tuple[tuple[str, str], ...], locale: str) -> str | None:
+    """The text written for `locale` (en_GB), else for its language (en), else None."""
+    wanted = _locale_key(locale)
+    by_key = dict(texts)
+    return by_key.get(wanted) or by_key.get(wanted.split("_")[0])
 
 
 def _locale_key(locale: str) -> str:
@@ -76,6 +81,7 @@ class Config:
 
     folder: Path
     title: str = "Lettre hebdomadaire"
+    titles: tuple[tuple[str, str], ...] = ()  # `title = { fr = "…", en = "…" }`
     locale: str = "fr_FR"
     timezone: str = "Europe/Paris"
     publication_day: int = 5  # ISO weekday, Friday
@@ -109,12 +115,12 @@ class Config:
         return self.folder / "templates"
 
     def with_locale(self, locale: str | None) -> Config:
-        """A copy with another locale (from `--locale`), or self when None."""
+        """A copy with another locale (from `--locale`) and its title, or self when None."""
         if not locale:
             return self
         from dataclasses import replace
 
-        return replace(self, locale=locale)
+        return replace(self, locale=locale, title=_for_locale(self.titles, locale) or self.title)
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -215,7 +221,15 @@ def load_config(folder: Path) -> Config:
 def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> Config:
     r = _Reader(path, text, data)
     kwargs: dict[str, Any] = {"folder": folder}
+    language = _locale_key(r.get("locale", str) or Config.locale).split("_")[0]
+    if isinstance(data.get("title"), dict):
+        kwargs["titles"] = _by_locale(r, "title", data["title"])
+        kwargs["title"] = dict(kwargs["titles"]).get(language, kwargs["titles"][0][1])
+        if any(c in title for _, title in kwargs["titles"] for c in "\r\n"):
+            raise r.fail("title", "'title' must be on one line")
     for key in ("title", "locale", "timezone", "base_url", "list_id", "preheader"):
+        if key in kwargs:
+            continue
         value = r.get(key, str)
         if value is not None:
             if key in ("title", "list_id") and any(c in value for c in "\r\n"):
@@ -262,7 +276,6 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
 
     sections = r.get("sections", list)
     if sections is not None:
-        language = _locale_key(kwargs.get("locale", Config.locale)).split("_")[0]
         kwargs["sections"] = tuple(_section(r, s, language) for s in sections)
         kinds = [s.kind for s in kwargs["sections"]]
         dupes = sorted({k for k in kinds if kinds.count(k) > 1})
@@ -308,20 +321,27 @@ def _section(r: _Reader, value: Any, language: str) -> Section:
     if isinstance(label, str) and label.strip():
         return Section(kind, label.strip(), ((language, label.strip()),))
     if isinstance(label, dict) and label:
-        labels = []
-        for key, text in label.items():
-            if not isinstance(text, str) or not text.strip():
-                raise r.fail("label", f"section label {key!r} must be a string, not {text!r}")
-            if not re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,4})*", key):
-                raise r.fail("label", f"section label key {key!r} is not a locale (fr, en, fr_CA)")
-            labels.append((_locale_key(key), text.strip()))
-        own = dict(labels).get(language, labels[0][1])
-        return Section(kind, own, tuple(labels))
+        labels = _by_locale(r, "label", label)
+        return Section(kind, dict(labels).get(language, labels[0][1]), labels)
     raise r.fail(
         "label",
         f"section label must be a string or a table by language "
         f'(label = {{ fr = "…", en = "…" }}), not {label!r}',
     )
+
+
+def _by_locale(r: _Reader, key: str, table: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """`{ fr = "…", en = "…", fr_CA = "…" }` → ((locale, text), …), checked."""
+    texts = []
+    for name, text in table.items():
+        if not isinstance(text, str) or not text.strip():
+            raise r.fail(key, f"'{key}' for {name!r} must be a string, not {text!r}")
+        if not re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,4})*", name):
+            raise r.fail(key, f"'{key}': {name!r} is not a language or locale (fr, en, fr_CA)")
+        texts.append((_locale_key(name), text.strip()))
+    if not texts:
+        raise r.fail(key, f"'{key}' must not be an empty table")
+    return tuple(texts)
 
 
 def _check_locale(r: _Reader, name: str) -> None:

@@ -127,7 +127,7 @@ def build_letter(
         "date": format_date(week.end, locale, "long"),
     }
     first_summary = next((e.summary for s in sections for e in s.entries if e.summary), "")
-    preheader = config.preheader or first_summary
+    preheader = typeset(config.preheader) if config.preheader else first_summary
     return Letter(
         title=typeset(config.title),
         subject=" ".join(typeset(subject).split()),

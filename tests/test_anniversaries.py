@@ -24,7 +24,9 @@ def _config(years: tuple[int, ...] = (), locale: str = "fr_FR") -> Config:
     return Config(folder=Path("/nonexistent"), locale=locale, anniversary_years=years)
 
 
-def _letters_with(entry: Anniversary, first: dt.date, last: dt.date, config: Config) -> list:  # type: ignore[type-arg]
+def _letters_with(
+    entry: Anniversary, first: dt.date, last: dt.date, config: Config
+) -> list[tuple[dt.date, str, dt.date]]:
     """(letter date, title, item date) of every weekly letter that holds the anniversary."""
     found = []
     for week in weeks_between(first, last, 5):
@@ -112,7 +114,7 @@ def folder(make_folder: Callable[..., Path]) -> Path:
     return made
 
 
-def _titles(run, folder: Path, week: str, *extra: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _titles(run, folder: Path, week: str, *extra: str) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
     result = run("compose", "-w", week, "-C", folder, "-f", "json", *extra)
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)

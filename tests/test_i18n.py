@@ -216,11 +216,29 @@ def test_section_labels_per_locale(
     assert [s["label"] for s in json.loads(result.stdout)["sections"]] == expected
 
 
-def test_bad_section_label_names_the_line(run, make_folder: Callable[..., Path]) -> None:  # type: ignore[no-untyped-def]
-    config = CONFIG + '\n[[sections]]\nkind = "communique"\nlabel = { fr = 3 }\n'
+@pytest.mark.parametrize(
+    ("setting", "line", "message"),
+    [
+        ("label = { fr = 3 }", 18, "'label' for 'fr' must be a string, not 3"),
+        ('label = { "français" = "Annonces" }', 18, "'label': 'français' is not a language"),
+        ("label = 3", 18, "section label must be a string or a table by language"),
+        ('title = { en = "" }', 1, "'title' for 'en' must be a string, not ''"),
+    ],
+)
+def test_bad_labels_and_titles_name_the_line(
+    run,  # type: ignore[no-untyped-def]
+    make_folder: Callable[..., Path],
+    setting: str,
+    line: int,
+    message: str,
+) -> None:
+    if setting.startswith("title"):
+        config = CONFIG.replace('title = "Lettre de test"', setting)
+    else:
+        config = CONFIG + f'\n[[sections]]\nkind = "communique"\n{setting}\n'
     result = run("compose", "-w", "2025-06-13", "-C", make_folder(config=config))
     assert result.exit_code == 1
-    assert "lettre.toml:18: 'label' for 'fr' must be a string, not 3" in result.stderr
+    assert f"lettre.toml:{line}: {message}" in result.stderr
 
 
 def test_unknown_locale_option_is_a_usage_error(run, samples: Path) -> None:  # type: ignore[no-untyped-def]

@@ -316,8 +316,8 @@ def _section(r: _Reader, value: Any, language: str) -> Section:
     if not re.fullmatch(r"[a-z][a-z0-9_-]*", kind):
         raise r.fail("kind", f"section kind {kind!r} must be lower-case letters, digits, - or _")
     label = value.get("label")
-    if label is None:
-        return Section(kind)
+    if label is None or (isinstance(label, str) and not label.strip()):
+        return Section(kind)  # the locale's default label
     if isinstance(label, str) and label.strip():
         return Section(kind, label.strip(), ((language, label.strip()),))
     if isinstance(label, dict) and label:

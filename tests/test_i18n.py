@@ -280,3 +280,15 @@ def test_title_per_language(run, make_folder: Callable[..., Path]) -> None:  # t
     ):
         result = run("compose", "-w", "2025-06-13", "-C", folder, "-f", "json", "--locale", locale)
         assert json.loads(result.stdout)["title"] == title, locale
+
+
+def test_canadian_french_letter(run, samples: Path) -> None:  # type: ignore[no-untyped-def]
+    args = ("compose", "-w", "2025-06-13", "-C", samples, "--locale", "fr-ca")
+    data = json.loads(run(*args, "-f", "json").stdout)
+    assert data["locale"] == "fr_CA"
+    assert data["date_text"] == "vendredi 13 juin 2025"
+    text = run(*args, "-f", "text").stdout
+    assert "France de cyclisme. Bravo à tous!" in text  # nothing before « ! » in Canada
+    assert f"Concours photo des armées{NB}: les lauréats récompensés" in text
+    assert f"> «{NB}Se souvenir, c'est transmettre.{NB}»" in text
+    assert "Meeting international, Rabat (Maroc), 1er juin 2025" in text

@@ -44,12 +44,13 @@ def open_folder(folder: Path | str, locale: str | None = None) -> Config:
     from .french import get_locale
 
     config = load_config(Path(folder))  # checks the locale of lettre.toml (file:line)
-    if locale:
-        try:
-            get_locale(locale)  # an unknown locale fails here, before any work
-        except UsageError as err:
-            raise UsageError(f"--locale: {err.message}") from None
-    return config.with_locale(locale)
+    if not locale:
+        return config
+    try:
+        canonical = str(get_locale(locale))  # an unknown locale fails here, before any work
+    except UsageError as err:
+        raise UsageError(f"--locale: {err.message}") from None
+    return config.with_locale(canonical)
 
 
 def now_in(config: Config, now: dt.datetime | None = None) -> dt.datetime:

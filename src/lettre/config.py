@@ -245,7 +245,7 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
     if "timezone" in kwargs:
         _check_timezone(r, kwargs["timezone"])
     if "locale" in kwargs:
-        _check_locale(r, kwargs["locale"])
+        kwargs["locale"] = _check_locale(r, kwargs["locale"])
     base_url = kwargs.get("base_url")
     if base_url is not None and not re.match(r"^https?://[^/\s]+", base_url):
         raise r.fail("base_url", f"'base_url' must be an http(s) URL, not {base_url!r}")
@@ -344,12 +344,13 @@ def _by_locale(r: _Reader, key: str, table: dict[str, Any]) -> tuple[tuple[str, 
     return tuple(texts)
 
 
-def _check_locale(r: _Reader, name: str) -> None:
+def _check_locale(r: _Reader, name: str) -> str:
+    """The locale's canonical code (`fr-ca` → `fr_CA`, `fr` → `fr_FR`), or ConfigError."""
     from .errors import UsageError
     from .french import get_locale
 
     try:
-        get_locale(name)
+        return str(get_locale(name))
     except UsageError as err:
         raise r.fail("locale", err.message) from None
 

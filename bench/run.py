@@ -35,8 +35,7 @@ CONSOLE_SCRIPT = "import sys; from lettre.cli import main; sys.argv[0] = 'lettre
 INLINE_ONLY = """\
 import sys, time
 from pathlib import Path
-from lettre.compose import open_folder
-from lettre.index import week_items
+from lettre.compose import load_week_items, open_folder
 from lettre.letter import build_letter
 from lettre.readers import read_anniversaries
 from lettre.render import HTML_TEMPLATE, render_template
@@ -44,7 +43,7 @@ from lettre.weeks import parse_week
 import datetime as dt
 config = open_folder(Path(sys.argv[1]))
 week = parse_week(sys.argv[2], dt.date.today(), config.publication_day)
-items, _ = week_items(config, week)
+items = load_week_items(config, week)
 letter = build_letter(items, config, week, read_anniversaries(config.folder / "anniversaries.yaml"))
 html = render_template(HTML_TEMPLATE, letter, None)
 t0 = time.perf_counter()
@@ -205,6 +204,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--command", help="how to start lettre (default: this checkout's src/, e.g. 'lettre')"
     )
+    parser.add_argument(
+        "--src", type=Path, default=ROOT / "src", help="measure the lettre of this src/ folder"
+    )
     parser.add_argument("--no-cold", action="store_true", help="skip the evicted-cache runs")
     args = parser.parse_args(argv)
 
@@ -214,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         lettre = args.command.split()
     else:
         lettre = [sys.executable, "-c", CONSOLE_SCRIPT]
-        paths = [str(ROOT / "src"), env.get("PYTHONPATH", "")]
+        paths = [str(args.src.resolve()), env.get("PYTHONPATH", "")]
         env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     bench = Bench(lettre, env, args.runs)
     print(f"Machine: {machine()}")

@@ -221,15 +221,17 @@ def anniversaire(rng: random.Random, day: dt.date, number: int) -> tuple[str, st
     return title, "\n".join(["---", *_front(lines, rng), "---", body, ""])
 
 
-def make_archive(folder: Path, count: int = 20_000, years: int = 10, seed: int = 2025) -> Path:
+def make_archive(
+    folder: Path, count: int = 20_000, years: int = 10, seed: int = 2025, samples: Path = SAMPLES
+) -> Path:
     """Write the archive into `folder` (created; must not hold items yet); return it."""
     rng = random.Random(seed)
     items = folder / "items"
     items.mkdir(parents=True, exist_ok=False)
-    config = (SAMPLES / "lettre.toml").read_text(encoding="utf-8")
+    config = (samples / "lettre.toml").read_text(encoding="utf-8")
     (folder / "lettre.toml").write_text(config + CONFIG_EXTRA, encoding="utf-8")
-    shutil.copy(SAMPLES / "anniversaries.yaml", folder / "anniversaries.yaml")
-    for path in sorted((SAMPLES / "items").glob("*.md")):
+    shutil.copy(samples / "anniversaries.yaml", folder / "anniversaries.yaml")
+    for path in sorted((samples / "items").glob("*.md")):
         shutil.copy(path, items / path.name)
     first = LAST_DAY - dt.timedelta(days=round(365.25 * years))
     span = (LAST_DAY - first).days

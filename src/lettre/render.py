@@ -178,7 +178,8 @@ def render_html(letter: Letter, user_dir: Path | None = None) -> str:
         raise TemplateError(f"cannot inline the CSS: {err}", "style.css") from err
     if not inlined.lstrip().lower().startswith("<!doctype"):
         inlined = "<!DOCTYPE html>\n" + inlined
-    return inlined
+    # one final line end, as in the message's HTML part (set_content would add it there)
+    return inlined.rstrip() + "\n"
 
 
 def render_text(letter: Letter, user_dir: Path | None = None) -> str:

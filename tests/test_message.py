@@ -1,0 +1,115 @@
+"""The e-mail message's headers and structure, as a mail server and a client parse them."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from collections.abc import Callable
+from email.message import EmailMessage
+from pathlib import Path
+
+from conftest import CONFIG
+
+LONG_TITLE = (
+    "Lettre hebdomadaire de communication de l'état-major des armées, de la direction "
+    "générale de l'armement et du secrétariat général pour l'administration"
+)
+
+
+def compose_eml(run, folder: Path, *extra: str) -> bytes:  # type: ignore[no-untyped-def]
+    result = run(
+        "compose", "-C", folder, "--week", "2025-06-13", "--now", "2025-06-13T08:00", *extra
+    )
+    assert result.exit_code == 0, result.stderr
+    return bytes(result.stdout_bytes)
+
+
+def parse(data: bytes) -> EmailMessage:
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    assert all(not part.defects for part in msg.walk()), [p.defects for p in msg.walk()]
+    return msg
+
+
+def headers_of(raw: bytes) -> list[bytes]:
+    return raw.partition(b"\n\n")[0].split(b"\n")
+
+
+def test_long_subject_is_folded_and_reads_back_whole(run, make_folder: Callable[..., Path]) -> None:  # type: ignore[no-untyped-def]
+    config = CONFIG.replace('title = "Lettre de test"', f'title = "{LONG_TITLE}"')
+    raw = compose_eml(run, make_folder(config=config))
+    subject = [line for line in headers_of(raw) if line.startswith(b"Subject:")]
+    header = raw.partition(b"\n\n")[0].decode("ascii")  # RFC 2047: headers are 7-bit
+    folded = re.search(r"^Subject:.*?(?=^\S)", header, re.MULTILINE | re.DOTALL)
+    assert subject and folded and folded[0].count("\n") >= 2, "a long subject spans lines"
+    assert all(len(line) <= 78 for line in headers_of(raw))
+    msg = parse(raw)
+    assert msg["Subject"] == f"{LONG_TITLE} du 13 juin 2025"
+    # the title goes into List-Id as encoded words, never inside a quoted string
+    assert '"' not in msg["List-Id"] and "=?utf-8?" in header.split("List-Id:")[1]
+    assert str(msg["List-Id"]) == f"{LONG_TITLE} <lettre.example.org>"
+
+
+def test_ascii_title_in_list_id_is_a_quoted_phrase(run, make_folder: Callable[..., Path]) -> None:  # type: ignore[no-untyped-def]
+    config = CONFIG.replace('title = "Lettre de test"', 'title = "The \\"Weekly\\" Letter"')
+    msg = parse(compose_eml(run, make_folder(config=config)))
+    assert msg["List-Id"] == '"The \\"Weekly\\" Letter" <lettre.example.org>'
+
+
+def test_every_line_within_rfc_limits(run, samples: Path) -> None:  # type: ignore[no-untyped-def]
+    raw = compose_eml(run, samples)
+    header, _, body = raw.partition(b"\n\n")
+    assert max(len(line) for line in header.split(b"\n")) <= 78
+    # quoted-printable lines: 76 characters at most (RFC 2045 §6.7)
+    assert max(len(line) for line in body.split(b"\n")) <= 76
+    assert b"\r" not in raw, "LF line ends on the pipe, as sendmail -t reads them"
+
+
+def test_reply_to_cc_and_bcc(run, make_folder: Callable[..., Path]) -> None:  # type: ignore[no-untyped-def]
+    config = CONFIG.replace(
+        '[recipients]\nto = ["abonnes@example.net"]',
+        'reply_to = { name = "Rédaction", address = "redaction@example.org" }\n'
+        '[recipients]\nto = ["abonnes@example.net"]\ncc = ["chef@example.org"]\n'
+        'bcc = ["archives@example.org"]',
+    )
+    msg = parse(compose_eml(run, make_folder(config=config)))
+    assert msg["Reply-To"].addresses[0].display_name == "Rédaction"
+    assert msg["Reply-To"].addresses[0].addr_spec == "redaction@example.org"
+    assert msg["Cc"] == "chef@example.org"
+    # kept for `sendmail -t`, which takes it for the envelope and strips it (test_pipe.py)
+    assert msg["Bcc"] == "archives@example.org"
+
+
+def test_date_in_the_configured_zone(run, make_folder: Callable[..., Path]) -> None:  # type: ignore[no-untyped-def]
+    config = CONFIG.replace('"Europe/Paris"', '"America/Montreal"')
+    msg = parse(compose_eml(run, make_folder(config=config)))
+    assert msg["Date"] == "Fri, 13 Jun 2025 08:00:00 -0400"
+    assert msg["Date"].datetime.utcoffset().total_seconds() == -4 * 3600
+
+
+def test_message_id_and_list_headers(run, samples: Path) -> None:  # type: ignore[no-untyped-def]
+    raw = compose_eml(run, samples)
+    msg = parse(raw)
+    assert msg["Message-ID"].endswith("@example.org>")
+    assert msg["Message-ID"] != parse(compose_eml(run, samples, "--seed", "2"))["Message-ID"]
+    assert msg["List-Unsubscribe"] == (
+        "<https://lettre.example.org/desabonnement>, "
+        "<mailto:desabonnement@example.org?subject=unsubscribe>"
+    )
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert msg["Content-Language"] == "fr"
+    assert msg["MIME-Version"] == "1.0"
+    assert re.fullmatch(r"lettre \d+\.\d+\.\d+\S*", msg["X-Mailer"])
+    # one From, one Date, one Message-ID: what Gmail and Yahoo require of bulk senders
+    for name in ("From", "Date", "Message-ID", "Subject", "To"):
+        assert len(msg.get_all(name) or []) == 1, name
+
+
+def test_parts_decode_to_the_text_and_html_outputs(run, samples: Path) -> None:  # type: ignore[no-untyped-def]
+    msg = parse(compose_eml(run, samples))
+    text_part, html_part = msg.iter_parts()
+    week = ("--week", "2025-06-13")
+    assert text_part.get_content() == run("compose", "-C", samples, *week, "-f", "text").stdout
+    assert html_part.get_content() == run("compose", "-C", samples, *week, "-f", "html").stdout
+    assert text_part["Content-Transfer-Encoding"] == "quoted-printable"

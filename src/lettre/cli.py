@@ -165,6 +165,62 @@ def compose(
     sys.stdout.flush()
 
 
+@app.command()
+@handle_errors
+def check(
+    week: Annotated[
+        str | None,
+        typer.Option(
+            "--week",
+            "-w",
+            help="Also compose and lint this week's letter (a date, 2025-W24, this / last / next).",
+        ),
+    ] = None,
+    directory: DirOption = Path("."),
+    locale: LocaleOption = None,
+) -> None:
+    """Check every item; with --week, lint the composed letter too (exit 1 on errors).
+
+    The letter's lint: its size (Gmail clips over 102 KB), alt texts, relative or
+    non-http(s) links, images without width and height, an over-long subject, empty
+    sections. Findings print as `file:line: error|warning: message`.
+
+    Examples:
+
+      lettre check
+
+      lettre check --week 2025-06-13
+    """
+    from .compose import compose as compose_letter
+    from .compose import open_folder, today_in
+    from .errors import ItemErrors, LettreError
+    from .lint import Finding, lint
+    from .readers import read_items
+    from .weeks import parse_week
+
+    config = open_folder(directory, locale)
+    items, errors = read_items(config.items_dir, config.kinds)
+    findings = [Finding("error", e.message, e.path, e.line) for e in errors]
+    if week is not None:
+        chosen = parse_week(week, today_in(config), config.publication_day)
+        try:
+            findings += lint(compose_letter(config, chosen), config)
+        except ItemErrors:
+            pass  # each broken item is listed already
+        except LettreError as err:
+            if not errors:
+                findings.append(Finding("error", err.message, err.path, err.line))
+    for finding in findings:
+        sys.stdout.write(f"{finding}\n")
+    failed = sum(f.severity == "error" for f in findings)
+    warned = len(findings) - failed
+    sys.stdout.write(
+        f"{len(items) + len(errors)} items checked: {failed} errors, {warned} warnings\n"
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
 def _warn_size(html: str) -> None:
     from .render import GMAIL_CLIP_BYTES
 

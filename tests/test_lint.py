@@ -153,7 +153,7 @@ def test_check_week_prints_findings_and_fails_on_errors(  # type: ignore[no-unty
     assert result.exit_code == 1
     out = result.stdout.splitlines()
     assert out[0].startswith("error: link 'desabonnement.html' is relative")
-    assert out[-1] == "1 items checked: 3 errors, 1 warnings"
+    assert out[-1] == "1 item checked: 3 errors, 1 warning"
     # without --week, only the items are checked
     assert run("check", "-C", folder).exit_code == 0
 

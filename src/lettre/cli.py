@@ -214,11 +214,17 @@ def check(
         sys.stdout.write(f"{finding}\n")
     failed = sum(f.severity == "error" for f in findings)
     warned = len(findings) - failed
+    checked = len(items) + len(errors)
     sys.stdout.write(
-        f"{len(items) + len(errors)} items checked: {failed} errors, {warned} warnings\n"
+        f"{_count(checked, 'item')} checked: {_count(failed, 'error')}, "
+        f"{_count(warned, 'warning')}\n"
     )
     if failed:
         raise typer.Exit(1)
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
 
 
 def _warn_size(html: str) -> None:

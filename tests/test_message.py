@@ -7,7 +7,10 @@ import email.policy
 import re
 from collections.abc import Callable
 from email.message import EmailMessage
+from html.parser import HTMLParser
 from pathlib import Path
+
+import pytest
 
 from conftest import CONFIG
 
@@ -113,3 +116,37 @@ def test_parts_decode_to_the_text_and_html_outputs(run, samples: Path) -> None: 
     assert text_part.get_content() == run("compose", "-C", samples, *week, "-f", "text").stdout
     assert html_part.get_content() == run("compose", "-C", samples, *week, "-f", "html").stdout
     assert text_part["Content-Transfer-Encoding"] == "quoted-printable"
+
+
+class _VisibleText(HTMLParser):
+    """The words a reader sees in the HTML: not the <head>, not the hidden preheader."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = []
+        self.hidden: list[str] = []  # the open elements whose content is not shown
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("head", "style", "title") or "preheader" in (dict(attrs).get("class") or ""):
+            self.hidden.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.hidden and self.hidden[-1] == tag:
+            self.hidden.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.words += re.findall(r"\w+", data.lower())
+
+
+@pytest.mark.parametrize("week", ["2025-06-13", "2025-06-06"])
+def test_the_text_part_says_what_the_html_says(run, samples: Path, week: str) -> None:  # type: ignore[no-untyped-def]
+    """SpamAssassin's MPART_ALT_DIFF fires when the text lacks the HTML's words."""
+    html = run("compose", "-C", samples, "--week", week, "-f", "html").stdout
+    text = run("compose", "-C", samples, "--week", week, "-f", "text").stdout
+    seen = _VisibleText()
+    seen.feed(html)
+    assert len(seen.words) > 200
+    assert set(seen.words) - set(re.findall(r"\w+", text.lower())) == set()
+    # the footer names the sender as the HTML's does
+    assert "communication@example.org" in text.split("\n-- \n")[1]

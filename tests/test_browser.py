@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, skip_without
 
 CHROMIUM = os.environ.get("LETTRE_CHROMIUM", "/usr/bin/chromium")
 # NOTES.md: what headless Chromium needs as root in a container, and nothing from the network
@@ -37,11 +37,12 @@ CHROMIUM_ARGS = [
 ]
 WIDTHS = {"desktop": 600, "phone": 375}
 
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright's Python package is not installed"
-)
+try:
+    from playwright import sync_api
+except ImportError:
+    skip_without("Playwright's Python package is not installed (pip install '.[test]')")
 if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
-    pytest.skip(f"Chromium is not installed at {CHROMIUM}", allow_module_level=True)
+    skip_without(f"Chromium is not installed at {CHROMIUM} (Debian package chromium)")
 
 
 class _Images(HTMLParser):

@@ -21,12 +21,15 @@ from typing import Any
 
 import pytest
 
-from conftest import item_text
+from conftest import item_text, skip_without
 
 MSMTP = shutil.which("msmtp")
 if MSMTP is None:
-    pytest.skip("msmtp is not installed (Debian package msmtp)", allow_module_level=True)
-controller = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
+    skip_without("msmtp is not installed (Debian package msmtp)")
+try:
+    from aiosmtpd import controller
+except ImportError:
+    skip_without("aiosmtpd is not installed (pip install '.[test]')")
 
 LETTRE = [sys.executable, "-m", "lettre"]
 NOW = "2025-06-13T08:00"

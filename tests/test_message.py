@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import CONFIG
 
@@ -150,3 +152,79 @@ def test_the_text_part_says_what_the_html_says(run, samples: Path, week: str) ->
     assert set(seen.words) - set(re.findall(r"\w+", text.lower())) == set()
     # the footer names the sender as the HTML's does
     assert "communication@example.org" in text.split("\n-- \n")[1]
+
+
+TEXT = "Bonjour.\n"
+HTML = '<!DOCTYPE html>\n<html lang="fr"><body><p>Bonjour.</p></body></html>\n'
+
+
+def _letter(subject: str):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from lettre.items import Letter, Week
+
+    week = Week(dt.date(2025, 6, 7), dt.date(2025, 6, 13))
+    return Letter(
+        title=subject,
+        subject=subject,
+        week=week,
+        date=week.end,
+        date_text="vendredi 13 juin 2025",
+        period_text="du 7 au 13 juin 2025",
+        locale="fr_FR",
+        lang="fr",
+        sections=(),
+        preheader="",
+        sender_name="Cellule communication",
+        sender_address="communication@example.org",
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    title=st.text(
+        alphabet=st.characters(
+            blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\x85"
+        ),
+        min_size=1,
+        max_size=200,
+    ).filter(lambda t: t.strip())
+)
+def test_any_title_survives_the_headers(title: str) -> None:
+    """Folding and RFC 2047 never lose or change a character of the subject or List-Id."""
+    check_title(title)
+
+
+@pytest.mark.parametrize("title", ["a" * 200, "Lettre " + "é" * 90, 'Dit "bonjour" \\ toi'])
+def test_extreme_titles_survive_the_headers(title: str) -> None:
+    check_title(title)
+
+
+def check_title(title: str) -> None:
+    """Compose a message for `title` and read it back: same subject, lines within limits."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from lettre.config import Address, Config
+    from lettre.message import as_bytes, build_message
+
+    subject = " ".join(title.split())
+    config = Config(
+        folder=Path("."),
+        title=subject,
+        sender=Address("communication@example.org", "Cellule"),
+        to=(Address("abonnes@example.net"),),
+        unsubscribe_url="https://lettre.example.org/desabonnement",
+    )
+    now = dt.datetime(2025, 6, 13, 8, tzinfo=ZoneInfo("Europe/Paris"))
+    raw = as_bytes(build_message(_letter(subject), HTML, TEXT, config, now))
+    header = raw.partition(b"\n\n")[0]
+    assert header.isascii()
+    assert max(len(line) for line in header.split(b"\n")) <= 78
+    msg = parse(raw)
+    assert msg["Subject"] == subject
+    assert str(msg["List-Id"]).endswith("<lettre.example.org>")
+    list_id = re.search(rb"^List-Id:.*?(?=^\S)", header + b"\nEnd", re.MULTILINE | re.DOTALL)
+    assert list_id is not None
+    # never an encoded word inside a quoted string (RFC 2047 §5)
+    assert b"=?" not in list_id[0] or b'"' not in list_id[0]

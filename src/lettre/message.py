@@ -49,11 +49,12 @@ def list_id(config: Config) -> str:
     """List-Id (RFC 2919): the title as a phrase, and a list identifier on the domain."""
     ident = config.list_id or f"lettre.{config.sender.domain}"
     phrase = " ".join(config.title.split())
-    if phrase.isascii():
+    if phrase.isascii() and all(len(word) < 60 for word in phrase.split()):
         quoted = phrase.replace("\\", "\\\\").replace('"', '\\"')
         return f'"{quoted}" <{ident}>'
     # RFC 2047 §5: an encoded word may stand for the phrase, never inside a quoted string
-    # (which is what Python's unstructured-header folding would write)
+    # (which is what Python's unstructured-header folding would write); words too long to
+    # fold are encoded too
     from email.header import Header
 
     words = Header(phrase, "utf-8", header_name="List-Id").encode(linesep="\n")

@@ -162,3 +162,15 @@ def test_check_week_on_the_samples(run, samples: Path) -> None:  # type: ignore[
     result = run("check", "-C", samples, "--week", "2025-06-13")
     assert result.exit_code == 0, result.stdout
     assert result.stdout == "17 items checked: 0 errors, 0 warnings\n"
+
+
+def test_compose_warns_on_stderr_over_102_kb(run, make_folder: Callable[..., Path]) -> None:  # type: ignore[no-untyped-def]
+    paragraph = "Une phrase assez longue pour remplir la lettre de communication. " * 12
+    folder = make_folder({"2025-06-10-long.md": item_text(body="\n\n".join([paragraph] * 140))})
+    result = run("compose", "-C", folder, "--week", "2025-06-13", "-f", "html")
+    assert result.exit_code == 0
+    size = len(result.stdout.encode("utf-8"))
+    assert size > 102 * 1024
+    assert result.stderr == (
+        f"Warning: the HTML is {size / 1024:.0f} KB; Gmail clips messages over 102 KB\n"
+    )

@@ -132,3 +132,18 @@ def test_large_image_is_scaled_and_relative_image_resolved(
     [image] = tags(html, "img")
     assert 'src="https://lettre.example.org/images/photo.jpg"' in image
     assert 'width="552" height="368"' in image
+
+
+def test_a_folder_restyles_the_letter_with_its_css_alone(
+    run,  # type: ignore[no-untyped-def]
+    make_folder: Callable[..., Path],
+) -> None:
+    folder = make_folder()
+    (folder / "templates").mkdir()
+    css = ".title { color: #18753c; font-size: 30px; }\n"
+    (folder / "templates" / "style.css").write_text(css, encoding="utf-8")
+    html = run("compose", "-C", folder, "--week", "2025-06-13", "-f", "html").stdout
+    [title] = tags(html, "h1")
+    assert 'class="title"' in title and "color:#18753c" in title and "font-size:30px" in title
+    assert "#000091" not in html  # the packaged theme is replaced, not mixed in
+    assert 'role="presentation"' in html  # the packaged template still lays it out

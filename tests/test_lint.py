@@ -174,3 +174,15 @@ def test_compose_warns_on_stderr_over_102_kb(run, make_folder: Callable[..., Pat
     assert result.stderr == (
         f"Warning: the HTML is {size / 1024:.0f} KB; Gmail clips messages over 102 KB\n"
     )
+
+
+def test_a_style_over_16_kb(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder()
+    (folder / "templates").mkdir()
+    rules = "".join(f".r{n} {{ color: #000091 !important; }}\n" for n in range(700))
+    css = f"@media only screen and (max-width: 620px) {{\n{rules}}}\n"
+    (folder / "templates" / "style.css").write_text(css, encoding="utf-8")
+    [finding] = findings(folder)
+    assert finding.severity == "warning"
+    assert finding.message.startswith("the <style> left after inlining is ")
+    assert "Gmail ignores it over 16 KB" in finding.message

@@ -26,6 +26,8 @@ Severity = Literal["error", "warning"]
 
 #: mail clients show about this many characters of a subject (phones about 40)
 SUBJECT_LIMIT = 70
+#: Gmail drops a <style> element larger than this
+GMAIL_STYLE_BYTES = 16 * 1024
 _WEB_SCHEMES = ("http://", "https://")
 
 
@@ -87,11 +89,15 @@ class _Page(HTMLParser):
         self._in_title = False
         self._hidden_depth = 0  # inside the <head> or the preheader: not content
         self._after_footer = False
+        self.styles: list[str] = []
+        self._in_style = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         line = self.getpos()[0]
         classes = (values.get("class") or "").split()
+        if tag == "style":
+            self._in_style = True
         if tag == "html":
             self.lang = values.get("lang")
         elif tag == "head" or "preheader" in classes:
@@ -108,12 +114,17 @@ class _Page(HTMLParser):
             self._after_footer = True
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._in_style = False
         if tag == "head" or (tag == "div" and self._hidden_depth and not self._in_title):
             self._hidden_depth = max(0, self._hidden_depth - 1)
         if tag in ("h1", "h2", "h3", "h4", "div", "p", "td") and self._in_title:
             self._in_title = False
 
     def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.styles.append(data)
+            return
         if self._hidden_depth or not data.strip():
             return
         if self._in_title and self.sections:
@@ -184,6 +195,17 @@ def html_size(composed: Composed) -> Iterator[Finding]:
             f"the HTML part is {size / 1024:.0f} KB: Gmail clips messages over "
             f"{GMAIL_CLIP_BYTES // 1024} KB, hiding the end of the letter "
             "(shorten the bodies or move items to another week)",
+        )
+
+
+def style_size(page: _Page) -> Iterator[Finding]:
+    """Gmail ignores a <style> over 16 KB: the phone and dark-mode rules would be lost."""
+    size = sum(len(css.encode("utf-8")) for css in page.styles)
+    if size > GMAIL_STYLE_BYTES:
+        yield Finding(
+            "warning",
+            f"the <style> left after inlining is {size / 1024:.0f} KB: Gmail ignores it over "
+            f"{GMAIL_STYLE_BYTES // 1024} KB (trim the @media rules of style.css)",
         )
 
 
@@ -329,6 +351,7 @@ def lint(composed: Composed, config: Config | None = None) -> list[Finding]:
     page = _read(composed.html)
     found: Iterable[Finding] = [
         *html_size(composed),
+        *style_size(page),
         *images(composed, page),
         *links(composed, page),
         *subject(composed, config),

@@ -186,3 +186,26 @@ def test_a_style_over_16_kb(make_folder: Callable[..., Path]) -> None:
     assert finding.severity == "warning"
     assert finding.message.startswith("the <style> left after inlining is ")
     assert "Gmail ignores it over 16 KB" in finding.message
+
+
+def test_links_the_letter_had_to_leave_out(make_folder: Callable[..., Path]) -> None:
+    body = (
+        "Voir [les archives](archives/2024.html).\n"
+        "\n"
+        "Un [piège](javascript:alert(1)) et ![une photo](images/a.jpg).\n"
+    )
+    config = CONFIG.replace('base_url = "https://lettre.example.org/"\n', "")
+    folder = make_folder(
+        {"2025-06-10-x.md": item_text(body=body, url="actualites/x.html")}, config=config
+    )
+    path = folder / "items" / "2025-06-10-x.md"
+    assert lines(findings(folder)) == [
+        f"{path}: warning: 'url' 'actualites/x.html' is left out: it is relative and "
+        "lettre.toml has no base_url",
+        f"{path}:7: warning: link 'archives/2024.html' is left out of the letter (its text "
+        "is kept): it is relative and lettre.toml has no base_url",
+        f"{path}:9: warning: link 'javascript:alert(1)' is left out of the letter (its text "
+        "is kept): only http(s) and mailto links work",
+        f"{path}:9: warning: image 'images/a.jpg' is left out of the letter (its text is "
+        "kept): it is relative and lettre.toml has no base_url",
+    ]

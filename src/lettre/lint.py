@@ -264,6 +264,45 @@ def links(composed: Composed, page: _Page) -> Iterator[Finding]:
         yield Finding("error", message + hint, path, line)
 
 
+def dropped_links(composed: Composed, config: Config | None) -> Iterator[Finding]:
+    """Links and images of the items that the letter had to leave out (relative without
+    base_url, or another scheme than http(s) and mailto)."""
+    from .body import parse, safe_url
+
+    base = composed.letter.base_url
+    allow_html = config.allow_html if config is not None else False
+    why = "it is relative and lettre.toml has no base_url" if not base else "not http(s)"
+    for entry in composed.letter.entries:
+        item = entry.item
+        if item.url and safe_url(item.url, base) is None:
+            yield Finding("warning", f"'url' {item.url!r} is left out: {why}", item.path)
+        if item.image and safe_url(item.image.src, base) is None:
+            yield Finding("warning", f"'image' {item.image.src!r} is left out: {why}", item.path)
+        for token in parse(item.body, allow_html) if item.body else ():
+            line = item.body_line + (token.map[0] if token.map else 0)
+            for child in token.children or ():
+                if child.type not in ("link_open", "image"):
+                    continue
+                attr = "href" if child.type == "link_open" else "src"
+                url = str(child.attrGet(attr) or "").strip()
+                kept = safe_url(url, base)
+                if kept is not None and not (attr == "src" and kept.startswith("mailto:")):
+                    continue
+                what = "link" if attr == "href" else "image"
+                reason = why if not _has_scheme(url) else "only http(s) and mailto links work"
+                yield Finding(
+                    "warning",
+                    f"{what} {url!r} is left out of the letter (its text is kept): {reason}",
+                    item.path,
+                    line,
+                )
+
+
+def _has_scheme(url: str) -> bool:
+    head = url.split("/", 1)[0]
+    return ":" in head
+
+
 def subject(composed: Composed, config: Config | None) -> Iterator[Finding]:
     """A subject longer than mail clients show is cut where the reader looks first."""
     text = composed.letter.subject
@@ -354,6 +393,7 @@ def lint(composed: Composed, config: Config | None = None) -> list[Finding]:
         *style_size(page),
         *images(composed, page),
         *links(composed, page),
+        *dropped_links(composed, config),
         *subject(composed, config),
         *sections(composed, config, page),
         *structure(composed, config, page),

@@ -111,7 +111,10 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 class Visit:
     """One page load: what the console said and what the page asked from the network."""
 
-    def __init__(self, browser: Any, html: Path, width: int, scheme: str = "light") -> None:
+    def __init__(
+        self, browser: Any, html: Path, width: int, scheme: str = "light", images: bool = True
+    ) -> None:
+        self.load_images = images
         self.console: list[str] = []
         self.requests: list[str] = []
         images = _Images()
@@ -131,7 +134,7 @@ class Visit:
             route.continue_()
             return
         self.requests.append(url)
-        if url in self.images:  # the letter's hosted images: a placeholder of their size
+        if url in self.images and self.load_images:  # hosted images: a placeholder
             png = placeholder_png(*self.images[url])
             route.fulfill(status=200, content_type="image/png", body=png)
         else:  # anything else would be a network access the letter must not need
@@ -208,6 +211,20 @@ def test_no_console_error_and_no_network(visit: Visit) -> None:
         "img", "els => els.map(e => e.complete && e.naturalWidth > 0)"
     )
     assert loaded and all(loaded)
+
+
+@pytest.mark.parametrize("width", WIDTHS.values())
+def test_images_off_keep_the_layout(browser: Any, letter_html: Path, width: int) -> None:
+    """Outlook and many webmails block images until the reader allows them: the boxes
+    they leave (with the alt text) must not widen the letter."""
+    visit = Visit(browser, letter_html, width, images=False)
+    try:
+        assert visit.page.evaluate("document.documentElement.scrollWidth") <= width
+        box = visit.page.eval_on_selector("img", "e => e.getBoundingClientRect().width")
+        assert box <= min(width, 600) - 32
+        assert visit.page.eval_on_selector("img", "e => e.naturalWidth") == 0  # not loaded
+    finally:
+        visit.close()
 
 
 def test_dark_mode_is_applied(browser: Any, letter_html: Path) -> None:

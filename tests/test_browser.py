@@ -238,3 +238,46 @@ def test_dark_mode_is_applied(browser: Any, letter_html: Path) -> None:
         assert visit.console == []
     finally:
         visit.close()
+
+
+HOSTILE_BODY = (
+    "Une adresse sans espace : https://lettre.example.org/un/chemin/tres/long/qui/ne/se/coupe/"
+    "jamais/de/lui-meme/index.html et un mot Anticonstitutionnellementissimementnationalement.\n"
+    "\n"
+    "![Une photo sans dimensions](https://lettre.example.org/images/grande.jpg)\n"
+    "\n"
+    "    du code préformaté, une ligne très longue qui dépasse largement la colonne du téléphone\n"
+)
+
+
+def test_hostile_content_stays_within_a_phone(
+    browser: Any, make_folder: Any, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from conftest import item_text
+    from lettre.cli import app
+
+    title = "Titre-sans-espace-" * 6
+    folder = make_folder(
+        {
+            "2025-06-10-x.md": item_text(
+                title=title,
+                body=HOSTILE_BODY,
+                image="{src: 'https://lettre.example.org/i.jpg', alt: Grande, width: 2400}",
+            )
+        }
+    )
+    result = CliRunner().invoke(
+        app, ["compose", "-C", str(folder), "-w", "2025-06-13", "-f", "html"]
+    )
+    assert result.exit_code == 0, result.stderr
+    page = tmp_path / "hostile.html"
+    page.write_text(result.stdout, encoding="utf-8")
+    for images in (True, False):
+        visit = Visit(browser, page, 375, images=images)
+        try:
+            assert visit.page.evaluate("document.documentElement.scrollWidth") <= 375
+            assert visit.page.eval_on_selector("h3", "e => e.getBoundingClientRect().right") <= 375
+        finally:
+            visit.close()

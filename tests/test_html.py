@@ -54,10 +54,13 @@ def test_600_px_column_fluid_below_with_an_outlook_fixed_table(html: str) -> Non
 
 
 def test_media_rules_survive_inlining(html: str) -> None:
-    [style] = re.findall(r"<style>(.*?)</style>", html, re.DOTALL)
+    [style, outlook] = re.findall(r"<style>(.*?)</style>", html, re.DOTALL)
     assert "@media only screen and (max-width: 620px)" in style
     assert "@media (prefers-color-scheme: dark)" in style
     assert "!important" in style  # premailer's strip_important is off
+    # Outlook for Windows gets a font it has, in a conditional comment other clients skip
+    assert '<!--[if mso]><style>body, table, td, p, a, h1, h2, h3 { font-family: "Segoe UI"' in html
+    assert "Segoe UI" in outlook
 
 
 def test_hidden_preheader_from_the_first_summary(html: str) -> None:

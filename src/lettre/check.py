@@ -83,7 +83,13 @@ def _order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     return tuple(
         sorted(
             findings,
-            key=lambda f: (f.severity != "error", str(f.path or ""), f.line or 0, f.message),
+            key=lambda f: (
+                f.severity != "error",
+                f.path is None,
+                str(f.path or ""),
+                f.line or 0,
+                f.message,
+            ),
         )
     )
 
@@ -120,7 +126,7 @@ def check_letter(config: Config, week: Week, now: dt.datetime | None = None) -> 
         composed = compose(config, week, now=now)
     except (ItemError, ItemErrors):
         # each broken item is reported by the item checks already
-        message = f"the letter of {week.end.isoformat()} cannot be composed (see the errors above)"
+        message = f"the letter of {week.end.isoformat()} cannot be composed: fix the items first"
         return [Finding("error", message)]
     except LettreError as err:
         return [Finding.from_error(err)]

@@ -218,7 +218,7 @@ def results_table(groups: Sequence[tuple[str, Sequence[dict[str, str]]]]) -> Tab
     for index, (sport, rows) in enumerate(groups):
         if index:
             table.add_row("", "")
-        table.add_row("", Text(sport, style="bold underline"))
+        table.add_row("", Text(sport, style=f"bold {ACCENT}"))
         for row in rows:
             line = Text(" ".join(filter(None, (row["grade"], row["name"]))), style="bold")
             if row["event"]:

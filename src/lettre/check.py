@@ -169,42 +169,44 @@ def item_warnings(item: Item) -> list[Finding]:
     """What is allowed but probably a mistake in one item that reads without error."""
     from .readers import ITEM_KEYS, load_yaml_mapping, split_front_matter
 
-    found = []
+    found: list[Finding] = []
     try:
         front, _body, _line = split_front_matter(item.path.read_text("utf-8-sig"), item.path)
         keys = load_yaml_mapping(front, item.path, 2)
     except (OSError, UnicodeDecodeError, LettreError):
         keys = {}
-    for key, (_value, line) in keys.items():
+
+    def at(key: str) -> int | None:
+        return keys[key][1] if key in keys else None
+
+    for key in keys:
         if key not in ITEM_KEYS:
             close = difflib.get_close_matches(key, ITEM_KEYS, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            found.append(Finding("warning", f"unknown key '{key}' ignored{hint}", item.path, line))
+            message = f"unknown key '{key}' ignored{hint}"
+            found.append(Finding("warning", message, item.path, at(key)))
     dated = _DATED_NAME.match(item.path.name)
     if dated and dated[1] != item.date.isoformat():
-        line = keys["date"][1] if "date" in keys else None
         found.append(
             Finding(
                 "warning",
                 f"the file name says {dated[1]} but 'date:' is {item.date.isoformat()}",
                 item.path,
-                line,
+                at("date"),
             )
         )
     if item.image is not None and not item.image.alt:
-        line = keys["image"][1] if "image" in keys else None
         found.append(
             Finding(
                 "warning",
                 "'image.alt' is empty: describe the picture for those who cannot see it",
                 item.path,
-                line,
+                at("image"),
             )
         )
     if item.kind == "anniversaire" and item.founded is None:
-        line = keys["kind"][1] if "kind" in keys else None
         message = "an 'anniversaire' without 'founded:' cannot show its number of years"
-        found.append(Finding("warning", message, item.path, line))
+        found.append(Finding("warning", message, item.path, at("kind")))
     return found
 
 

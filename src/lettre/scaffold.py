@@ -178,7 +178,8 @@ def init_folder(
             "create only the missing files (existing files are never overwritten)",
             folder,
         )
-    created, kept = [], []
+    created: list[Path] = []
+    kept: list[Path] = []
     for name, text in folder_files(today, locale).items():
         path = folder / name
         try:

@@ -232,6 +232,7 @@ def test_list_a_week(samples: Path) -> None:
     result = run("list", "--week", "2025-06-13", "-C", samples)
     assert result.exit_code == 0, result.stderr
     out = flat(result.stdout)
+    assert out.startswith(" Date Rubrique Titre ")
     assert out.index("dimanche 8 juin 2025") < out.index("jeudi 12 juin 2025")
     assert "mardi 10 juin 2025 Communiqués Concours photo des armées\u00a0: les" in out
     assert "mercredi 11 juin 2025 Armée de champions Armée de champions" in out
@@ -267,7 +268,10 @@ def test_weeks(samples: Path) -> None:
     result = run("weeks", "-C", samples)
     assert result.exit_code == 0, result.stderr
     out = flat(result.stdout)
-    assert "Communiqués Armée de champions Anniversaires Total" in out
+    assert "Lettre du Communiqués Armée de champions Anniversaires Total" in out
+    english = flat(run("weeks", "-C", samples, "--locale", "en_GB").stdout)
+    assert "Letter of Communiqués Armée de champions Anniversaries Total" in english
+    assert "13 June 2025 3 1 1 5" in english
     assert "13 juin 2025 3 1 1 5 du 7 au 13 juin 2025" in out
     assert "6 juin 2025 2 1 3 du 31 mai au 6 juin 2025" in out
     assert "30 juillet 2021 1 1 du 24 au 30 juillet 2021" in out

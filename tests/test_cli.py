@@ -275,7 +275,7 @@ def test_weeks(samples: Path) -> None:
     assert "13 juin 2025 3 1 1 5 du 7 au 13 juin 2025" in out
     assert "6 juin 2025 2 1 3 du 31 mai au 6 juin 2025" in out
     assert "30 juillet 2021 1 1 du 24 au 30 juillet 2021" in out
-    dates = re.findall(r"^  (\d+ \w+ \d{4}) ", result.stdout, re.MULTILINE)
+    dates = re.findall(r"^ +(\d+ \w+ \d{4}) ", result.stdout, re.MULTILINE)
     assert dates[0] == "30 juillet 2021" and dates[-1] == "20 juin 2025"
 
 
@@ -315,6 +315,7 @@ def test_check_lists_all_broken_items_with_file_and_line(make_folder: Callable[.
         }
     )
     (folder / "items" / "notes.txt").write_text("idées", encoding="utf-8")
+    (folder / "items" / "2024").mkdir()
     result = run("check", "-C", folder)
     assert result.exit_code == 1
     items = folder / "items"
@@ -325,13 +326,15 @@ def test_check_lists_all_broken_items_with_file_and_line(make_folder: Callable[.
         "'communique'?); known kinds: communique, resultats, anniversaire",
         f"{items}/2025-06-12-yaml.md:5: error: invalid YAML: did not find expected ',' or ']' "
         "(while parsing a flow sequence)",
+        f"{items}/2024: warning: not read: items in sub-folders are left out "
+        "(move them up to items/)",
         f"{items}/2025-06-13-keys.md:2: warning: the file name says 2025-06-13 but 'date:' is "
         "2025-06-14",
         f"{items}/2025-06-13-keys.md:5: warning: unknown key 'sumary' ignored "
         "(did you mean 'summary'?)",
         f"{items}/notes.txt: warning: not read: item files end in '.md' (rename it to use it)",
     ]
-    assert result.stderr == "5 files checked: 3 errors, 3 warnings\n"
+    assert result.stderr == "5 files checked: 3 errors, 4 warnings\n"
 
 
 def test_check_week_reports_a_letter_that_cannot_be_composed(

@@ -152,16 +152,19 @@ def html_size(composed: Composed) -> list[Finding]:
 
 
 def stray_files(items_dir: Path) -> list[Finding]:
-    """Files in `items/` that lettre does not read (not `*.md`)."""
+    """Files and folders in `items/` that lettre does not read (not `*.md`, sub-folders)."""
     if not items_dir.is_dir():
         return []
     found = []
     for path in sorted(items_dir.iterdir()):
-        if path.name.startswith((".", "#", "~")) or path.suffix == ".md" or path.is_dir():
+        if path.name.startswith((".", "#", "~")):
             continue
-        found.append(
-            Finding("warning", "not read: item files end in '.md' (rename it to use it)", path)
-        )
+        if path.is_dir():
+            message = "not read: items in sub-folders are left out (move them up to items/)"
+            found.append(Finding("warning", message, path))
+        elif path.suffix != ".md":
+            message = "not read: item files end in '.md' (rename it to use it)"
+            found.append(Finding("warning", message, path))
     return found
 
 

@@ -269,7 +269,7 @@ def items_table(items: Sequence[Item], config: Config) -> Table:
     from .weeks import week_of
 
     _ = translations(config.locale).gettext
-    table = Table(box=_box(), header_style=ACCENT)
+    table = Table(box=_box(), header_style=ACCENT, show_edge=False)
     table.add_column(_("Date"), no_wrap=True)
     table.add_column(_("Section"), style=MUTED)
     table.add_column(_("Title"), ratio=1, overflow="fold")
@@ -300,7 +300,7 @@ def weeks_table(summaries: Sequence[WeekSummary], config: Config, today: dt.date
 
     _ = translations(config.locale).gettext
     kinds = kinds_in_order(config, {k for s in summaries for k in s.counts})
-    table = Table(box=_box(), header_style=ACCENT)
+    table = Table(box=_box(), header_style=ACCENT, show_edge=False)
     table.add_column(_("Letter of"), no_wrap=True)
     for kind in kinds:
         label = section_label(config, kind)

@@ -385,3 +385,12 @@ def test_today_is_the_default_week(make_folder: Callable[..., Path]) -> None:
     folder = make_folder({f"{today}-a.md": item_text(date=today, title="Aujourd'hui")})
     assert "Aujourd'hui" in run("list", "-C", folder).stdout
     assert "Aujourd'hui" in run("preview", "-C", folder).stdout
+
+
+def test_check_output_carries_no_escape_sequence(make_folder: Callable[..., Path]) -> None:
+    bad = '---\ndate: 2025-06-10\nkind: "x\\e[2J"\ntitle: T\n---\n'
+    folder = make_folder({"2025-06-10-a.md": bad})
+    result = run("check", "-C", folder)
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stdout
+    assert "unknown kind 'x\\x1b[2J'" in result.stdout

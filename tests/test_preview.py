@@ -158,3 +158,14 @@ def test_errors(samples: Path, make_folder: Callable[..., Path]) -> None:
 @pytest.mark.parametrize("week", ["2025-W24", "2025-06-09"])
 def test_week_forms(samples: Path, week: str) -> None:
     assert preview("--week", week, "-C", samples).stdout == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_escape_sequences_in_a_body_never_reach_the_terminal(
+    make_folder: Callable[..., Path],
+) -> None:
+    body = "Texte \x1b[2J\x1b]8;;https://evil.example.net\x1b\\piège\x1b]8;;\x1b\\ fin.\n"
+    folder = make_folder({"2025-06-10-a.md": item_text(body=body)})
+    out = preview("--week", "2025-06-13", "-C", folder, FORCE_COLOR="1").stdout
+    assert "\x1b]8;;https://evil" not in out
+    assert "\x1b[2J" not in out
+    assert "Texte" in out and "fin." in out

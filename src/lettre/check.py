@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 Severity = Literal["error", "warning"]
 ANNIVERSARIES_NAME = "anniversaries.yaml"
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,10 @@ class Finding:
     def __str__(self) -> str:
         """`file:line: severity: message`, the one stable output line of `lettre check`."""
         where = self.location()
-        return (
-            f"{where}: {self.severity}: {self.message}"
-            if where
-            else (f"{self.severity}: {self.message}")
-        )
+        line = f"{self.severity}: {self.message}"
+        line = f"{where}: {line}" if where else line
+        # one line, and no escape sequence from a hostile file reaches the terminal
+        return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", line)
 
 
 @dataclass(frozen=True)

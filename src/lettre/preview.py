@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -15,7 +16,7 @@ from .i18n import translations
 
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
-    from rich.console import Console, RenderableType
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
     from rich.style import Style
     from rich.table import Table
     from rich.text import Text
@@ -26,6 +27,24 @@ if TYPE_CHECKING:
 
 ACCENT = "bold blue"
 MUTED = "dim"
+# C0 and C1 control characters but tab and newline: an item must not drive the terminal
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class Sanitized:
+    """A renderable whose text is stripped of control characters (escape sequences)."""
+
+    def __init__(self, inner: RenderableType):
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.segment import Segment
+
+        for segment in console.render(self.inner, options):
+            if segment.control or not _CONTROL.search(segment.text):
+                yield segment
+            else:
+                yield Segment(_CONTROL.sub("", segment.text), segment.style)
 
 
 def _link(url: str | None) -> Style:
@@ -170,7 +189,7 @@ def letter_view(
         title = Text(section.label, style=ACCENT)
         parts.append(Panel(Group(*entries), title=title, title_align="left", padding=(1, 2)))
     parts.append(_footer(letter))
-    return Group(*parts)
+    return Sanitized(Group(*parts))
 
 
 def _typesetter(locale: str) -> Callable[[str], str]:
@@ -260,7 +279,7 @@ def section_label(config: Config, kind: str) -> str:
     return typography(labels.get(kind) or default_label(kind, config.locale), config.locale)
 
 
-def items_table(items: Sequence[Item], config: Config) -> Table:
+def items_table(items: Sequence[Item], config: Config) -> RenderableType:
     """Items, one row each: date in words, section, title (a link to its file) and file name."""
     from rich.table import Table
     from rich.text import Text
@@ -287,10 +306,10 @@ def items_table(items: Sequence[Item], config: Config) -> Table:
             section_label(config, item.kind),
             title,
         )
-    return table
+    return Sanitized(table)
 
 
-def weeks_table(summaries: Sequence[WeekSummary], config: Config, today: dt.date) -> Table:
+def weeks_table(summaries: Sequence[WeekSummary], config: Config, today: dt.date) -> RenderableType:
     """The letters: publication date and period in words, items per section and in all."""
     from rich.table import Table
     from rich.text import Text
@@ -315,7 +334,7 @@ def weeks_table(summaries: Sequence[WeekSummary], config: Config, today: dt.date
         date.append("\n" + format_period(week.start, week.end, config.locale), MUTED)
         counts = [str(summary.counts.get(k, "")) for k in kinds]
         table.add_row(date, *counts, str(summary.total))
-    return table
+    return Sanitized(table)
 
 
 def _box() -> Any:

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from . import __version__
 
@@ -21,7 +23,20 @@ EPILOG = (
     "Exit codes: 0 success, 1 a problem in the folder's content, 2 a wrong option."
 )
 
+COMMAND_ORDER = ("init", "new", "list", "weeks", "preview", "check", "compose")
+
+
+class _Commands(TyperGroup):
+    """The commands in the order of a week's work; commands added later come after them."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        rank = {name: index for index, name in enumerate(COMMAND_ORDER)}
+        return sorted(names, key=lambda name: rank.get(name, len(rank)))
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="lettre",
     help="Compose weekly newsletters from dated text items: HTML e-mail, plain text, "
     "terminal preview. French first.",
@@ -49,6 +64,13 @@ WeekOption = Annotated[
     typer.Option(
         "--week", "-w", help="A date (2025-06-13), an ISO week (2025-W24), or this / last / next."
     ),
+]
+
+SinceOption = Annotated[
+    str | None, typer.Option("--since", help="From this day on (2025-06-01).", show_default=False)
+]
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="Up to this day (2025-06-30).", show_default=False)
 ]
 
 
@@ -349,12 +371,8 @@ def list_items(
     kind: Annotated[
         list[str] | None, typer.Option("--kind", "-k", help="Only this kind (repeatable).")
     ] = None,
-    since: Annotated[
-        str | None, typer.Option(help="Only items dated on or after this day.")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option(help="Only items dated on or before this day.")
-    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     all_items: Annotated[
         bool, typer.Option("--all", "-a", help="Every item, of every week.")
     ] = False,
@@ -407,18 +425,21 @@ def list_items(
 @app.command()
 @handle_errors
 def weeks(
+    since: SinceOption = None,
+    until: UntilOption = None,
     directory: DirOption = Path("."),
     locale: LocaleOption = None,
 ) -> None:
     """List the letters the items make, with counts.
 
-    One row per letter: its date, its period, how many items of each section it holds.
+    One row per letter: its date, its period, how many items of each section it holds;
+    this week's letter is marked with ◂.
 
     Examples:
 
       lettre weeks
 
-      lettre weeks -C samples --locale en_GB
+      lettre weeks --since 2025-01-01 -C samples --locale en_GB
     """
     from .compose import ANNIVERSARIES_NAME, open_folder, today_in
     from .listing import week_summaries
@@ -426,13 +447,18 @@ def weeks(
     from .readers import read_anniversaries, read_items
 
     config = open_folder(directory, locale)
+    first, last = _parse_date(since, "--since"), _parse_date(until, "--until")
     items, errors = read_items(config.items_dir, config.kinds)
     anniversaries = read_anniversaries(config.folder / ANNIVERSARIES_NAME)
-    summaries = week_summaries(items, anniversaries, config)
+    summaries = [
+        s
+        for s in week_summaries(items, anniversaries, config)
+        if (first is None or s.week.end >= first) and (last is None or s.week.start <= last)
+    ]
     if summaries:
         _console().print(weeks_table(summaries, config, today_in(config)))
     else:
-        sys.stderr.write("no item yet: create one with 'lettre new'\n")
+        sys.stderr.write("no letter: no item in these dates (create one with 'lettre new')\n")
     _unreadable(errors)
     if errors:
         raise typer.Exit(1)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -29,7 +27,7 @@ COMMAND_ORDER = ("init", "new", "list", "weeks", "preview", "check", "compose")
 class _Commands(TyperGroup):
     """The commands in the order of a week's work; commands added later come after them."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: typer.Context) -> list[str]:
         names = super().list_commands(ctx)
         rank = {name: index for index, name in enumerate(COMMAND_ORDER)}
         return sorted(names, key=lambda name: rank.get(name, len(rank)))
@@ -267,16 +265,13 @@ def init(
 
       lettre init ma-lettre --locale fr_BE
     """
-    from zoneinfo import ZoneInfo
-
     from .french import get_locale
     from .scaffold import init_folder
 
     target = directory / folder if folder is not None else directory
     if locale:
         get_locale(locale)
-    today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
-    done = init_folder(target, today, force=force, locale=locale or "fr_FR")
+    done = init_folder(target, force=force, locale=locale or "fr_FR")
     for path in done.created:
         sys.stdout.write(f"{path}\n")
     for path in done.kept:
@@ -319,7 +314,7 @@ def new(
       $EDITOR "$(lettre new anniversaire --title "Les 20 ans du service")"
     """
     from .compose import open_folder, today_in
-    from .scaffold import new_item
+    from .scaffold import edit_item, new_item
 
     config = open_folder(directory, locale)
     day = _parse_date(date, "--date") or today_in(config)
@@ -327,33 +322,7 @@ def new(
     sys.stdout.write(f"{path}\n")
     sys.stdout.flush()
     if edit:
-        _edit(path, config.kinds)
-
-
-def _edit(path: Path, kinds: tuple[str, ...]) -> None:
-    """Open `path` in the user's editor, then say whether the item still reads."""
-    import shlex
-    import shutil
-    import subprocess
-
-    from .errors import LettreError, UsageError
-    from .readers import read_item
-
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    if not editor:
-        editor = next((e for e in ("editor", "nano", "vi") if shutil.which(e)), None)
-    if not editor:
-        raise UsageError(f"--edit: set $EDITOR to your editor (the item is {path})")
-    try:
-        subprocess.run([*shlex.split(editor), str(path)], check=False)
-    except OSError as err:
-        raise UsageError(f"--edit: cannot run {editor!r}: {err.strerror or err}") from None
-    try:
-        read_item(path, kinds)
-    except LettreError as err:
-        raise LettreError(
-            f"{err.message} (the file is kept: fix it, then 'lettre check')", err.path, err.line
-        ) from None
+        edit_item(path, config.kinds)
 
 
 @app.command("list")

@@ -132,6 +132,30 @@ def new_item(items_dir: Path, kind: str, title: str, day: dt.date, kinds: Sequen
     raise LettreError(f"too many items named {stem}-N.md", items_dir)
 
 
+def edit_item(path: Path, kinds: Sequence[str]) -> None:
+    """Open `path` in $VISUAL or $EDITOR, then read it back: a broken item is a LettreError."""
+    import shlex
+    import shutil
+    import subprocess
+
+    from .readers import read_item
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        editor = next((e for e in ("editor", "nano", "vi") if shutil.which(e)), None)
+    if not editor:
+        raise UsageError(f"--edit: set $EDITOR to your editor (the item is {path})")
+    try:
+        subprocess.run([*shlex.split(editor), str(path)], check=False)
+    except OSError as err:
+        raise UsageError(f"--edit: cannot run {editor!r}: {err.strerror or err}") from None
+    try:
+        read_item(path, kinds)
+    except LettreError as err:
+        message = f"{err.message} (the file is kept: fix it, then run 'lettre check')"
+        raise LettreError(message, err.path, err.line) from None
+
+
 # --- lettre init -----------------------------------------------------------------------------
 
 
@@ -166,9 +190,17 @@ def folder_files(today: dt.date, locale: str = "fr_FR") -> dict[str, str]:
 
 
 def init_folder(
-    folder: Path, today: dt.date, *, force: bool = False, locale: str = "fr_FR"
+    folder: Path, today: dt.date | None = None, *, force: bool = False, locale: str = "fr_FR"
 ) -> Scaffold:
-    """Create a newsletter folder that composes at once; existing files are never touched."""
+    """Create a newsletter folder that composes at once; existing files are never touched.
+
+    Its example items are dated `today` (by default, today in Paris: the configuration's
+    time zone), so that this week's letter holds them.
+    """
+    if today is None:
+        from zoneinfo import ZoneInfo
+
+        today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
     if folder.exists() and not folder.is_dir():
         raise LettreError("not a folder", folder)
     present = [p for p in folder.iterdir() if p.name != ".git"] if folder.is_dir() else []

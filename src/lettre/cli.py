@@ -27,7 +27,7 @@ COMMAND_ORDER = ("init", "new", "list", "weeks", "preview", "check", "compose")
 class _Commands(TyperGroup):
     """The commands in the order of a week's work; commands added later come after them."""
 
-    def list_commands(self, ctx: typer.Context) -> list[str]:
+    def list_commands(self, ctx: Any) -> list[str]:
         names = super().list_commands(ctx)
         rank = {name: index for index, name in enumerate(COMMAND_ORDER)}
         return sorted(names, key=lambda name: rank.get(name, len(rank)))

@@ -169,3 +169,22 @@ def test_escape_sequences_in_a_body_never_reach_the_terminal(
     assert "\x1b]8;;https://evil" not in out
     assert "\x1b[2J" not in out
     assert "Texte" in out and "fin." in out
+
+
+def test_no_break_spaces_never_break_a_line(samples: Path) -> None:
+    out = preview("--week", "2025-06-13", "-C", samples, COLUMNS="44").stdout
+    assert "maniement d'armes\u00a0: rien" in re.sub(r" *│?\n│? *", " ", out)
+    for line in out.splitlines():
+        inner = line.strip("│ ")
+        assert not inner.startswith((":", ";", "!", "?", "»")), line
+
+
+def test_square_brackets_are_text_not_markup(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(
+        {"2025-06-10-a.md": item_text(title='"[bold red]Alerte[/] [link=https://x.example.net]"')}
+    )
+    out = preview("--week", "2025-06-13", "-C", folder).stdout
+    assert "[bold red]Alerte[/] [link=https://x.example.net]" in out
+    runner = CliRunner()
+    listed = runner.invoke(app, ["list", "-w", "2025-06-13", "-C", str(folder)], env=PLAIN_ENV)
+    assert "[bold red]Alerte[/]" in listed.stdout

@@ -10,6 +10,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
+from rich.style import Style
+from rich.text import Text
+
 from .body import parse, safe_url
 from .french import typography
 from .i18n import translations
@@ -17,13 +20,16 @@ from .i18n import translations
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-    from rich.style import Style
     from rich.table import Table
-    from rich.text import Text
 
     from .config import Config
     from .items import Entry, Item, Letter
     from .listing import WeekSummary
+
+# No-break spaces are held as private-use letters while Rich wraps lines (it would break
+# at them), then printed as themselves: « 14 juillet », « armes : » never split.
+_HOLD = str.maketrans({"\u00a0": "\ue0a0", "\u202f": "\ue02f"})
+_RELEASE = str.maketrans({"\ue0a0": "\u00a0", "\ue02f": "\u202f"})
 
 ACCENT = "bold blue"
 MUTED = "dim"
@@ -41,14 +47,26 @@ class Sanitized:
         from rich.segment import Segment
 
         for segment in console.render(self.inner, options):
-            if segment.control or not _CONTROL.search(segment.text):
+            if segment.control:
                 yield segment
             else:
-                yield Segment(_CONTROL.sub("", segment.text), segment.style)
+                text = _CONTROL.sub("", segment.text).translate(_RELEASE)
+                yield Segment(text, segment.style)
+
+
+class _Text(Text):
+    """Rich Text whose no-break spaces do not break (see _HOLD); never parsed as markup."""
+
+    def __init__(self, text: str = "", style: str | Style = "", **kwargs: Any):
+        super().__init__(text.translate(_HOLD), style, **kwargs)
+
+    def append(self, text: str | Text, style: str | Style | None = None) -> Text:
+        if isinstance(text, str):
+            text = text.translate(_HOLD)
+        return super().append(text, style)
 
 
 def _link(url: str | None) -> Style:
-    from rich.style import Style
 
     return Style(link=url) if url else Style()
 
@@ -68,12 +86,11 @@ class _Body:
         return self.blocks(SyntaxTreeNode(parse(text, allow_html)).children)
 
     def blocks(self, nodes: Sequence[SyntaxTreeNode], tight: bool = False) -> list[RenderableType]:
-        from rich.text import Text
 
         out: list[RenderableType] = []
         for node in nodes:
             if out and not tight:
-                out.append(Text(""))
+                out.append(_Text(""))
             out.append(self.block(node))
         return out
 
@@ -82,13 +99,12 @@ class _Body:
         from rich.padding import Padding
         from rich.rule import Rule
         from rich.table import Table
-        from rich.text import Text
 
         kind = node.type
         if kind == "paragraph":
-            return self.inline(node.children[0]) if node.children else Text("")
+            return self.inline(node.children[0]) if node.children else _Text("")
         if kind == "heading":
-            text = self.inline(node.children[0]) if node.children else Text("")
+            text = self.inline(node.children[0]) if node.children else _Text("")
             text.stylize("bold")
             return text
         if kind in ("bullet_list", "ordered_list"):
@@ -102,21 +118,20 @@ class _Body:
             for item in node.children:
                 marker = "•" if kind == "bullet_list" else f"{number}."
                 number += 1
-                grid.add_row(Text(marker, style=ACCENT), Group(*self.blocks(item.children, tight)))
+                grid.add_row(_Text(marker, style=ACCENT), Group(*self.blocks(item.children, tight)))
             return grid
         if kind == "blockquote":
             inner = Group(*self.blocks(node.children))
             return Padding(inner, (0, 0, 0, 2), style="italic")
         if kind in ("fence", "code_block"):
-            return Padding(Text(node.content.rstrip("\n"), style=MUTED), (0, 0, 0, 4))
+            return Padding(_Text(node.content.rstrip("\n"), style=MUTED), (0, 0, 0, 4))
         if kind == "hr":
             return Rule(style=MUTED)
-        return Text(node.content.strip())  # html_block: shown as text, never interpreted
+        return _Text(node.content.strip())  # html_block: shown as text, never interpreted
 
     def inline(self, node: SyntaxTreeNode) -> Text:
-        from rich.text import Text
 
-        text = Text()
+        text = _Text()
         self._inline(node.children, text, [])
         return text
 
@@ -168,12 +183,11 @@ def letter_view(
     """The whole letter: a header, one panel per section, the footer."""
     from rich.console import Group
     from rich.panel import Panel
-    from rich.text import Text
 
     _ = translations(letter.locale).gettext
     typeset = _typesetter(letter.locale)
     body = _Body(typeset, letter.base_url, show_urls)
-    header = Text()
+    header = _Text()
     if letter.sender_name:
         header.append(letter.sender_name + "\n", MUTED)
     header.append(letter.title + "\n", "bold")
@@ -186,7 +200,7 @@ def letter_view(
             if index:
                 entries.append(_separator())
             entries.extend(_entry(entry, body, allow_html, _("Read more")))
-        title = Text(section.label, style=ACCENT)
+        title = _Text(section.label, style=ACCENT)
         parts.append(Panel(Group(*entries), title=title, title_align="left", padding=(1, 2)))
     parts.append(_footer(letter))
     return Sanitized(Group(*parts))
@@ -203,58 +217,55 @@ def _separator() -> RenderableType:
 
 
 def _entry(entry: Entry, body: _Body, allow_html: bool, read_more: str) -> list[RenderableType]:
-    from rich.text import Text
 
-    title = Text(entry.title, style="bold")
+    title = _Text(entry.title, style="bold")
     if entry.url:
         title.stylize(_link(entry.url))
     meta = " · ".join(filter(None, (entry.date_text, entry.period_text, entry.years_text)))
-    out: list[RenderableType] = [title, Text(meta, style=MUTED)]
+    out: list[RenderableType] = [title, _Text(meta, style=MUTED)]
     if entry.lead:
-        out += [Text(""), Text(entry.lead, style="italic")]
+        out += [_Text(""), _Text(entry.lead, style="italic")]
     if entry.image:
-        out += [Text(""), Text(f"[{entry.image.alt}]", style=MUTED)]
+        out += [_Text(""), _Text(f"[{entry.image.alt}]", style=MUTED)]
     if entry.item.body:
-        out += [Text(""), *body.render(entry.item.body, allow_html)]
+        out += [_Text(""), *body.render(entry.item.body, allow_html)]
     if entry.results:
-        out += [Text(""), results_table(entry.results)]
+        out += [_Text(""), results_table(entry.results)]
     if entry.url:
-        more = Text(body.typeset(f"{read_more}:"), style=ACCENT)
+        more = _Text(body.typeset(f"{read_more}:"), style=ACCENT)
         more.append(" ")
         more.append(entry.url, _link(entry.url))
-        out += [Text(""), more]
+        out += [_Text(""), more]
     return out
 
 
 def results_table(groups: Sequence[tuple[str, Sequence[dict[str, str]]]]) -> Table:
     """An item's results grouped by sport: rank, then athlete — event, details dimmed below."""
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False, expand=True)
     table.add_column(justify="right", no_wrap=True, style=ACCENT)
     table.add_column()
     for index, (sport, rows) in enumerate(groups):
         if index:
-            table.add_row("", "")
-        table.add_row("", Text(sport, style=f"bold {ACCENT}"))
+            table.add_row(_Text(""), _Text(""))
+        table.add_row("", _Text(sport, style=f"bold {ACCENT}"))
         for row in rows:
-            line = Text(" ".join(filter(None, (row["grade"], row["name"]))), style="bold")
+            line = _Text(" ".join(filter(None, (row["grade"], row["name"]))), style="bold")
             if row["event"]:
                 line.append(f" — {row['event']}")
             detail = ", ".join(filter(None, (row["competition"], row["place"], row["dates"])))
             if detail:
                 line.append("\n" + detail, style=MUTED)
-            table.add_row(row["rank"], line)
+            table.add_row(_Text(row["rank"]), line)
     return table
 
 
 def _footer(letter: Letter) -> RenderableType:
-    from rich.text import Text
 
     _ = translations(letter.locale).gettext
     sender = letter.sender_name or letter.sender_address
-    text = Text(_("You receive this letter from %(sender)s.") % {"sender": sender}, style=MUTED)
+    text = _Text(_("You receive this letter from %(sender)s.") % {"sender": sender}, style=MUTED)
     unsubscribe = letter.unsubscribe_url or (
         f"mailto:{letter.unsubscribe_mailto}?subject=unsubscribe"
         if letter.unsubscribe_mailto
@@ -282,28 +293,27 @@ def section_label(config: Config, kind: str) -> str:
 def items_table(items: Sequence[Item], config: Config) -> RenderableType:
     """Items, one row each: date in words, section, title (a link to its file) and file name."""
     from rich.table import Table
-    from rich.text import Text
 
     from .french import format_date
     from .weeks import week_of
 
     _ = translations(config.locale).gettext
     table = Table(box=_box(), header_style=ACCENT, show_edge=False)
-    table.add_column(_("Date"), no_wrap=True)
-    table.add_column(_("Section"), style=MUTED)
-    table.add_column(_("Title"), ratio=1, overflow="fold")
+    table.add_column(_Text(_("Date")), no_wrap=True)
+    table.add_column(_Text(_("Section")), style=MUTED)
+    table.add_column(_Text(_("Title")), ratio=1, overflow="fold")
     previous = None
     for item in items:
         week = week_of(item.date, config.publication_day)
         if previous is not None and week != previous:
             table.add_section()
         previous = week
-        title = Text(typography(item.title, config.locale), style="bold")
+        title = _Text(typography(item.title, config.locale), style="bold")
         title.stylize(_link(item.path.resolve().as_uri()))
         title.append("\n" + item.path.name, style=MUTED)
         table.add_row(
-            format_date(item.date, config.locale, "full"),
-            section_label(config, item.kind),
+            _Text(format_date(item.date, config.locale, "full")),
+            _Text(section_label(config, item.kind)),
             title,
         )
     return Sanitized(table)
@@ -312,7 +322,6 @@ def items_table(items: Sequence[Item], config: Config) -> RenderableType:
 def weeks_table(summaries: Sequence[WeekSummary], config: Config, today: dt.date) -> RenderableType:
     """The letters: publication date and period in words, items per section and in all."""
     from rich.table import Table
-    from rich.text import Text
 
     from .french import format_date, format_period
     from .listing import kinds_in_order
@@ -320,20 +329,21 @@ def weeks_table(summaries: Sequence[WeekSummary], config: Config, today: dt.date
     _ = translations(config.locale).gettext
     kinds = kinds_in_order(config, {k for s in summaries for k in s.counts})
     table = Table(box=_box(), header_style=ACCENT, show_edge=False)
-    table.add_column(_("Letter of"), no_wrap=True)
+    table.add_column(_Text(_("Letter of")), no_wrap=True)
     for kind in kinds:
         label = section_label(config, kind)
-        table.add_column(label, justify="right", min_width=max(map(len, label.split())))
-    table.add_column(_("Total"), justify="right", style="bold")
+        width = max(map(len, label.split()))
+        table.add_column(_Text(label), justify="right", min_width=width)
+    table.add_column(_Text(_("Total")), justify="right", style="bold")
     for summary in summaries:
         week = summary.week
-        date = Text(format_date(week.end, config.locale, "long"), style="bold")
+        date = _Text(format_date(week.end, config.locale, "long"), style="bold")
         if today in week:
             date.stylize(ACCENT)
             date.append(" ◂", ACCENT)
         date.append("\n" + format_period(week.start, week.end, config.locale), MUTED)
         counts = [str(summary.counts.get(k, "")) for k in kinds]
-        table.add_row(date, *counts, str(summary.total))
+        table.add_row(date, *map(_Text, counts), _Text(str(summary.total)))
     return Sanitized(table)
 
 

@@ -270,7 +270,7 @@ def test_weeks(samples: Path) -> None:
     out = flat(result.stdout)
     assert "Lettre du Communiqués Armée de champions Anniversaires Total" in out
     english = flat(run("weeks", "-C", samples, "--locale", "en_GB").stdout)
-    assert "Letter of Communiqués Armée de champions Anniversaries Total" in english
+    assert "Letter of Press releases Army of Champions Anniversaries Total" in english
     assert "13 June 2025 3 1 1 5" in english
     assert "13 juin 2025 3 1 1 5 du 7 au 13 juin 2025" in out
     assert "6 juin 2025 2 1 3 du 31 mai au 6 juin 2025" in out

@@ -154,7 +154,10 @@ def compose(
     ] = None,
     now: Annotated[
         str | None,
-        typer.Option(help="The message's Date (ISO date and time); default: now.", hidden=False),
+        typer.Option(
+            help="The moment of composing (ISO date and time): the message's Date, and what "
+            "--week this/last/next count from; default: now."
+        ),
     ] = None,
     seed: Annotated[
         str | None, typer.Option(help="Seed of the Message-ID, for reproducible messages.")
@@ -175,8 +178,9 @@ def compose(
     from .weeks import parse_week
 
     config = open_folder(directory, locale)
-    chosen = parse_week(week, today_in(config), config.publication_day)
-    composed = compose_letter(config, chosen, now=_parse_now(now, config.timezone), seed=seed)
+    moment = _parse_now(now, config.timezone)
+    chosen = parse_week(week, today_in(config, moment), config.publication_day)
+    composed = compose_letter(config, chosen, now=moment, seed=seed)
     _warn_size(composed.html)
     if out is not None:
         for path in write_outputs(composed, out):

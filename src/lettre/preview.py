@@ -283,11 +283,11 @@ def _footer(letter: Letter) -> RenderableType:
 
 
 def section_label(config: Config, kind: str) -> str:
-    """The label the letter gives to a kind: the configured one or the locale's."""
-    from .letter import default_label
+    """The label the letter gives to a kind in the configured locale, typeset."""
+    from .letter import section_label as label
 
-    labels = {s.kind: s.label for s in config.sections}
-    return typography(labels.get(kind) or default_label(kind, config.locale), config.locale)
+    section = next((s for s in config.sections if s.kind == kind), None)
+    return typography(label(kind, section, config.locale), config.locale)
 
 
 def items_table(items: Sequence[Item], config: Config) -> RenderableType:

@@ -123,11 +123,12 @@ def test_init_refuses_a_non_empty_folder_and_never_overwrites(tmp_path: Path) ->
 
 def test_init_ignores_a_git_folder_and_takes_a_locale(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
-    result = run("init", "--locale", "fr_BE", "-C", tmp_path)
+    result = run("init", "--locale", "fr-be", "-C", tmp_path)
     assert result.exit_code == 0, result.stderr
     assert 'locale = "fr_BE"' in (tmp_path / "lettre.toml").read_text(encoding="utf-8")
     bad = run("init", tmp_path / "autre", "--locale", "xx")
     assert bad.exit_code == 2 and not (tmp_path / "autre").exists()
+    assert bad.stderr.startswith("Error: --locale: unknown locale 'xx'")
 
 
 # --- new -------------------------------------------------------------------------------------

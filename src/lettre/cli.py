@@ -269,13 +269,16 @@ def init(
 
       lettre init ma-lettre --locale fr_BE
     """
+    from .errors import UsageError
     from .french import get_locale
     from .scaffold import init_folder
 
     target = directory / folder if folder is not None else directory
-    if locale:
-        get_locale(locale)
-    done = init_folder(target, force=force, locale=locale or "fr_FR")
+    try:
+        canonical = str(get_locale(locale)) if locale else "fr_FR"  # fails before any file
+    except UsageError as err:
+        raise UsageError(f"--locale: {err.message}") from None
+    done = init_folder(target, force=force, locale=canonical)
     for path in done.created:
         sys.stdout.write(f"{path}\n")
     for path in done.kept:

@@ -380,6 +380,10 @@ def test_check_broken_anniversaries_and_config(
     result = run("check", "-C", folder)
     assert result.exit_code == 1
     assert f"{folder}/anniversaries.yaml:1: error: 'founded'" in result.stdout
+    (folder / "items" / "2025-06-10-un-titre.md").unlink()
+    (folder / "items").rmdir()
+    no_items = run("check", "-C", folder)
+    assert f"{folder}/items: warning: no items folder" in no_items.stdout
     no_config = run("check", "-C", tmp_path)
     assert no_config.exit_code == 1 and "no lettre.toml here" in no_config.stderr
 

@@ -154,7 +154,7 @@ def html_size(composed: Composed) -> list[Finding]:
 def stray_files(items_dir: Path) -> list[Finding]:
     """Files and folders in `items/` that lettre does not read (not `*.md`, sub-folders)."""
     if not items_dir.is_dir():
-        return []
+        return [Finding("warning", "no items folder: create an item with 'lettre new'", items_dir)]
     found = []
     for path in sorted(items_dir.iterdir()):
         if path.name.startswith((".", "#", "~")):

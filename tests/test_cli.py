@@ -62,6 +62,22 @@ def test_version_and_completion() -> None:
     assert "_LETTRE_COMPLETE" in completion.stdout or "complete" in completion.stdout
 
 
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("lettre new co", "communique"),
+        ("lettre preview --week l", "last"),
+        ("lettre list -C {samples} --kind r", "resultats"),
+    ],
+)
+def test_shell_completion_of_kinds_and_weeks(samples: Path, words: str, expected: str) -> None:
+    words = words.format(samples=samples)
+    env = {"_LETTRE_COMPLETE": "complete_bash", "COMP_WORDS": words}
+    env["COMP_CWORD"] = str(len(words.split()) - 1)
+    result = CliRunner().invoke(app, [], env=env, prog_name="lettre")
+    assert result.stdout.split() == [expected]
+
+
 def test_unknown_option_is_a_usage_error(samples: Path) -> None:
     result = run("list", "--colour", "-C", samples)
     assert result.exit_code == 2

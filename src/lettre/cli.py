@@ -57,10 +57,32 @@ LocaleOption = Annotated[
     str | None,
     typer.Option("--locale", help="Locale of the letter (fr_FR, en_GB…); overrides lettre.toml."),
 ]
+
+
+def _complete_week(incomplete: str) -> list[str]:
+    """Shell completion of --week: the relative weeks."""
+    return [w for w in ("this", "last", "next") if w.startswith(incomplete)]
+
+
+def _complete_kind(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of a kind: those of the -C folder's lettre.toml, or the built-in ones."""
+    from .config import BUILTIN_KINDS, load_config
+    from .errors import LettreError
+
+    try:
+        kinds = load_config(Path(ctx.params.get("directory") or ".")).kinds
+    except LettreError:
+        kinds = BUILTIN_KINDS
+    return [k for k in kinds if k.startswith(incomplete)]
+
+
 WeekOption = Annotated[
     str,
     typer.Option(
-        "--week", "-w", help="A date (2025-06-13), an ISO week (2025-W24), or this / last / next."
+        "--week",
+        "-w",
+        help="A date (2025-06-13), an ISO week (2025-W24), or this / last / next.",
+        autocompletion=_complete_week,
     ),
 ]
 
@@ -294,7 +316,11 @@ def init(
 @handle_errors
 def new(
     kind: Annotated[
-        str, typer.Argument(help="communique, resultats, anniversaire, or a kind of lettre.toml.")
+        str,
+        typer.Argument(
+            help="communique, resultats, anniversaire, or a kind of lettre.toml.",
+            autocompletion=_complete_kind,
+        ),
     ],
     title: Annotated[str, typer.Option("--title", "-t", help="The item's title.")],
     date: Annotated[
@@ -345,7 +371,10 @@ def list_items(
         ),
     ] = None,
     kind: Annotated[
-        list[str] | None, typer.Option("--kind", "-k", help="Only this kind (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--kind", "-k", help="Only this kind (repeatable).", autocompletion=_complete_kind
+        ),
     ] = None,
     since: SinceOption = None,
     until: UntilOption = None,

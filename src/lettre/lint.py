@@ -10,8 +10,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from .check import Finding
 from .config import BUILTIN_KINDS, Section
 from .render import GMAIL_CLIP_BYTES
 
@@ -22,38 +23,11 @@ if TYPE_CHECKING:
     from .config import Config
     from .items import Entry
 
-Severity = Literal["error", "warning"]
-
 #: mail clients show about this many characters of a subject (phones about 40)
 SUBJECT_LIMIT = 70
 #: Gmail drops a <style> element larger than this
 GMAIL_STYLE_BYTES = 16 * 1024
 _WEB_SCHEMES = ("http://", "https://")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem: how bad, where (file and line when known), and what to do about it."""
-
-    severity: Severity
-    message: str
-    path: Path | None = None
-    line: int | None = None
-
-    def location(self) -> str:
-        """`path:line`, `path`, or '' when the finding is not tied to a file."""
-        if self.path is None:
-            return ""
-        return f"{self.path}:{self.line}" if self.line else str(self.path)
-
-    def __str__(self) -> str:
-        """`file:line: severity: message`."""
-        where = self.location()
-        return (
-            f"{where}: {self.severity}: {self.message}"
-            if where
-            else (f"{self.severity}: {self.message}")
-        )
 
 
 # --- reading the HTML ----------------------------------------------------------------------
@@ -326,12 +300,12 @@ def sections(composed: Composed, config: Config | None, page: _Page) -> Iterator
                 None,
             )
     if config is not None and config.sections != DEFAULT_SECTIONS:  # declared in lettre.toml
-        from .letter import default_label
+        from .letter import section_label
 
         present = {s.kind for s in composed.letter.sections}
         for declared in config.sections:
             if declared.kind not in present:
-                label = declared.label or default_label(declared.kind, config.locale)
+                label = section_label(declared.kind, declared, composed.letter.locale)
                 yield Finding(
                     "warning",
                     f"section {label!r} has no item this week: the letter leaves it out",

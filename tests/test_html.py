@@ -150,3 +150,24 @@ def test_a_folder_restyles_the_letter_with_its_css_alone(
     assert 'class="title"' in title and "color:#18753c" in title and "font-size:30px" in title
     assert "#000091" not in html  # the packaged theme is replaced, not mixed in
     assert 'role="presentation"' in html  # the packaged template still lays it out
+
+
+def test_the_web_version_link_when_the_letter_has_one(samples: Path) -> None:
+    import datetime as dt
+    from dataclasses import replace
+
+    from lettre.compose import compose, open_folder
+    from lettre.items import Week
+    from lettre.render import render_html, render_text
+
+    composed = compose(open_folder(samples), Week(dt.date(2025, 6, 7), dt.date(2025, 6, 13)))
+    letter = replace(composed.letter, web_url="https://lettre.example.org/lettres/2025-06-13.html")
+    html = unescape(render_html(letter))
+    link = '<a href="https://lettre.example.org/lettres/2025-06-13.html"'
+    assert html.count(link) == 2  # above the header and in the footer
+    assert re.search(r'<td class="weblink"[^>]*><a [^>]*>Voir la version en ligne</a>', html)
+    text = render_text(letter)
+    # after the title and date, wrapped after the colon (never before it)
+    assert text.split("\n\n")[1] == (
+        "Voir la version en ligne\u00a0:\nhttps://lettre.example.org/lettres/2025-06-13.html"
+    )

@@ -211,3 +211,24 @@ def test_links_the_letter_had_to_leave_out(make_folder: Callable[..., Path]) -> 
         f"{path}:9: warning: image 'images/a.jpg' is left out of the letter (its text is "
         "kept): it is relative and lettre.toml has no base_url",
     ]
+
+
+def test_a_user_template_with_a_span_preheader_and_nested_divs(
+    make_folder: Callable[..., Path],
+) -> None:
+    template = """\
+<!DOCTYPE html>
+<html lang="fr"><head><title>{{ letter.subject }}</title></head><body>
+<span class="preheader"><span>{{ letter.preheader }}</span></span>
+{% for section in letter.sections %}
+<div><h2 class="section-title">{{ section.label }}</h2>
+<div><div>{% for entry in section.entries %}<p>{{ entry.title }}</p>{% endfor %}</div></div>
+</div>
+{% endfor %}
+<div class="footer"><a href="{{ letter.unsubscribe_url }}">Se désabonner</a></div>
+</body></html>
+"""
+    folder = make_folder()
+    (folder / "templates").mkdir()
+    (folder / "templates" / "letter.html.j2").write_text(template, encoding="utf-8")
+    assert findings(folder) == []

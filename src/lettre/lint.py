@@ -61,7 +61,9 @@ class _Page(HTMLParser):
         self.lang: str | None = None
         self.sections: list[_Section] = []
         self._in_title = False
-        self._hidden_depth = 0  # inside the <head> or the preheader: not content
+        # the element whose content is not shown (the <head>, the preheader), and how many
+        # elements of its name are open inside it
+        self._hidden: list[str] = []
         self._after_footer = False
         self.styles: list[str] = []
         self._in_style = False
@@ -72,10 +74,11 @@ class _Page(HTMLParser):
         classes = (values.get("class") or "").split()
         if tag == "style":
             self._in_style = True
+        hides = tag == "head" or "preheader" in classes
+        if (tag == self._hidden[0]) if self._hidden else hides:
+            self._hidden.append(tag)
         if tag == "html":
             self.lang = values.get("lang")
-        elif tag == "head" or "preheader" in classes:
-            self._hidden_depth += 1
         elif tag == "img":
             self.images.append(_Tag(tag, values, line))
             self._content()
@@ -90,8 +93,8 @@ class _Page(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "style":
             self._in_style = False
-        if tag == "head" or (tag == "div" and self._hidden_depth and not self._in_title):
-            self._hidden_depth = max(0, self._hidden_depth - 1)
+        if self._hidden and tag == self._hidden[0]:
+            self._hidden.pop()
         if tag in ("h1", "h2", "h3", "h4", "div", "p", "td") and self._in_title:
             self._in_title = False
 
@@ -99,7 +102,7 @@ class _Page(HTMLParser):
         if self._in_style:
             self.styles.append(data)
             return
-        if self._hidden_depth or not data.strip():
+        if self._hidden or not data.strip():
             return
         if self._in_title and self.sections:
             self.sections[-1].label += data.strip()

@@ -80,6 +80,13 @@ def load_week_items(config: Config, week: Week) -> list[Item]:
     return items
 
 
+def letter_of(config: Config, week: Week) -> Letter:
+    """The letter of `week` (items and anniversaries), without rendering it."""
+    items = load_week_items(config, week)
+    anniversaries = read_anniversaries(config.folder / ANNIVERSARIES_NAME)
+    return build_letter(items, config, week, anniversaries)
+
+
 def compose(
     config: Config,
     week: Week,

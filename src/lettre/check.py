@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -138,31 +139,29 @@ def stray_files(items_dir: Path) -> list[Finding]:
     if not items_dir.is_dir():
         return [Finding("warning", "no items folder: create an item with 'lettre new'", items_dir)]
     found = []
-    for path in sorted(items_dir.iterdir()):
-        if path.name.startswith((".", "#", "~")):
-            continue
-        if path.is_dir():
-            message = "not read: items in sub-folders are left out (move them up to items/)"
-            found.append(Finding("warning", message, path))
-        elif path.suffix != ".md":
-            message = "not read: item files end in '.md' (rename it to use it)"
-            found.append(Finding("warning", message, path))
+    with os.scandir(items_dir) as entries:  # no stat per file: 20,000 items are common
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.name.startswith((".", "#", "~")):
+                continue
+            path = items_dir / entry.name
+            if entry.is_dir():
+                message = "not read: items in sub-folders are left out (move them up to items/)"
+                found.append(Finding("warning", message, path))
+            elif not entry.name.endswith(".md"):
+                message = "not read: item files end in '.md' (rename it to use it)"
+                found.append(Finding("warning", message, path))
     return found
 
 
 def item_warnings(item: Item) -> list[Finding]:
     """What is allowed but probably a mistake in one item that reads without error."""
-    from .readers import ITEM_KEYS, load_yaml_mapping, split_front_matter
+    from .readers import ITEM_KEYS
 
     found: list[Finding] = []
-    try:
-        front, _body, _line = split_front_matter(item.path.read_text("utf-8-sig"), item.path)
-        keys = load_yaml_mapping(front, item.path, 2)
-    except (OSError, UnicodeDecodeError, LettreError):
-        keys = {}
+    keys = dict(item.key_lines)  # as parsed: the file is not read again
 
     def at(key: str) -> int | None:
-        return keys[key][1] if key in keys else None
+        return keys.get(key)
 
     for key in keys:
         if key not in ITEM_KEYS:

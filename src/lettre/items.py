@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -59,6 +59,8 @@ class Item:
     results: tuple[ResultRow, ...] = ()
     founded: dt.date | None = None
     body_line: int = 1  # the line of the file where the body starts
+    # the front matter's keys and their lines, as written (for `lettre check`'s warnings)
+    key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
     @property
     def slug(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -126,27 +127,38 @@ def load_yaml_mapping(text: str, path: Path, first_line: int) -> dict[str, tuple
 
 
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map"))
+_PLAIN_SCALARS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp")
+)
 
 
 def construct(loader: Any, node: yaml.Node, memo: dict[int, Any]) -> Any:
     """`loader.construct_object(node, deep=True)`, several times faster on plain data.
 
-    Strings, lists and mappings with string keys (nearly all of a front matter) are built
-    here; anything else (dates, numbers, merge keys, other tags) is left to PyYAML. An
-    alias gives the very object built for its anchor, as with PyYAML.
+    Scalars, lists and mappings with string keys (nearly all of a front matter) are built
+    here; anything else (merge keys, sets, binary, other tags) is left to PyYAML. An alias
+    gives the very object built for its anchor, as with PyYAML.
     """
+    tag, kind = node.tag, type(node)
+    if kind is yaml.ScalarNode:
+        if tag == _STR:
+            return node.value
+        if tag in _PLAIN_SCALARS:
+            return loader.yaml_constructors[tag](loader, node)
+        return loader.construct_object(node, deep=True)
     done = memo.get(id(node))
     if done is not None:
         return done
-    tag, kind = node.tag, type(node)
-    if tag == _STR and kind is yaml.ScalarNode:
-        return node.value
     if tag == _SEQ and kind is yaml.SequenceNode:
         items: list[Any] = []
         memo[id(node)] = items
-        items.extend(construct(loader, child, memo) for child in node.value)
+        for child in node.value:
+            items.append(construct(loader, child, memo))
         return items
-    if tag == _MAP and kind is yaml.MappingNode and all(k.tag == _STR for k, _ in node.value):
+    if tag == _MAP and kind is yaml.MappingNode:
+        for key_node, _value in node.value:
+            if key_node.tag != _STR or type(key_node) is not yaml.ScalarNode:
+                return loader.construct_object(node, deep=True)
         mapping: dict[str, Any] = {}
         memo[id(node)] = mapping
         for key_node, value_node in node.value:
@@ -273,6 +285,7 @@ def parse_item(text: str, path: Path, kinds: Sequence[str]) -> Item:
         results=results,
         founded=f.date("founded"),
         body_line=body_line,
+        key_lines=tuple((key, line) for key, (_value, line) in data.items()),
     )
 
 
@@ -419,9 +432,12 @@ def is_item_name(name: str) -> bool:
 
 def item_paths(items_dir: Path) -> list[Path]:
     """`items/*.md` in name order, leaving out hidden files."""
-    if not items_dir.is_dir():
+    try:
+        with os.scandir(items_dir) as entries:
+            names = sorted(e.name for e in entries if is_item_name(e.name))
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted(p for p in items_dir.glob("*.md") if is_item_name(p.name))
+    return [items_dir / name for name in names]
 
 
 def read_items(

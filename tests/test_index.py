@@ -300,3 +300,36 @@ def test_index_groups_items_by_week(folder: Path) -> None:
         ("2025-05-16", ["2025-05-10-c.md"]),
         ("2025-06-13", ["2025-06-10-a.md", "2025-06-11-b.md"]),
     ]
+
+
+def test_dated_items_parse_only_anniversaries(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(
+        {
+            "a.md": item_text("2025-06-10", kind="anniversaire", title="A", founded="2005-06-10"),
+            "b.md": item_text("2025-06-11", kind="anniversaire", title="[broken"),
+            "c.md": item_text("2025-06-12", title="[broken but dated"),
+            "d.md": item_text("2025-06-12", kind="comunique", title="A typo in the kind"),
+        }
+    )
+    entries, errors = index.dated_items(load_config(folder))
+    assert [(e.name, e.kind, e.founded) for e in entries] == [
+        ("a.md", "anniversaire", dt.date(2005, 6, 10)),
+        ("c.md", "communique", None),
+        ("d.md", "comunique", None),
+    ]
+    assert [str(e).split(": ")[0] for e in errors] == [f"{folder / 'items' / 'b.md'}:5"]
+
+
+def test_weeks_counts_from_the_index(run, make_folder: Callable[..., Path]) -> None:  # type: ignore[no-untyped-def]
+    folder = make_folder(
+        {
+            "a.md": item_text("2025-06-10", title="A"),
+            "b.md": item_text("2025-06-11", kind="resultats", title="B"),
+            "c.md": item_text("2025-05-10", title="C"),
+        }
+    )
+    result = run("weeks", "-C", folder, "--locale", "en_GB")
+    assert result.exit_code == 0, result.stderr
+    rows = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    assert any(r.startswith("16 May 2025 1 1") for r in rows), rows
+    assert any(r.startswith("13 June 2025 1 1 2") for r in rows), rows

@@ -447,13 +447,14 @@ def weeks(
       lettre weeks --since 2025-01-01 -C samples --locale en_GB
     """
     from .compose import ANNIVERSARIES_NAME, open_folder, today_in
+    from .index import dated_items
     from .listing import week_summaries
     from .preview import weeks_table
-    from .readers import read_anniversaries, read_items
+    from .readers import read_anniversaries
 
     config = open_folder(directory, locale)
     first, last = _parse_date(since, "--since"), _parse_date(until, "--until")
-    items, errors = read_items(config.items_dir, config.kinds)
+    items, errors = dated_items(config)  # dates read cheaply: no parsing of ten years
     anniversaries = read_anniversaries(config.folder / ANNIVERSARIES_NAME)
     summaries = [
         s

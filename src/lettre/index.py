@@ -58,6 +58,7 @@ class IndexEntry(NamedTuple):
     name: str
     date: dt.date
     kind: str
+    founded: dt.date | None = None  # known for anniversaries only, from `dated_items`
 
     @property
     def path(self) -> Path:
@@ -271,3 +272,23 @@ def week_items(config: Config, week: Week) -> tuple[list[Item], list[LettreError
 
 def _paths(entries: Iterable[IndexEntry]) -> list[Path]:
     return [e.path for e in entries]
+
+
+def dated_items(config: Config) -> tuple[list[IndexEntry], list[LettreError]]:
+    """Date and kind of every item, with `founded` for anniversaries, which alone are parsed.
+
+    What `lettre weeks` counts. The problems are those of the files whose date cannot be
+    read and of the anniversaries; `lettre check` finds those of the other files.
+    """
+    index = scan_items(config)
+    chosen = [e for e in index.entries if e.kind == "anniversaire"]
+    parsed, errors = read_items(config.items_dir, config.kinds, _paths(chosen))
+    founded = {item.path.name: item.founded for item in parsed}
+    failed = {err.path.name for err in errors if err.path is not None}
+    entries = [
+        e._replace(founded=founded.get(e.name)) if e.kind == "anniversaire" else e
+        for e in index.entries
+        if e.name not in failed
+    ]
+    problems = sorted([*index.errors, *errors], key=lambda e: (str(e.path), e.line or 0))
+    return entries, problems

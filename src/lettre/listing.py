@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from .config import Config
 from .items import Anniversary, Item, Week
@@ -43,15 +44,28 @@ def select_items(
     return sorted(chosen, key=lambda i: (i.date, i.kind, i.title, i.path.name))
 
 
+class Dated(Protocol):
+    """What counting the letters needs of an item (an Item, or an index entry)."""
+
+    @property
+    def date(self) -> dt.date: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def founded(self) -> dt.date | None: ...
+
+
 def week_summaries(
-    items: Iterable[Item], anniversaries: Sequence[Anniversary], config: Config
+    items: Iterable[Dated], anniversaries: Sequence[Anniversary], config: Config
 ) -> list[WeekSummary]:
     """Every week holding at least one item, in date order, with counts per kind.
 
     The anniversaries of `anniversaries.yaml` are counted in the weeks the items make,
     as the letter of that week shows them.
     """
-    by_week: dict[Week, list[Item]] = {}
+    by_week: dict[Week, list[Dated]] = {}
     for item in items:
         by_week.setdefault(week_of(item.date, config.publication_day), []).append(item)
     summaries = []

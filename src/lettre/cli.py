@@ -397,9 +397,9 @@ def list_items(
       lettre list --since 2025-05-01 --until 2025-05-31
     """
     from .compose import open_folder, today_in
+    from .index import items_between
     from .listing import select_items
     from .preview import items_table
-    from .readers import read_items
     from .weeks import parse_week
 
     config = open_folder(directory, locale)
@@ -415,7 +415,7 @@ def list_items(
         raise UsageError(
             f"--kind: unknown kind '{unknown[0]}'; known kinds: {', '.join(config.kinds)}"
         )
-    items, errors = read_items(config.items_dir, config.kinds)
+    items, errors = items_between(config, first, last)  # only those files are parsed
     chosen_items = select_items(items, kinds=kind or (), since=first, until=last)
     if chosen_items:
         _console().print(items_table(chosen_items, config))

@@ -83,8 +83,13 @@ class ItemIndex:
 
     def in_week(self, week: Week) -> list[IndexEntry]:
         """The entries dated within `week`, in file-name order."""
-        first, last = week.start.isoformat(), week.end.isoformat()
-        return [self._entry(r) for r in sorted(r for r in self.rows if first <= r[1] <= last)]
+        return self.between(week.start, week.end)
+
+    def between(self, first: dt.date | None, last: dt.date | None) -> list[IndexEntry]:
+        """The entries dated from `first` to `last` (both included; None: no limit)."""
+        low = first.isoformat() if first else ""
+        high = last.isoformat() if last else "9999-99-99"
+        return [self._entry(r) for r in sorted(r for r in self.rows if low <= r[1] <= high)]
 
     def by_week(self, publication_day: int = 5) -> dict[Week, list[IndexEntry]]:
         """The entries grouped by the letter they belong to, weeks in date order."""
@@ -263,9 +268,23 @@ def week_items(config: Config, week: Week) -> tuple[list[Item], list[LettreError
     Only the files dated within the week are parsed; a file whose date could not be read
     counts as a problem, since it might belong to any week.
     """
+    return items_between(config, week.start, week.end)
+
+
+def items_between(
+    config: Config, first: dt.date | None, last: dt.date | None
+) -> tuple[list[Item], list[LettreError]]:
+    """The parsed items dated from `first` to `last` (None: no limit), and the problems.
+
+    Only the files dated within those days are parsed; a file whose date could not be
+    read counts as a problem, since it might belong to them.
+    """
     index = scan_items(config)
-    items, errors = read_items(config.items_dir, config.kinds, _paths(index.in_week(week)))
-    chosen = [i for i in items if i.date in week]
+    paths = _paths(index.between(first, last))
+    items, errors = read_items(config.items_dir, config.kinds, paths)
+    chosen = [
+        i for i in items if (first is None or i.date >= first) and (last is None or i.date <= last)
+    ]
     problems = sorted([*index.errors, *errors], key=lambda e: (str(e.path), e.line or 0))
     return chosen, problems
 

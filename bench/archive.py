@@ -237,12 +237,16 @@ def make_archive(
     span = (LAST_DAY - first).days
     makers = [(communique, 0.84), (resultats, 0.12), (anniversaire, 0.04)]
     written = 0
+    seen: set[tuple[dt.date, str]] = set()
     while written < count:
         day = first + dt.timedelta(days=rng.randint(0, span))
         if SAMPLE_WEEK[0] <= day <= SAMPLE_WEEK[1]:
             continue
         maker = rng.choices([m for m, _ in makers], [w for _, w in makers])[0]
         title, text = maker(rng, day, written)
+        if (day, title) in seen:
+            continue  # the same news twice on one day: `lettre check` would warn
+        seen.add((day, title))
         path = items / f"{day}-{slugify(title)}-{written}.md"
         path.write_text(text, encoding="utf-8")
         written += 1

@@ -112,16 +112,23 @@ def check_folder(config: Config, week: Week | None = None) -> Report:
         except LettreError as err:
             findings.append(Finding.from_error(err))
     if week is not None:
-        findings += check_letter(config, week)
+        # the items just read serve the letter too, unless some are broken: then compose
+        # says whether they stop this letter
+        findings += check_letter(config, week, items=None if errors else items)
     return Report(_order(findings), files)
 
 
-def check_letter(config: Config, week: Week, now: dt.datetime | None = None) -> list[Finding]:
+def check_letter(
+    config: Config,
+    week: Week,
+    now: dt.datetime | None = None,
+    items: Sequence[Item] | None = None,
+) -> list[Finding]:
     """Compose the letter of `week` and report what stops it or spoils it."""
     from .compose import compose
 
     try:
-        composed = compose(config, week, now=now)
+        composed = compose(config, week, now=now, items=items)
     except (ItemError, ItemErrors):
         # each broken item is reported by the item checks already
         message = f"the letter of {week.end.isoformat()} cannot be composed: fix the items first"

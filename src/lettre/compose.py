@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -93,12 +94,17 @@ def compose(
     *,
     now: dt.datetime | None = None,
     seed: str | None = None,
+    items: Sequence[Item] | None = None,
 ) -> Composed:
-    """Compose the letter of `week`: HTML with inlined CSS, plain text and the e-mail."""
+    """Compose the letter of `week`: HTML with inlined CSS, plain text and the e-mail.
+
+    `items`: the folder's items when already read (those of other weeks are left out).
+    """
     from .message import build_message
     from .render import render_html, render_text
 
-    items = load_week_items(config, week)
+    if items is None:
+        items = load_week_items(config, week)
     anniversaries = read_anniversaries(config.folder / ANNIVERSARIES_NAME)
     letter = build_letter(items, config, week, anniversaries)
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 from .config import Config
 from .errors import LettreError
 from .items import Item, Week
-from .readers import MAX_ITEM_BYTES, is_item_name, read_item, read_items
+from .readers import MAX_ITEM_BYTES, collector_paused, is_item_name, read_item, read_items
 from .weeks import week_of
 
 CACHE_DIR = ".lettre"
@@ -202,6 +202,11 @@ def scan_items(config: Config, *, cache: bool | None = None) -> ItemIndex:
     `cache`: keep the index in `.lettre/` (default: when the folder holds enough items, or
     already has an index, and LETTRE_NO_CACHE is not set).
     """
+    with collector_paused():
+        return _scan(config, cache)
+
+
+def _scan(config: Config, cache: bool | None) -> ItemIndex:
     items_dir = config.items_dir
     where = cache_path(config)
     enabled = cache_enabled() if cache is None else cache

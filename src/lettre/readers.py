@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import gc
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -446,12 +448,29 @@ def read_items(
     """Every item of the folder, and every problem found, all files at once."""
     items: list[Item] = []
     errors: list[LettreError] = []
-    for path in item_paths(items_dir) if paths is None else paths:
-        try:
-            items.append(read_item(path, kinds))
-        except LettreError as err:
-            errors.append(err)
+    with collector_paused():
+        for path in item_paths(items_dir) if paths is None else paths:
+            try:
+                items.append(read_item(path, kinds))
+            except LettreError as err:
+                errors.append(err)
     return items, errors
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while reading many files.
+
+    Parsing 20,000 items makes millions of objects and no cycles; the collector would
+    walk them again and again (a fifth of `lettre check`'s time on such a folder).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_items(items_dir: Path, kinds: Sequence[str]) -> list[Item]:

@@ -31,6 +31,7 @@ ITEM_KEYS = (
     "period",
     "results",
     "founded",
+    "source",  # where `lettre import` took the item from (a feed entry's id or link)
 )
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -28,7 +28,17 @@ USER_AGENT = "lettre (feed import; +https://lettre.example.org/)"
 
 
 class FeedError(LettreError):
-    """A feed that cannot be fetched, read or parsed."""
+    """A feed that cannot be fetched, read or parsed; its source is a path or a URL."""
+
+    def __init__(self, message: str, source: Path | str | None = None, line: int | None = None):
+        super().__init__(message, None, line)
+        self.source = str(source) if source is not None else None
+
+    def location(self) -> str:
+        """`source:line` or `source`, the source kept as given (a URL stays a URL)."""
+        if self.source is None:
+            return ""
+        return f"{self.source}:{self.line}" if self.line else self.source
 
 
 @dataclass(frozen=True)

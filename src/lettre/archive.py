@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import CONFIG_NAME, Config, _line_of
+from .config import CONFIG_NAME, Config, key_line
 from .errors import ConfigError, LettreError
 from .items import Item, Week
 
@@ -40,14 +40,11 @@ def archive_url(config: Config) -> str | None:
     table = config.extra.get("archive", {})
     url = table.get("url") if isinstance(table, dict) else None
     if url is not None:
-        path = config.folder / CONFIG_NAME
         if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-            try:
-                text = path.read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError):
-                text = ""
             message = f"'archive.url' must be an http(s) URL, not {url!r}"
-            raise ConfigError(message, path, _line_of(text, "url"))
+            raise ConfigError(
+                message, config.folder / CONFIG_NAME, key_line(config.folder, "archive", "url")
+            )
         return url if url.endswith("/") else url + "/"
     if not config.base_url:
         return None

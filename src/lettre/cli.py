@@ -212,6 +212,7 @@ def archive(
         MofNCompleteColumn(),
         console=console,
         transient=True,
+        disable=not console.is_terminal,  # no bar in logs and pipes, only the summary
     ) as progress:
         task = progress.add_task("Letters", total=None)
 

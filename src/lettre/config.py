@@ -298,3 +298,25 @@ def _check_timezone(r: _Reader, name: str) -> None:
     except (ZoneInfoNotFoundError, ValueError):
         message = f"unknown time zone {name!r} (use a name such as 'Europe/Paris')"
         raise r.fail("timezone", message) from None
+
+
+def key_line(folder: Path, table: str, key: str | None = None) -> int | None:
+    """The line of lettre.toml where `[table]` sets `key` (or where the table starts)."""
+    try:
+        text = (folder / CONFIG_NAME).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    header = re.search(rf"^[ \t]*\[[ \t]*{re.escape(table)}[ \t]*\]", text, re.MULTILINE)
+    if header is None:
+        return _line_of(text, table)
+    start = header.start()
+    line = text.count("\n", 0, start) + 1
+    if key is None:
+        return line
+    body = text[header.end() :]
+    next_table = re.search(r"^[ \t]*\[", body, re.MULTILINE)
+    body = body[: next_table.start()] if next_table else body
+    found = re.search(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=", body, re.MULTILINE)
+    if found is None:
+        return line
+    return line + text.count("\n", start, header.end() + found.start())

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from .config import CONFIG_NAME, Config, _line_of
+from .config import CONFIG_NAME, Config, key_line
 from .errors import ConfigError, LettreError, UsageError
 
 DEFAULT_KIND = "communique"
@@ -111,26 +111,28 @@ def import_settings(config: Config, kind: str | None = None) -> ImportSettings:
     """The folder's `[import]` table, checked against its kinds; `kind` overrides the default."""
     path = config.folder / CONFIG_NAME
 
-    def fail(key: str, message: str) -> ConfigError:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            text = ""
-        return ConfigError(message, path, _line_of(text, key))
+    def fail(table: str, key: str | None, message: str) -> ConfigError:
+        return ConfigError(message, path, key_line(config.folder, table, key))
 
     table = config.extra.get("import", {})
     if not isinstance(table, dict):
-        raise fail("import", "'import' must be a table: [import]")
+        raise fail("import", None, "'import' must be a table: [import]")
     default = table.get("kind", DEFAULT_KIND)
     if not isinstance(default, str) or default not in config.kinds:
-        raise fail("kind", f"'import.kind': {_unknown_kind(default, config.kinds)}")
+        raise fail("import", "kind", f"'import.kind': {_unknown_kind(default, config.kinds)}")
     raw = table.get("categories", {})
     if not isinstance(raw, dict):
-        raise fail("categories", '\'import.categories\' must be a table: "Category" = "kind"')
+        raise fail(
+            "import.categories", None, '\'import.categories\' must be a table: "Category" = "kind"'
+        )
     categories: dict[str, str] = {}
     for category, mapped in raw.items():
         if not isinstance(mapped, str) or mapped not in config.kinds:
-            raise fail(category, f"'import.categories': {_unknown_kind(mapped, config.kinds)}")
+            raise fail(
+                "import.categories",
+                category,
+                f"'import.categories': {_unknown_kind(mapped, config.kinds)}",
+            )
         categories[fold(category)] = mapped
     if kind is not None:
         if kind not in config.kinds:

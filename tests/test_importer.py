@@ -13,7 +13,9 @@ from xml.sax.saxutils import escape
 import pytest
 
 from conftest import CONFIG
-from lettre.importer import html_to_text
+from lettre.cli import app
+from lettre.compose import open_folder
+from lettre.importer import apply_plan, html_to_text, plan_import
 from lettre.readers import item_paths, read_items
 from lettre.slugs import slugify
 
@@ -317,3 +319,25 @@ def test_slugify(title: str, slug: str) -> None:
 def test_html_to_text() -> None:
     html = "<p>Un&nbsp;<b>texte</b>\n  sur<br>deux lignes</p><ul><li>un</li><li>deux</li></ul>"
     assert html_to_text(html) == "Un texte sur\n\ndeux lignes\n\nun\n\ndeux"
+
+
+def test_import_from_standard_input(run, empty_folder) -> None:  # type: ignore[no-untyped-def]
+    folder = empty_folder()
+    result = run.runner.invoke(
+        app, ["import", "-", "-C", str(folder)], input=rss_feed(3), catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.stderr
+    assert len(item_paths(folder / "items")) == 3
+
+
+def test_a_file_appearing_after_the_plan_is_not_overwritten(empty_folder) -> None:  # type: ignore[no-untyped-def]
+    folder = empty_folder()
+    config = open_folder(folder)
+    plan = plan_import(config, rss_feed(1), "feed.xml")
+    (target,) = [new.path for new in plan.created]
+    target.write_text("écrit entre-temps\n", encoding="utf-8")
+    (written,) = apply_plan(plan)
+    assert written == target.with_name(target.stem + "-2.md")
+    assert target.read_text(encoding="utf-8") == "écrit entre-temps\n"
+    assert "source: urn:example-org:communique:1" in written.read_text(encoding="utf-8")
+    assert [p.name for p in (folder / "items").iterdir() if p.name.startswith(".")] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import datetime as dt
 import difflib
@@ -270,7 +271,7 @@ def _entry_date(entry: Any, timezone: str) -> dt.date | None:
     moment = entry.get("published_parsed") or entry.get("updated_parsed")
     if not moment:
         return None
-    utc = dt.datetime(*moment[:6], tzinfo=dt.UTC)
+    utc = dt.datetime.fromtimestamp(calendar.timegm(moment), dt.UTC)  # feedparser gives UTC
     return utc.astimezone(ZoneInfo(timezone)).date()
 
 

@@ -6,10 +6,8 @@ import calendar
 import contextlib
 import datetime as dt
 import difflib
-import os
 import re
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -78,6 +76,7 @@ class NewItem:
     path: Path
     entry: FeedEntry
     text: str
+    number: int = 1  # the path's suffix: 1 for none, 2 for `-2`…
 
 
 @dataclass(frozen=True)
@@ -413,7 +412,6 @@ def item_text(entry: FeedEntry) -> str:
 def plan_import(config: Config, data: bytes, origin: str, kind: str | None = None) -> ImportPlan:
     """What importing the feed `data` into the folder creates; writes nothing."""
     from .readers import parse_item
-    from .slugs import free_item_path
 
     settings = import_settings(config, kind)
     parsed = parse_feed(data, origin)
@@ -430,7 +428,8 @@ def plan_import(config: Config, data: bytes, origin: str, kind: str | None = Non
         if known.has(entry):
             plan.duplicates.append(Skip(entry.title, "already imported"))
             continue
-        path = free_item_path(config.items_dir, entry.date, entry.title, taken)
+        number = _free_number(config.items_dir, entry, taken)
+        path = config.items_dir / _name(entry, number)
         text = item_text(entry)
         try:
             parse_item(text, path, config.kinds)
@@ -439,53 +438,44 @@ def plan_import(config: Config, data: bytes, origin: str, kind: str | None = Non
             continue
         taken.add(path.name)
         known.add(entry)
-        plan.created.append(NewItem(path, entry, text))
+        plan.created.append(NewItem(path, entry, text, number))
     return plan
 
 
-def write_new(path: Path, data: bytes) -> Path:
-    """Write a new file atomically, never over an existing one (`-2`, `-3`… if taken)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        target, number = path, 1
-        while True:
-            try:
-                _link_or_create(tmp, target, data)
-                return target
-            except FileExistsError:
-                number += 1
-                target = path.with_name(f"{path.stem}-{number}{path.suffix}")
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+def _name(entry: FeedEntry, number: int = 1) -> str:
+    """`YYYY-MM-DD-slug.md` as `lettre new` names items; `-2`, `-3`… for the next ones."""
+    from .scaffold import slugify
+
+    stem = f"{entry.date.isoformat()}-{slugify(entry.title) or entry.kind}"
+    return f"{stem}.md" if number == 1 else f"{stem}-{number}.md"
 
 
-def _link_or_create(tmp: str, target: Path, data: bytes) -> None:
-    """Give `tmp` the name `target` unless it exists (FileExistsError): never overwrites."""
-    try:
-        os.link(tmp, target)  # atomic, and fails when the name is taken
-    except FileExistsError:
-        raise
-    except OSError:  # a file system without hard links: exclusive creation instead
-        with open(target, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+def _free_number(items_dir: Path, entry: FeedEntry, taken: set[str]) -> int:
+    """The first suffix for `entry` whose name no file has and no other new item takes."""
+    number = 1
+    while (items_dir / _name(entry, number)).exists() or _name(entry, number) in taken:
+        number += 1
+    return number
+
+
+def create_item(new: NewItem) -> Path:
+    """Write a planned item atomically, never over a file (the next free name if taken)."""
+    from .scaffold import write_new
+
+    data = new.text.encode("utf-8")
+    for number in range(new.number, new.number + 1000):
+        path = new.path.parent / _name(new.entry, number)
+        try:
+            if write_new(path, data):
+                return path
+        except OSError as err:
+            raise LettreError(f"cannot write: {err.strerror or err}", path) from None
+    raise LettreError("too many items of the same name", new.path)
 
 
 def apply_plan(plan: ImportPlan) -> list[Path]:
     """Create the plan's item files; returns their paths."""
-    written = []
-    for new in plan.created:
-        try:
-            written.append(write_new(new.path, new.text.encode("utf-8")))
-        except OSError as err:
-            raise LettreError(f"cannot write: {err.strerror or err}", new.path) from None
-    return written
+    return [create_item(new) for new in plan.created]
 
 
 def import_feed(

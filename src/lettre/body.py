@@ -93,7 +93,9 @@ def to_html(
             elif child.type == "image":
                 src = safe_url(str(child.attrGet("src") or ""), base_url)
                 if src is None or src.startswith("mailto:"):
-                    child.type, child.content = "text", child.attrGet("alt") or ""
+                    # the alt text is in `content` (the renderer rebuilds it from children)
+                    child.type = "text"
+                    child.content = child.content or str(child.attrGet("alt") or "")
                     child.children = None
                 else:
                     child.attrSet("src", src)

@@ -39,11 +39,19 @@ class Composed:
 
 def open_folder(folder: Path | str, locale: str | None = None) -> Config:
     """The folder's configuration, with `--locale` applied and checked."""
-    config = load_config(Path(folder)).with_locale(locale)
+    config = load_config(Path(folder))
+    from .config import CONFIG_NAME, line_of
+    from .errors import ConfigError, UsageError
     from .french import get_locale
 
-    get_locale(config.locale)  # an unknown locale fails here, before any work
-    return config
+    try:  # an unknown locale fails here, before any work
+        get_locale(config.locale)
+    except UsageError as err:  # the one of lettre.toml is a mistake in the folder
+        path = config.folder / CONFIG_NAME
+        raise ConfigError(err.message, path, line_of(path, "locale")) from None
+    if locale:
+        get_locale(locale)  # the one of --locale is a usage error
+    return config.with_locale(locale)
 
 
 def now_in(config: Config) -> dt.datetime:

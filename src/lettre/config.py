@@ -11,6 +11,7 @@ from typing import Any
 from .errors import ConfigError
 
 CONFIG_NAME = "lettre.toml"
+MAX_CONFIG_BYTES = 1_000_000
 
 BUILTIN_KINDS = ("communique", "resultats", "anniversaire")
 
@@ -138,14 +139,32 @@ class _Reader:
         addr, name = addr.strip(), name.strip()
         if not _ADDRESS_RE.match(addr):
             raise self.fail(key, f"'{key}': {addr!r} is not an e-mail address")
-        if any(c in name for c in "\r\n\0"):
-            raise self.fail(key, f"'{key}': the display name must be on one line")
+        if not one_line(name):
+            raise self.fail(
+                key, f"'{key}': the display name must be one line, without control characters"
+            )
         return Address(addr, name)
 
     def addresses(self, key: str) -> tuple[Address, ...]:
         value = self.get(key, (list, str, dict), [])
         values = value if isinstance(value, list) else [value]
         return tuple(self.address(key, v) for v in values)
+
+
+def one_line(text: str) -> bool:
+    """True when `text` holds no line break of any kind and no control character."""
+    return len(text.splitlines()) <= 1 and not any(
+        ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in text
+    )
+
+
+def line_of(path: Path, key: str) -> int | None:
+    """The line of `lettre.toml` that sets `key`, for errors found after loading."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return _line_of(text, key)
 
 
 def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
@@ -177,17 +196,14 @@ def load_config(folder: Path) -> Config:
     path = folder / CONFIG_NAME
     if not folder.is_dir():
         raise ConfigError("no such newsletter folder (create one with 'lettre init')", folder)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         raise ConfigError(
             f"no {CONFIG_NAME} here: is this a newsletter folder? (create one with 'lettre init')",
             path,
-        ) from None
-    except UnicodeDecodeError as err:
-        raise ConfigError(f"not UTF-8 text (byte {err.start})", path) from err
-    except OSError as err:
-        raise ConfigError(f"cannot read: {err.strerror}", path) from err
+        )
+    from .files import decode_text, read_bytes
+
+    text = decode_text(read_bytes(path, MAX_CONFIG_BYTES, ConfigError), path, ConfigError)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -203,8 +219,8 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
     for key in ("title", "locale", "timezone", "base_url", "list_id", "preheader"):
         value = r.get(key, str)
         if value is not None:
-            if key in ("title", "list_id") and any(c in value for c in "\r\n"):
-                raise r.fail(key, f"'{key}' must be on one line")
+            if not one_line(value):
+                raise r.fail(key, f"'{key}' must be one line, without control characters")
             kwargs[key] = value.strip()
     if "allow_html" in data:
         kwargs["allow_html"] = r.get("allow_html", bool)

@@ -75,11 +75,7 @@ def decode_text(data: bytes, path: Path, error: type[LettreError] = LettreError)
     """UTF-8 text (a BOM is dropped, CRLF and CR become LF), or `error` saying what it is."""
     nul = data.find(b"\0", 0, 8192)
     if nul >= 0:
-        raise error(
-            "binary file, not text (an item is Markdown under a YAML front matter)",
-            path,
-            data.count(b"\n", 0, nul) + 1,
-        )
+        raise error("binary file, not text (an item is Markdown under a YAML front matter)", path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -251,10 +251,24 @@ def _yaml_error(err: yaml.MarkedYAMLError, text: str, path: Path, first_line: in
     line = first_line + mark.line if mark else first_line
     source = text.split("\n")[mark.line] if mark and mark.line < text.count("\n") + 1 else ""
     problem = _one_line(err.problem or str(err))
+    context = err.context or ""
+    opened = err.context_mark
     if "\t" in problem or "\t" in source[: mark.column + 1 if mark else 0]:
         problem = "a tab character: YAML needs spaces for indentation"
+    elif "mapping values are not allowed" in problem and re.match(r"\s+[^\s:]+:", source):
+        problem = "this line is indented more than the key above it: align the keys"
     elif "mapping values are not allowed" in problem:
         problem = "a ': ' inside a value: put the value in quotes"
+    elif opened is not None and "flow" in context:
+        bracket = "[" if "sequence" in context else "{"
+        line = first_line + opened.line
+        problem = (
+            f"the '{bracket}' is never closed; if the brackets are part of the text, "
+            "put the whole value in quotes"
+        )
+    elif opened is not None and "quoted scalar" in context:
+        line = first_line + opened.line
+        problem = "a quote is never closed"
     elif "found undefined alias" in problem:
         problem = f"{problem}: write '&name' on the value before using '*name'"
     elif err.context and err.problem:
@@ -264,6 +278,15 @@ def _yaml_error(err: yaml.MarkedYAMLError, text: str, path: Path, first_line: in
 
 def _value_error(key: str, node: Any, err: Exception, path: Path, first_line: int) -> ItemError:
     line = first_line + node.start_mark.line
+    mark = getattr(err, "problem_mark", None)
+    if mark is not None:
+        line = first_line + mark.line
+    tag = re.search(r"for the tag '([^']*)'", str(err))
+    if tag:
+        shown = tag[1].replace("tag:yaml.org,2002:", "!!")
+        return ItemError(
+            f"'{key}': the YAML tag '{shown}' is not allowed (write plain values)", path, line
+        )
     raw = getattr(node, "value", "")
     if isinstance(raw, str) and re.match(r"^\d{4}-\d{1,2}-\d{1,2}", raw):
         problem = _one_line(str(err))
@@ -274,11 +297,23 @@ def _value_error(key: str, node: Any, err: Exception, path: Path, first_line: in
 class _Fields:
     """Typed access to the front matter of one file, raising ItemError at the right line."""
 
-    def __init__(self, path: Path, data: dict[str, tuple[Any, int]], line: int):
+    def __init__(
+        self,
+        path: Path,
+        data: dict[str, tuple[Any, int]],
+        line: int,
+        nodes: dict[str, Any] | None = None,
+        first_line: int = 2,
+    ):
         self.path, self.data, self.line = path, data, line
+        self.nodes, self.first_line = nodes or {}, first_line
 
-    def fail(self, key: str, message: str) -> ItemError:
+    def fail(self, key: str, message: str, index: int | None = None) -> ItemError:
+        """An error at the line of `key`, or of its `index`-th list entry when known."""
         line = self.data[key][1] if key in self.data else self.line
+        node = self.nodes.get(key)
+        if index is not None and isinstance(node, yaml.SequenceNode) and index < len(node.value):
+            line = self.first_line + node.value[index].start_mark.line
         return ItemError(message, self.path, line)
 
     def missing(self, key: str, example: str = "") -> str:
@@ -346,8 +381,9 @@ def _describe(value: Any) -> str:
 def parse_item(text: str, path: Path, kinds: Sequence[str]) -> Item:
     """An Item from the text of its file; ItemError names the line of the first problem."""
     front, body, body_line = split_front_matter(text, path)
-    data = load_yaml_mapping(front, path, 2, TEXT_KEYS)
-    f = _Fields(path, data, 1)
+    nodes = _yaml_nodes(front, path, 2, frozenset(TEXT_KEYS))
+    data = {key: (value, line) for key, (value, line, _node) in nodes.items()}
+    f = _Fields(path, data, 1, {key: node for key, (_v, _l, node) in nodes.items()})
     _check_keys(f)
     date = f.date("date", required=True)
     assert date is not None
@@ -464,31 +500,36 @@ def _results(f: _Fields) -> tuple[ResultRow, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise f.fail("results", f"'results' must be a list of rows, not {_describe(value)}")
+        raise f.fail(
+            "results",
+            f"'results' must be a list of rows ('- sport: …' lines), not {_describe(value)}",
+        )
     rows = []
     for number, row in enumerate(value, start=1):
         where = f"'results' row {number}"
         if not isinstance(row, dict):
-            raise f.fail("results", f"{where} must be a table (sport, name, rank, ...)")
+            raise f.fail("results", f"{where} must be a table (sport, name, rank, ...)", number - 1)
         for key in ("sport", "name"):
             if not isinstance(row.get(key), str | int) or not str(row[key]).strip():
-                raise f.fail("results", f"{where} needs '{key}'")
+                raise f.fail("results", f"{where} needs '{key}'", number - 1)
         rank, rank_text = row.get("rank"), ""
         if isinstance(rank, str) and rank.strip().isdigit():
             rank = int(rank)
         if isinstance(rank, str):
             rank, rank_text = None, rank.strip()
         elif rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
-            raise f.fail("results", f"{where}: 'rank' must be a number from 1, not {rank!r}")
+            raise f.fail(
+                "results", f"{where}: 'rank' must be a number from 1, not {rank!r}", number - 1
+            )
         try:
             start, end = _row_dates(row)
         except ValueError as err:
-            raise f.fail("results", f"{where}: {err}") from None
+            raise f.fail("results", f"{where}: {err}", number - 1) from None
         texts = {}
         for key in ("grade", "event", "competition", "city", "country"):
             item = row.get(key, "")
             if not isinstance(item, str | int | float) or isinstance(item, bool):
-                raise f.fail("results", f"{where}: '{key}' must be text")
+                raise f.fail("results", f"{where}: '{key}' must be text", number - 1)
             texts[key] = " ".join(str(item).split())
         rows.append(
             ResultRow(

@@ -105,8 +105,21 @@ class Config:
 
 def _line_of(text: str, key: str) -> int | None:
     """The first line of `text` that sets `key`, for error messages."""
-    match = re.search(rf"^\s*\"?{re.escape(key)}\"?\s*=", text, re.MULTILINE)
+    match = re.search(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=", text, re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _line_in_table(text: str, table: str, key: str) -> int | None:
+    """The line that sets `key` inside `[table]`, else the line of `[table]` itself."""
+    header = re.search(rf"^[ \t]*\[[ \t]*{re.escape(table)}[ \t]*\]", text, re.MULTILINE)
+    if header is None:
+        return None
+    start = text.count("\n", 0, header.start()) + 1
+    following = text[header.end() :]
+    end = re.search(r"^[ \t]*\[", following, re.MULTILINE)
+    body = following[: end.start()] if end else following
+    match = re.search(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=", body, re.MULTILINE)
+    return start + body.count("\n", 0, match.start()) if match else start
 
 
 class _Reader:
@@ -116,7 +129,9 @@ class _Reader:
         self.path, self.text, self.data = path, text, data
 
     def fail(self, key: str, message: str) -> ConfigError:
-        return ConfigError(message, self.path, _line_of(self.text, key.rpartition(".")[2]))
+        table, _, name = key.rpartition(".")
+        line = _line_in_table(self.text, table, name) if table else None
+        return ConfigError(message, self.path, line or _line_of(self.text, name))
 
     def get(self, key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
         node: Any = self.data
@@ -141,7 +156,8 @@ class _Reader:
             raise self.fail(key, f"'{key}': {addr!r} is not an e-mail address")
         if not one_line(name):
             raise self.fail(
-                key, f"'{key}': the display name must be one line, without control characters"
+                f"{key}.name",
+                f"'{key}': the display name must be one line, without control characters",
             )
         return Address(addr, name)
 
@@ -209,6 +225,10 @@ def load_config(folder: Path) -> Config:
     except tomllib.TOMLDecodeError as err:
         line = re.search(r"at line (\d+)", str(err))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(err))
+        if message == "Illegal character '\\n'" and line:
+            source = text.split("\n")[int(line[1]) - 1]
+            if source.count('"') % 2 or source.count("'") % 2:
+                message = "a quoted string is not closed on this line"
         raise ConfigError(f"invalid TOML: {message}", path, int(line[1]) if line else None) from err
     return _config_from(folder, path, text, data)
 

@@ -639,6 +639,13 @@ def read_anniversaries(path: Path) -> list[Anniversary]:
         entries = []
         for entry in node.value:
             line = entry.start_mark.line + 1
+            if isinstance(entry, yaml.MappingNode):  # each value alone, for its own line
+                for key_node, value_node in entry.value:
+                    try:
+                        loader.construct_object(value_node, deep=True)
+                    except (ValueError, TypeError, OverflowError, yaml.YAMLError) as err:
+                        key = str(key_node.value)
+                        raise _value_error(key, value_node, err, path, 1) from None
             try:
                 value = loader.construct_object(entry, deep=True)
             except (ValueError, TypeError, OverflowError, yaml.YAMLError) as err:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -110,7 +111,24 @@ def _template_error(err: Exception, name: str) -> TemplateError | None:
     if path is None:  # not raised by a template: a bug of lettre's, not the user's
         return None
     message = str(err) or type(err).__name__
-    return TemplateError(f"template error: {message}", path, line)
+    return TemplateError(f"template error: {message}{_attribute_hint(message)}", path, line)
+
+
+def _attribute_hint(message: str) -> str:
+    """' (did you mean 'title'?)' for a misspelt attribute of lettre's letter objects."""
+    import dataclasses
+    import difflib
+
+    from . import items
+
+    match = re.search(r"'lettre\.items\.(\w+) object' has no attribute '(\w+)'", message)
+    cls = getattr(items, match[1], None) if match else None
+    if match is None or not dataclasses.is_dataclass(cls):
+        return ""
+    names = [f.name for f in dataclasses.fields(cls)]
+    names += [name for name, value in vars(cls).items() if isinstance(value, property)]
+    close = difflib.get_close_matches(match[2], names, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _file_loader(folder: Path) -> jinja2.BaseLoader:

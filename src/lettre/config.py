@@ -128,9 +128,12 @@ class _Reader:
     def __init__(self, path: Path, text: str, data: dict[str, Any]):
         self.path, self.text, self.data = path, text, data
 
-    def fail(self, key: str, message: str) -> ConfigError:
+    def fail(self, key: str, message: str, field: str | None = None) -> ConfigError:
+        """A ConfigError at the line that sets `key` (or its `field`, for a table)."""
+        line = _line_in_table(self.text, key, field) if field else None
         table, _, name = key.rpartition(".")
-        line = _line_in_table(self.text, table, name) if table else None
+        if line is None and table:
+            line = _line_in_table(self.text, table, name)
         return ConfigError(message, self.path, line or _line_of(self.text, name))
 
     def get(self, key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
@@ -152,13 +155,13 @@ class _Reader:
         if not isinstance(addr, str) or not isinstance(name, str):
             raise self.fail(key, f"'{key}' must be an e-mail address, not {value!r}")
         addr, name = addr.strip(), name.strip()
+        table = isinstance(value, dict)
         if not _ADDRESS_RE.match(addr):
-            raise self.fail(key, f"'{key}': {addr!r} is not an e-mail address")
+            message = f"'{key}': {addr!r} is not an e-mail address"
+            raise self.fail(key, message, "address" if table else None)
         if not one_line(name):
-            raise self.fail(
-                f"{key}.name",
-                f"'{key}': the display name must be one line, without control characters",
-            )
+            message = f"'{key}': the display name must be one line, without control characters"
+            raise self.fail(key, message, "name")
         return Address(addr, name)
 
     def addresses(self, key: str) -> tuple[Address, ...]:

@@ -161,7 +161,8 @@ def test_unsafe_links_are_dropped_and_their_text_kept(compose) -> None:  # type:
 def test_unsafe_links_get_no_reference_in_plain_text(compose) -> None:  # type: ignore[no-untyped-def]
     text = compose({"2025-06-10-liens.md": LINKS_ITEM}, "text")
     assert (
-        "un deux trois quatre cinq six sept\u00a0[1] [huit] neuf\u00a0[2] dix\u00a0[3] onze\u00a0[4]\n"
+        "un deux trois quatre cinq six sept\u00a0[1] [huit] neuf\u00a0[2] "
+        "dix\u00a0[3] onze\u00a0[4]\n"
     ) in text
     links = text.split("\nLiens\n", 1)[1]
     assert links == (

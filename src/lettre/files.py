@@ -163,6 +163,9 @@ def write_all(outputs: Mapping[Path, bytes]) -> list[Path]:
     A failure before the renames leaves every earlier file as it was; LettreError names
     the file that could not be written.
     """
+    for path in outputs:  # what would fail the renames is found before any write
+        if path.is_dir():
+            raise LettreError("cannot write: a folder has this name", path)
     staged: dict[Path, Path] = {}
     try:
         for path, data in outputs.items():

@@ -16,6 +16,12 @@ from lettre.cli import app
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 
+# `PYTHONPATH=src python -m pytest`: keep the path valid for subprocesses run elsewhere
+if os.environ.get("PYTHONPATH"):
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        str(Path(p).resolve()) for p in os.environ["PYTHONPATH"].split(os.pathsep) if p
+    )
+
 CONFIG = """\
 title = "Lettre de test"
 locale = "fr_FR"

@@ -11,13 +11,34 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from . import __version__
 
+EPILOG = (
+    "Every command takes -C/--dir (the newsletter folder) and --locale; --week takes a date, "
+    "an ISO week (2025-W24) or this / last / next (default: this). "
+    "Exit codes: 0 success, 1 a problem in the folder's content, 2 a wrong option."
+)
+
+COMMAND_ORDER = ("init", "new", "list", "weeks", "preview", "check", "compose")
+
+
+class _Commands(TyperGroup):
+    """The commands in the order of a week's work; commands added later come after them."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        rank = {name: index for index, name in enumerate(COMMAND_ORDER)}
+        return sorted(names, key=lambda name: rank.get(name, len(rank)))
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="lettre",
     help="Compose weekly newsletters from dated text items: HTML e-mail, plain text, "
     "terminal preview. French first.",
+    epilog=EPILOG,
     no_args_is_help=True,
     add_completion=True,
     rich_markup_mode=None,
@@ -36,11 +57,40 @@ LocaleOption = Annotated[
     str | None,
     typer.Option("--locale", help="Locale of the letter (fr_FR, en_GB…); overrides lettre.toml."),
 ]
+
+
+def _complete_week(incomplete: str) -> list[str]:
+    """Shell completion of --week: the relative weeks."""
+    return [w for w in ("this", "last", "next") if w.startswith(incomplete)]
+
+
+def _complete_kind(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of a kind: those of the -C folder's lettre.toml, or the built-in ones."""
+    from .config import BUILTIN_KINDS, load_config
+    from .errors import LettreError
+
+    try:
+        kinds = load_config(Path(ctx.params.get("directory") or ".")).kinds
+    except LettreError:
+        kinds = BUILTIN_KINDS
+    return [k for k in kinds if k.startswith(incomplete)]
+
+
 WeekOption = Annotated[
     str,
     typer.Option(
-        "--week", "-w", help="A date (2025-06-13), an ISO week (2025-W24), or this / last / next."
+        "--week",
+        "-w",
+        help="A date (2025-06-13), an ISO week (2025-W24), or this / last / next.",
+        autocompletion=_complete_week,
     ),
+]
+
+SinceOption = Annotated[
+    str | None, typer.Option("--since", help="From this day on (2025-06-01).", show_default=False)
+]
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="Up to this day (2025-06-30).", show_default=False)
 ]
 
 
@@ -106,7 +156,7 @@ def _parse_now(value: str | None, timezone: str) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
 
 
-@app.command()
+@app.command(short_help="Compose the week's letter: e-mail, HTML, text or JSON.")
 @handle_errors
 def compose(
     week: WeekOption = "this",
@@ -126,7 +176,10 @@ def compose(
     ] = None,
     now: Annotated[
         str | None,
-        typer.Option(help="The message's Date (ISO date and time); default: now.", hidden=False),
+        typer.Option(
+            help="The moment of composing (ISO date and time): the message's Date, and what "
+            "--week this/last/next count from; default: now."
+        ),
     ] = None,
     seed: Annotated[
         str | None, typer.Option(help="Seed of the Message-ID, for reproducible messages.")
@@ -147,8 +200,9 @@ def compose(
     from .weeks import parse_week
 
     config = open_folder(directory, locale)
-    chosen = parse_week(week, today_in(config), config.publication_day)
-    composed = compose_letter(config, chosen, now=_parse_now(now, config.timezone), seed=seed)
+    moment = _parse_now(now, config.timezone)
+    chosen = parse_week(week, today_in(config, moment), config.publication_day)
+    composed = compose_letter(config, chosen, now=moment, seed=seed)
     _warn_size(composed.html)
     if out is not None:
         for path in write_outputs(composed, out):
@@ -174,6 +228,328 @@ def _warn_size(html: str) -> None:
             f"Warning: the HTML is {size / 1024:.0f} KB; Gmail clips messages over "
             f"{GMAIL_CLIP_BYTES // 1024} KB\n"
         )
+
+
+# --- helpers shared by the commands ----------------------------------------------------------
+
+
+def _parse_date(value: str | None, option: str) -> dt.date | None:
+    """An ISO date from an option; UsageError naming the option otherwise."""
+    from .errors import UsageError
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"{option}: {value!r} is not a date (use 2025-06-13)") from None
+
+
+def _unreadable(errors: list[Any]) -> None:
+    """Each file that could not be read, as `Error: file:line: …` on stderr."""
+    for err in errors:
+        sys.stderr.write(f"Error: {err}\n")
+    if errors:
+        sys.stderr.write("(these files are left out; 'lettre check' lists every problem)\n")
+
+
+def _console() -> Any:
+    """A Rich console on stdout: colours and links on a terminal, plain text otherwise."""
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+# --- the commands ----------------------------------------------------------------------------
+
+
+@app.command()
+@handle_errors
+def init(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(help="The folder to create (default: the -C folder).", show_default=False),
+    ] = None,
+    directory: DirOption = Path("."),
+    locale: LocaleOption = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Add the missing files to a non-empty folder (never overwrites)."
+        ),
+    ] = False,
+) -> None:
+    """Create a newsletter folder that composes at once.
+
+    It holds a commented lettre.toml, an example item of each kind and anniversaries.yaml.
+
+    Examples:
+
+      lettre init ma-lettre
+
+      lettre init --force          (add what is missing to the current folder)
+
+      lettre init ma-lettre --locale fr_BE
+    """
+    from .errors import UsageError
+    from .french import get_locale
+    from .scaffold import init_folder
+
+    target = directory / folder if folder is not None else directory
+    try:
+        canonical = str(get_locale(locale)) if locale else "fr_FR"  # fails before any file
+    except UsageError as err:
+        raise UsageError(f"--locale: {err.message}") from None
+    done = init_folder(target, force=force, locale=canonical)
+    for path in done.created:
+        sys.stdout.write(f"{path}\n")
+    for path in done.kept:
+        sys.stderr.write(f"kept {path} (it exists: not overwritten)\n")
+    where = "" if target == Path(".") else f" -C {target}"
+    sys.stderr.write(
+        f"Newsletter folder ready. Next: lettre preview{where}, then lettre new{where} "
+        'communique --title "…"\n'
+    )
+
+
+@app.command()
+@handle_errors
+def new(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="communique, resultats, anniversaire, or a kind of lettre.toml.",
+            autocompletion=_complete_kind,
+        ),
+    ],
+    title: Annotated[str, typer.Option("--title", "-t", help="The item's title.")],
+    date: Annotated[
+        str | None,
+        typer.Option("--date", "-d", help="The item's date (2025-06-13).", show_default="today"),
+    ] = None,
+    edit: Annotated[
+        bool, typer.Option("--edit", "-e", help="Open the new file in $VISUAL or $EDITOR.")
+    ] = False,
+    directory: DirOption = Path("."),
+    locale: LocaleOption = None,
+) -> None:
+    """Create an item file, items/YYYY-MM-DD-slug.md.
+
+    The file has the front matter of its kind; its path is printed on stdout. A file
+    is never overwritten: a taken name gets a suffix (-2, -3…).
+
+    Examples:
+
+      lettre new communique --title "Portes ouvertes : la base accueille le public"
+
+      lettre new resultats --title "Armée de champions" --date 2025-06-11 --edit
+
+      $EDITOR "$(lettre new anniversaire --title "Les 20 ans du service")"
+    """
+    from .compose import open_folder, today_in
+    from .scaffold import edit_item, new_item
+
+    config = open_folder(directory, locale)
+    day = _parse_date(date, "--date") or today_in(config)
+    path = new_item(config.items_dir, kind, title, day, config.kinds)
+    sys.stdout.write(f"{path}\n")
+    sys.stdout.flush()
+    if edit:
+        edit_item(path, config.kinds)
+
+
+@app.command("list")
+@handle_errors
+def list_items(
+    week: Annotated[
+        str | None,
+        typer.Option(
+            "--week",
+            "-w",
+            help="Only the items of this letter (default: this).",
+            show_default=False,
+        ),
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind", "-k", help="Only this kind (repeatable).", autocompletion=_complete_kind
+        ),
+    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    all_items: Annotated[
+        bool, typer.Option("--all", "-a", help="Every item, of every week.")
+    ] = False,
+    directory: DirOption = Path("."),
+    locale: LocaleOption = None,
+) -> None:
+    """List items: date in words, section, title, file.
+
+    Without --week, --since, --until or --all: the items of this week's letter.
+
+    Examples:
+
+      lettre list --week 2025-06-13
+
+      lettre list --all --kind resultats
+
+      lettre list --since 2025-05-01 --until 2025-05-31
+    """
+    from .compose import open_folder, today_in
+    from .listing import select_items
+    from .preview import items_table
+    from .readers import read_items
+    from .weeks import parse_week
+
+    config = open_folder(directory, locale)
+    first, last = _parse_date(since, "--since"), _parse_date(until, "--until")
+    if week is not None or not (first or last or all_items):
+        chosen = parse_week(week or "this", today_in(config), config.publication_day)
+        first = max(first or chosen.start, chosen.start)
+        last = min(last or chosen.end, chosen.end)
+    unknown = [k for k in kind or () if k not in config.kinds]
+    if unknown:
+        from .errors import UsageError
+
+        raise UsageError(
+            f"--kind: unknown kind '{unknown[0]}'; known kinds: {', '.join(config.kinds)}"
+        )
+    items, errors = read_items(config.items_dir, config.kinds)
+    chosen_items = select_items(items, kinds=kind or (), since=first, until=last)
+    if chosen_items:
+        _console().print(items_table(chosen_items, config))
+    else:
+        span = "" if first is None and last is None else f" from {first or '…'} to {last or '…'}"
+        sys.stderr.write(f"no item{span} (see 'lettre weeks' for the letters there are)\n")
+    _unreadable(errors)
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def weeks(
+    since: SinceOption = None,
+    until: UntilOption = None,
+    directory: DirOption = Path("."),
+    locale: LocaleOption = None,
+) -> None:
+    """List the letters the items make, with counts.
+
+    One row per letter: its date, its period, how many items of each section it holds;
+    this week's letter is marked with ◂.
+
+    Examples:
+
+      lettre weeks
+
+      lettre weeks --since 2025-01-01 -C samples --locale en_GB
+    """
+    from .compose import ANNIVERSARIES_NAME, open_folder, today_in
+    from .listing import week_summaries
+    from .preview import weeks_table
+    from .readers import read_anniversaries, read_items
+
+    config = open_folder(directory, locale)
+    first, last = _parse_date(since, "--since"), _parse_date(until, "--until")
+    items, errors = read_items(config.items_dir, config.kinds)
+    anniversaries = read_anniversaries(config.folder / ANNIVERSARIES_NAME)
+    summaries = [
+        s
+        for s in week_summaries(items, anniversaries, config)
+        if (first is None or s.week.end >= first) and (last is None or s.week.start <= last)
+    ]
+    if summaries:
+        _console().print(weeks_table(summaries, config, today_in(config)))
+    else:
+        sys.stderr.write("no letter: no item in these dates (create one with 'lettre new')\n")
+    _unreadable(errors)
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def preview(
+    week: WeekOption = "this",
+    directory: DirOption = Path("."),
+    locale: LocaleOption = None,
+    pager: Annotated[
+        bool, typer.Option("--pager", "-p", help="Page the preview through $PAGER (less).")
+    ] = False,
+) -> None:
+    """Show the week's letter in the terminal.
+
+    Sections as panels, results as tables, clickable links where the terminal allows.
+
+    Colours and clickable links on a terminal (NO_COLOR turns colours off), plain text
+    when piped; the width is the terminal's (or $COLUMNS).
+
+    Examples:
+
+      lettre preview
+
+      lettre preview -C samples --week 2025-06-13 --pager
+    """
+    from .compose import letter_of, open_folder, today_in
+    from .preview import letter_view, page, render
+    from .weeks import parse_week
+
+    config = open_folder(directory, locale)
+    chosen = parse_week(week, today_in(config), config.publication_day)
+    letter = letter_of(config, chosen)
+    console = _console()
+    view = letter_view(letter, allow_html=config.allow_html, show_urls=not console.is_terminal)
+    if pager:
+        page(render(view, console))
+    else:
+        console.print(view)
+
+
+@app.command()
+@handle_errors
+def check(
+    week: Annotated[
+        str | None,
+        typer.Option(
+            "--week",
+            "-w",
+            help="Also compose and check this letter (this, 2025-06-13, …).",
+            show_default=False,
+        ),
+    ] = None,
+    directory: DirOption = Path("."),
+    locale: LocaleOption = None,
+) -> None:
+    """Check every item and report all problems at once.
+
+    One line per problem, `file:line: error: …` or `file:line: warning: …`, on stdout.
+
+    Errors come first, then warnings; the count goes to stderr. Exit code 1 when there
+    is an error, 0 otherwise (warnings only).
+
+    Examples:
+
+      lettre check
+
+      lettre check --week this
+    """
+    from .check import check_folder
+    from .compose import open_folder, today_in
+    from .weeks import parse_week
+
+    config = open_folder(directory, locale)
+    chosen = None
+    if week is not None:
+        chosen = parse_week(week, today_in(config), config.publication_day)
+    report = check_folder(config, chosen)
+    for finding in report.findings:
+        sys.stdout.write(f"{finding}\n")
+    sys.stdout.flush()
+    sys.stderr.write(report.summary() + "\n")
+    if report.errors:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -39,35 +39,42 @@ class Composed:
 
 def open_folder(folder: Path | str, locale: str | None = None) -> Config:
     """The folder's configuration, with `--locale` applied and checked."""
-    config = load_config(Path(folder))
-    from .config import CONFIG_NAME, line_of
-    from .errors import ConfigError, UsageError
+    from .errors import UsageError
     from .french import get_locale
 
-    try:  # an unknown locale fails here, before any work
-        get_locale(config.locale)
-    except UsageError as err:  # the one of lettre.toml is a mistake in the folder
-        path = config.folder / CONFIG_NAME
-        raise ConfigError(err.message, path, line_of(path, "locale")) from None
-    if locale:
-        get_locale(locale)  # the one of --locale is a usage error
-    return config.with_locale(locale)
+    config = load_config(Path(folder))  # checks the locale of lettre.toml (file:line)
+    if not locale:
+        return config
+    try:
+        canonical = str(get_locale(locale))  # an unknown locale fails here, before any work
+    except UsageError as err:
+        raise UsageError(f"--locale: {err.message}") from None
+    return config.with_locale(canonical)
 
 
-def now_in(config: Config) -> dt.datetime:
-    """The current time in the folder's time zone."""
+def now_in(config: Config, now: dt.datetime | None = None) -> dt.datetime:
+    """`now` (default: the current time) in the folder's time zone."""
     from zoneinfo import ZoneInfo
 
-    return dt.datetime.now(ZoneInfo(config.timezone))
+    zone = ZoneInfo(config.timezone)
+    return dt.datetime.now(zone) if now is None else now.astimezone(zone)
 
 
-def today_in(config: Config) -> dt.date:
-    return now_in(config).date()
+def today_in(config: Config, now: dt.datetime | None = None) -> dt.date:
+    """Today's date in the folder's time zone: what `--week this/last/next` count from."""
+    return now_in(config, now).date()
 
 
 def load_week_items(config: Config, week: Week) -> list[Item]:
     """The folder's items (every file must be valid), for composing `week`."""
     return load_items(config.items_dir, config.kinds)
+
+
+def letter_of(config: Config, week: Week) -> Letter:
+    """The letter of `week` (items and anniversaries), without rendering it."""
+    items = load_week_items(config, week)
+    anniversaries = read_anniversaries(config.folder / ANNIVERSARIES_NAME)
+    return build_letter(items, config, week, anniversaries)
 
 
 def compose(

@@ -54,6 +54,26 @@ class Section:
 
     kind: str
     label: str | None = None  # None: the locale's default label
+    # labels by locale or language ("fr", "en", "fr_CA"); a plain `label` string counts
+    # as the label in the folder's own language
+    labels: tuple[tuple[str, str], ...] = ()
+
+    def label_for(self, locale: str) -> str | None:
+        """The label written for `locale` (en_GB, then en), or None."""
+        return _for_locale(self.labels, locale)
+
+
+def _for_locale(texts: tuple[tuple[str, str], ...], locale: str) -> str | None:
+    """The text written for `locale` (en_GB), else for its language (en), else None."""
+    wanted = _locale_key(locale)
+    by_key = dict(texts)
+    return by_key.get(wanted) or by_key.get(wanted.split("_")[0])
+
+
+def _locale_key(locale: str) -> str:
+    """`en-gb`, `en_GB.UTF-8` → `en_GB`; `FR` → `fr` (no Babel needed)."""
+    parts = locale.strip().split(".")[0].replace("-", "_").split("_")
+    return "_".join([parts[0].lower(), *(p.upper() if len(p) == 2 else p for p in parts[1:])])
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,7 @@ class Config:
 
     folder: Path
     title: str = "Lettre hebdomadaire"
+    titles: tuple[tuple[str, str], ...] = ()  # `title = { fr = "…", en = "…" }`
     locale: str = "fr_FR"
     timezone: str = "Europe/Paris"
     publication_day: int = 5  # ISO weekday, Friday
@@ -95,12 +116,12 @@ class Config:
         return self.folder / "templates"
 
     def with_locale(self, locale: str | None) -> Config:
-        """A copy with another locale (from `--locale`), or self when None."""
+        """A copy with another locale (from `--locale`) and its title, or self when None."""
         if not locale:
             return self
         from dataclasses import replace
 
-        return replace(self, locale=locale)
+        return replace(self, locale=locale, title=_for_locale(self.titles, locale) or self.title)
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -239,7 +260,15 @@ def load_config(folder: Path) -> Config:
 def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> Config:
     r = _Reader(path, text, data)
     kwargs: dict[str, Any] = {"folder": folder}
+    language = _locale_key(r.get("locale", str) or Config.locale).split("_")[0]
+    if isinstance(data.get("title"), dict):
+        kwargs["titles"] = _by_locale(r, "title", data["title"])
+        kwargs["title"] = dict(kwargs["titles"]).get(language, kwargs["titles"][0][1])
+        if any(c in title for _, title in kwargs["titles"] for c in "\r\n"):
+            raise r.fail("title", "'title' must be on one line")
     for key in ("title", "locale", "timezone", "base_url", "list_id", "preheader"):
+        if key in kwargs:
+            continue
         value = r.get(key, str)
         if value is not None:
             if not one_line(value):
@@ -254,6 +283,8 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
             raise r.fail("publication_day", str(err)) from None
     if "timezone" in kwargs:
         _check_timezone(r, kwargs["timezone"])
+    if "locale" in kwargs:
+        kwargs["locale"] = _check_locale(r, kwargs["locale"])
     base_url = kwargs.get("base_url")
     if base_url is not None and not re.match(r"^https?://[^/\s]+", base_url):
         raise r.fail("base_url", f"'base_url' must be an http(s) URL, not {base_url!r}")
@@ -284,7 +315,7 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
 
     sections = r.get("sections", list)
     if sections is not None:
-        kwargs["sections"] = tuple(_section(r, s) for s in sections)
+        kwargs["sections"] = tuple(_section(r, s, language) for s in sections)
         kinds = [s.kind for s in kwargs["sections"]]
         dupes = sorted({k for k in kinds if kinds.count(k) > 1})
         if dupes:
@@ -315,7 +346,7 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
     return Config(**kwargs)
 
 
-def _section(r: _Reader, value: Any) -> Section:
+def _section(r: _Reader, value: Any, language: str) -> Section:
     if isinstance(value, str):
         value = {"kind": value}
     if not isinstance(value, dict) or not isinstance(value.get("kind"), str):
@@ -324,9 +355,43 @@ def _section(r: _Reader, value: Any) -> Section:
     if not re.fullmatch(r"[a-z][a-z0-9_-]*", kind):
         raise r.fail("kind", f"section kind {kind!r} must be lower-case letters, digits, - or _")
     label = value.get("label")
-    if label is not None and not isinstance(label, str):
-        raise r.fail("label", f"section label must be a string, not {label!r}")
-    return Section(kind, label.strip() if label else None)
+    if label is None or (isinstance(label, str) and not label.strip()):
+        return Section(kind)  # the locale's default label
+    if isinstance(label, str) and label.strip():
+        return Section(kind, label.strip(), ((language, label.strip()),))
+    if isinstance(label, dict) and label:
+        labels = _by_locale(r, "label", label)
+        return Section(kind, dict(labels).get(language, labels[0][1]), labels)
+    raise r.fail(
+        "label",
+        f"section label must be a string or a table by language "
+        f'(label = {{ fr = "…", en = "…" }}), not {label!r}',
+    )
+
+
+def _by_locale(r: _Reader, key: str, table: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """`{ fr = "…", en = "…", fr_CA = "…" }` → ((locale, text), …), checked."""
+    texts = []
+    for name, text in table.items():
+        if not isinstance(text, str) or not text.strip():
+            raise r.fail(key, f"'{key}' for {name!r} must be a string, not {text!r}")
+        if not re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,4})*", name):
+            raise r.fail(key, f"'{key}': {name!r} is not a language or locale (fr, en, fr_CA)")
+        texts.append((_locale_key(name), text.strip()))
+    if not texts:
+        raise r.fail(key, f"'{key}' must not be an empty table")
+    return tuple(texts)
+
+
+def _check_locale(r: _Reader, name: str) -> str:
+    """The locale's canonical code (`fr-ca` → `fr_CA`, `fr` → `fr_FR`), or ConfigError."""
+    from .errors import UsageError
+    from .french import get_locale
+
+    try:
+        return str(get_locale(name))
+    except UsageError as err:
+        raise r.fail("locale", err.message) from None
 
 
 def _check_timezone(r: _Reader, name: str) -> None:

@@ -152,7 +152,18 @@ def write_new(path: Path, data: bytes) -> None:
     """Create `path` atomically, never replacing a file: FileExistsError if it exists."""
     tmp = _temporary(path, data)
     try:
-        os.link(tmp, path)  # fails if `path` exists, even if it appeared a moment ago
+        try:
+            os.link(tmp, path)  # fails if `path` exists, even if it appeared a moment ago
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links on this file system: create it exclusively
+            fd = os.open(
+                path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IMODE(tmp.stat().st_mode)
+            )
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
     finally:
         tmp.unlink(missing_ok=True)
 

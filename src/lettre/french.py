@@ -20,20 +20,46 @@ NNBSP = "\u202f"
 @lru_cache(maxsize=32)
 def get_locale(name: str) -> Locale:
     """A Babel Locale from `fr_FR`, `fr-FR` or `fr`; UsageError naming close matches."""
-    from babel import Locale, UnknownLocaleError, localedata
+    from babel import Locale, UnknownLocaleError
 
     cleaned = name.strip().replace("-", "_")
     try:
         locale = Locale.parse(cleaned)
     except (UnknownLocaleError, ValueError, TypeError):
-        known = localedata.locale_identifiers()
-        close = difflib.get_close_matches(cleaned, known, n=3, cutoff=0.6)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise UsageError(f"unknown locale {name!r}{hint}") from None
+        close = close_locales(cleaned)
+        hint = f"did you mean {', '.join(close)}?" if close else "use a code such as fr_FR"
+        raise UsageError(f"unknown locale {name!r}: {hint}") from None
     if locale.territory is None and locale.language == "fr":
         # bare `fr` in CLDR has min_week_days 1; France's conventions are the expected ones
         locale = Locale.parse("fr_FR")
     return locale
+
+
+def close_locales(name: str, limit: int = 3) -> list[str]:
+    """Known locale codes that look like `name` (« fr_XX », « frFR », « english »)."""
+    from babel import Locale, localedata
+    from babel.core import get_global
+
+    known = localedata.locale_identifiers()
+    lowered = {k.lower(): k for k in known}
+    found: list[str] = []
+    # a language's name in English or in French: « English », « allemand »
+    for names in (Locale.parse("en").languages, Locale.parse("fr").languages):
+        code = next((c for c, n in names.items() if n.lower() == name.lower()), None)
+        if code and code.lower() in lowered:
+            found.append(lowered[code.lower()])
+    # a known language with an unknown territory (fr_XX): its main country first
+    language = name.split("_")[0].lower()
+    candidates = known
+    if language in lowered and "_" in name:
+        likely = get_global("likely_subtags").get(language, "")
+        parts = likely.split("_")
+        main = f"{parts[0]}_{parts[-1]}" if len(parts) > 1 else ""
+        if main.lower() in lowered:
+            found.append(lowered[main.lower()])
+        candidates = [k for k in known if k.lower().startswith(f"{language}_")]
+    found += difflib.get_close_matches(name, candidates, n=limit, cutoff=0.6)
+    return list(dict.fromkeys(found))[:limit]
 
 
 def _is_french(locale: str) -> bool:
@@ -78,12 +104,43 @@ def format_period(start: dt.date, end: dt.date, locale: str = "fr_FR") -> str:
             first = "1er" if start.day == 1 else str(start.day)
         return f"du {first} au {last}"
     from babel.dates import format_date as babel_format_date
-    from babel.dates import format_interval
 
     loc = get_locale(locale)
     if start == end:
         return babel_format_date(start, "long", locale=loc)
-    return format_interval(start, end, "yMMMMd", locale=loc)
+    return _interval(start, end, loc)
+
+
+def _interval(start: dt.date, end: dt.date, loc: Locale) -> str:
+    """Babel's interval format with full month names (« 26 May – 8 June 2025 »).
+
+    CLDR often has only an abbreviated-month interval (yMMMd); its matching rules allow
+    widening MMM to MMMM (TR35, intervalFormats), which Babel does not do by itself.
+    """
+    from babel.dates import format_interval, match_skeleton, parse_pattern
+
+    formats = loc.interval_formats
+    if _SKELETON in formats:
+        return format_interval(start, end, _SKELETON, locale=loc)
+    closest = match_skeleton(_SKELETON, formats)
+    if start.year != end.year:
+        field = "y"
+    elif start.month != end.month:
+        field = "M"
+    else:
+        field = "d"
+    pieces = formats[closest].get(field) if closest else None
+    if not pieces:
+        return format_interval(start, end, _SKELETON, locale=loc)
+    return "".join(
+        parse_pattern(_MONTH_ABBR.sub(r"\1\1\1\1", piece)).apply(day, loc)
+        for piece, day in zip(pieces, (start, end), strict=False)
+    )
+
+
+_SKELETON = "yMMMMd"
+# an abbreviated month (MMM, or stand-alone LLL) and not a full one
+_MONTH_ABBR = re.compile(r"(?<![ML])([ML])\1\1(?![ML])")
 
 
 def ordinal(number: int, locale: str = "fr_FR") -> str:
@@ -132,19 +189,22 @@ _PROTECTED = re.compile(
     re.IGNORECASE,
 )
 _SPACES = "[ \u00a0\u202f\u2009]"
-# punctuation that takes a space before it: followed by a space, the end, or closing marks
+# a mark that takes a space before it is followed by a space, the end, or closing marks
 _AFTER = r"(?=$|[\s»\"”’)\]}.,…]|[!?;:])"
+# a word before the mark, or the very start: the text of a Markdown token that follows
+# emphasis or a link (« **Bravo** ! », « [lien](…)? ») starts with the mark
+_BEFORE = rf"(?:(?<=[^\s!?;:]){_SPACES}*|^{_SPACES}*)"
 
 
 def _typeset_fr(text: str, canadian: bool) -> str:
-    colon_space = NBSP
-    text = re.sub(rf"(?<=\S){_SPACES}*(:)(?=$|\s|[»\"”’)\]])", rf"{colon_space}\1", text)
-    high = "" if canadian else NNBSP
-    text = re.sub(rf"(?<=[^\s!?;:]){_SPACES}*([!?;]+){_AFTER}", rf"{high}\1", text)
-    quote_space = NBSP if canadian else NNBSP
-    text = re.sub(rf"«{_SPACES}*(?=\S)", f"«{quote_space}", text)
-    text = re.sub(rf"(?<=\S){_SPACES}*»", f"{quote_space}»", text)
-    return text
+    high = "" if canadian else NNBSP  # before ; ! ?
+    inner = NBSP if canadian else NNBSP  # inside guillemets, before %
+    text = re.sub(rf"{_BEFORE}:(?=$|\s|[»\"”’)\]])", f"{NBSP}:", text)
+    text = re.sub(rf"{_BEFORE}([!?;]+){_AFTER}", rf"{high}\1", text)
+    text = re.sub(rf"«{_SPACES}*(?=\S|$)", f"«{inner}", text)
+    text = re.sub(rf"(?:(?<=\S)|^){_SPACES}*»", f"{inner}»", text)
+    # « 20 % »: a space the author typed between a number and % must not break
+    return re.sub(rf"(?<=\d){_SPACES}+%", f"{inner}%", text)
 
 
 def typography(text: str, locale: str = "fr_FR") -> str:

@@ -8,10 +8,11 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 
 from . import body
-from .config import BUILTIN_KINDS, Config
+from .config import BUILTIN_KINDS, Config, Section
 from .errors import LettreError
 from .french import format_date, format_period, ordinal, typography
-from .i18n import translations
+from .i18n import anniversary_title, translations
+from .i18n import years_text as years_text_of
 from .items import Anniversary, Entry, Item, Letter, LetterSection, Week
 
 SUMMARY_LIMIT = 220
@@ -27,6 +28,20 @@ def default_label(kind: str, locale: str) -> str:
         "anniversaire": _("Anniversaries"),
     }
     return labels.get(kind, kind.replace("_", " ").replace("-", " ").capitalize())
+
+
+def section_label(kind: str, section: Section | None, locale: str) -> str:
+    """The label of a section in `locale`.
+
+    A label written for the locale or its language wins; then the catalog's label of a
+    built-in kind; then any label of the section (a custom kind has no other name).
+    """
+    written = section.label_for(locale) if section else None
+    if written:
+        return written
+    if kind in BUILTIN_KINDS or section is None or not section.label:
+        return default_label(kind, locale)
+    return section.label
 
 
 def anniversary_years(config: Config) -> frozenset[int] | None:
@@ -50,16 +65,13 @@ def anniversary_date(founded: dt.date, year: int) -> dt.date:
 def anniversaries_in(entries: Iterable[Anniversary], week: Week, config: Config) -> list[Item]:
     """The anniversaries of `anniversaries.yaml` that fall in `week`, as items."""
     wanted = anniversary_years(config)
-    _ = translations(config.locale)
     found = []
     for entry in entries:
         for year in sorted({week.start.year, week.end.year}):
             day = anniversary_date(entry.founded, year)
             years = year - entry.founded.year
             if day in week and _celebrated(years, wanted):
-                title = _.ngettext(
-                    "%(name)s is %(num)d year old", "%(name)s is %(num)d years old", years
-                ) % {"name": entry.name, "num": years}
+                title = anniversary_title(entry.name, years, config.locale)
                 path = entry.source or config.folder / "anniversaries.yaml"
                 found.append(
                     Item(
@@ -84,7 +96,7 @@ def build_letter(
 ) -> Letter:
     """The letter of `week`: sections in configured order, everything in words."""
     locale = config.locale
-    _ = translations(locale)
+    catalog = translations(locale)
     typeset = partial(typography, locale=locale)
     chosen = [i for i in items if i.date in week]
     # an anniversary written by hand replaces the one computed for the same founding date
@@ -97,7 +109,7 @@ def build_letter(
             "add items with 'lettre new' or choose another --week (see 'lettre weeks')"
         )
     refs = body.References()
-    labels = {s.kind: s.label for s in config.sections}
+    configured = {s.kind: s for s in config.sections}
     order = [s.kind for s in config.sections]
     order += [k for k in (*BUILTIN_KINDS, *sorted({i.kind for i in chosen})) if k not in order]
     sections = []
@@ -106,16 +118,16 @@ def build_letter(
         if not members:
             continue
         entries = tuple(_entry(item, config, typeset, refs) for item in members)
-        label = labels.get(kind) or default_label(kind, locale)
+        label = section_label(kind, configured.get(kind), locale)
         sections.append(LetterSection(kind, typeset(label), entries))
 
     date_text = format_date(week.end, locale, "full")
-    subject = _.gettext("%(title)s of %(date)s") % {
+    subject = catalog.gettext("%(title)s of %(date)s") % {
         "title": config.title,
         "date": format_date(week.end, locale, "long"),
     }
     first_summary = next((e.summary for s in sections for e in s.entries if e.summary), "")
-    preheader = config.preheader or first_summary
+    preheader = typeset(config.preheader) if config.preheader else first_summary
     return Letter(
         title=typeset(config.title),
         subject=" ".join(typeset(subject).split()),
@@ -156,11 +168,7 @@ def _entry(item: Item, config: Config, typeset: partial[str], refs: body.Referen
     url = body.safe_url(item.url, base) if item.url else None
     summary = item.summary or (body.plain_summary(item.body, SUMMARY_LIMIT) if item.body else "")
     years = item.date.year - item.founded.year if item.founded else None
-    years_text = None
-    if years is not None and years > 0:
-        years_text = translations(locale).ngettext("%(num)d year", "%(num)d years", years) % {
-            "num": years
-        }
+    years_text = years_text_of(years, locale) if years is not None and years > 0 else None
     image = item.image
     if image is not None:
         src = body.safe_url(image.src, base)

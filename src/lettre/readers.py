@@ -40,7 +40,7 @@ _DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 TEXT_KEYS = ("kind", "title", "summary", "url")
 #: publication dates lettre accepts: a year outside them is a typo (0025, 20025…)
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
-#: keys written by people who think in French, or in other tools' words
+#: keys written by people who think in French, or in other tools' words (for hints)
 KEY_HINTS = {
     "titre": "title",
     "résumé": "summary",
@@ -310,7 +310,8 @@ class _Fields:
 
     def fail(self, key: str, message: str, index: int | None = None) -> ItemError:
         """An error at the line of `key`, or of its `index`-th list entry when known."""
-        line = self.data[key][1] if key in self.data else self.line
+        written = key if key in self.data else self.misspelt(key)
+        line = self.data[written][1] if written is not None else self.line
         node = self.nodes.get(key)
         if index is not None and isinstance(node, yaml.SequenceNode) and index < len(node.value):
             line = self.first_line + node.value[index].start_mark.line
@@ -319,8 +320,22 @@ class _Fields:
     def missing(self, key: str, example: str = "") -> str:
         if key in self.data:
             return f"'{key}' has no value"
+        written = self.misspelt(key)
+        if written is not None:
+            return f"missing '{key}:' in the front matter (did you mean it by '{written}:'?)"
         hint = f" (e.g. '{key}: {example}')" if example else ""
         return f"missing '{key}:' in the front matter{hint}"
+
+    def misspelt(self, wanted: str) -> str | None:
+        """An unknown key of the file that looks like `wanted` (`titre`, `Title`, `tilte`)."""
+        for key in self.data:
+            if key in ITEM_KEYS:
+                continue
+            folded = key.strip().lower()
+            close = difflib.get_close_matches(folded, ITEM_KEYS, n=1, cutoff=0.75)
+            if KEY_HINTS.get(folded, close[0] if close else None) == wanted:
+                return key
+        return None
 
     def raw(self, key: str) -> Any:
         return self.data[key][0] if key in self.data else None
@@ -384,7 +399,6 @@ def parse_item(text: str, path: Path, kinds: Sequence[str]) -> Item:
     nodes = _yaml_nodes(front, path, 2, frozenset(TEXT_KEYS))
     data = {key: (value, line) for key, (value, line, _node) in nodes.items()}
     f = _Fields(path, data, 1, {key: node for key, (_v, _l, node) in nodes.items()})
-    _check_keys(f)
     date = f.date("date", required=True)
     assert date is not None
     if not FIRST_DATE <= date <= LAST_DATE:
@@ -421,19 +435,6 @@ def parse_item(text: str, path: Path, kinds: Sequence[str]) -> Item:
         founded=f.date("founded"),
         body_line=body_line,
     )
-
-
-def _check_keys(f: _Fields) -> None:
-    """Refuse a key that is a misspelling of a key lettre knows (other keys are kept)."""
-    for key in f.data:
-        if key in ITEM_KEYS:
-            continue
-        folded = key.strip().lower()
-        wanted = KEY_HINTS.get(folded) or next(
-            iter(difflib.get_close_matches(folded, ITEM_KEYS, n=1, cutoff=0.75)), None
-        )
-        if wanted is not None and wanted not in f.data:
-            raise f.fail(key, f"unknown key '{key}' (did you mean '{wanted}'?)")
 
 
 def _safe_url(url: str) -> bool:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .body import display_width, wrap
 from .errors import LettreError, TemplateError
-from .i18n import translations
+from .i18n import typeset_gettext
 from .resources import templates_dir
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def environment(user_dir: Path | None, locale: str) -> jinja2.Environment:
         keep_trailing_newline=False,
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(*typeset_gettext(locale), newstyle=True)  # type: ignore[attr-defined]
     env.filters["wrap"] = lambda text, width=TEXT_WIDTH, indent="": wrap(str(text), width, indent)
     env.filters["underline"] = _underline
     env.filters["results_table"] = results_table

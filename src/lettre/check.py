@@ -1,0 +1,229 @@
+"""`lettre check`: every problem of a newsletter folder, as findings with file and line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from .config import Config
+from .errors import ItemError, ItemErrors, LettreError
+from .items import Item, Week
+
+if TYPE_CHECKING:
+    from .compose import Composed
+
+Severity = Literal["error", "warning"]
+ANNIVERSARIES_NAME = "anniversaries.yaml"
+_DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: how bad, where (file and line when known), and what to do about it."""
+
+    severity: Severity
+    message: str
+    path: Path | None = None
+    line: int | None = None
+
+    @classmethod
+    def from_error(cls, err: LettreError, severity: Severity = "error") -> Finding:
+        """A finding from a LettreError, keeping its file and line."""
+        return cls(severity, err.message, err.path, err.line)
+
+    def location(self) -> str:
+        if self.path is None:
+            return ""
+        return f"{self.path}:{self.line}" if self.line else str(self.path)
+
+    def __str__(self) -> str:
+        """`file:line: severity: message`, the one stable output line of `lettre check`."""
+        where = self.location()
+        line = f"{self.severity}: {self.message}"
+        line = f"{where}: {line}" if where else line
+        # one line, and no escape sequence from a hostile file reaches the terminal
+        return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", line)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything `lettre check` found, errors and warnings apart."""
+
+    findings: tuple[Finding, ...]
+    files: int
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    def summary(self) -> str:
+        """`17 files checked: 2 errors, 1 warning` or `17 files checked: no problem`."""
+
+        def count(number: int, word: str) -> str:
+            return f"{number} {word}{'s' if number != 1 else ''}"
+
+        done = f"{count(self.files, 'file')} checked: "
+        if not self.findings:
+            return done + "no problem"
+        return done + f"{count(len(self.errors), 'error')}, {count(len(self.warnings), 'warning')}"
+
+
+def _order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Errors first, then warnings; each by file and line."""
+    return tuple(
+        sorted(
+            findings,
+            key=lambda f: (
+                f.severity != "error",
+                f.path is None,
+                str(f.path or ""),
+                f.line or 0,
+                f.message,
+            ),
+        )
+    )
+
+
+def check_folder(config: Config, week: Week | None = None) -> Report:
+    """Check every item file and `anniversaries.yaml`; with `week`, compose its letter too."""
+    from .readers import item_paths, read_anniversaries, read_items
+
+    paths = item_paths(config.items_dir)
+    items, errors = read_items(config.items_dir, config.kinds, paths)
+    findings = [Finding.from_error(err) for err in errors]
+    findings += stray_files(config.items_dir)
+    for item in items:
+        findings += item_warnings(item)
+    findings += duplicates(items)
+    files = len(paths)
+    anniversaries_path = config.folder / ANNIVERSARIES_NAME
+    if anniversaries_path.exists():
+        files += 1
+        try:
+            read_anniversaries(anniversaries_path)
+        except LettreError as err:
+            findings.append(Finding.from_error(err))
+    if week is not None:
+        findings += check_letter(config, week)
+    return Report(_order(findings), files)
+
+
+def check_letter(config: Config, week: Week, now: dt.datetime | None = None) -> list[Finding]:
+    """Compose the letter of `week` and report what stops it or spoils it."""
+    from .compose import compose
+
+    try:
+        composed = compose(config, week, now=now)
+    except (ItemError, ItemErrors):
+        # each broken item is reported by the item checks already
+        message = f"the letter of {week.end.isoformat()} cannot be composed: fix the items first"
+        return [Finding("error", message)]
+    except LettreError as err:
+        return [Finding.from_error(err)]
+    findings: list[Finding] = []
+    # Each check of the composed letter is a function `Composed -> Iterable[Finding]`.
+    for letter_check in (html_size,):
+        findings += letter_check(composed)
+    return findings
+
+
+def html_size(composed: Composed) -> list[Finding]:
+    """Gmail clips an HTML part over 102 KB: the end of the letter would be hidden."""
+    from .render import GMAIL_CLIP_BYTES
+
+    size = len(composed.html.encode("utf-8"))
+    if size <= GMAIL_CLIP_BYTES:
+        return []
+    message = (
+        f"the HTML of the letter of {composed.letter.date.isoformat()} is {size / 1024:.0f} KB: "
+        f"Gmail clips messages over {GMAIL_CLIP_BYTES // 1024} KB (shorten or split the letter)"
+    )
+    return [Finding("warning", message)]
+
+
+def stray_files(items_dir: Path) -> list[Finding]:
+    """Files and folders in `items/` that lettre does not read (not `*.md`, sub-folders)."""
+    if not items_dir.is_dir():
+        return [Finding("warning", "no items folder: create an item with 'lettre new'", items_dir)]
+    found = []
+    for path in sorted(items_dir.iterdir()):
+        if path.name.startswith((".", "#", "~")):
+            continue
+        if path.is_dir():
+            message = "not read: items in sub-folders are left out (move them up to items/)"
+            found.append(Finding("warning", message, path))
+        elif path.suffix != ".md":
+            message = "not read: item files end in '.md' (rename it to use it)"
+            found.append(Finding("warning", message, path))
+    return found
+
+
+def item_warnings(item: Item) -> list[Finding]:
+    """What is allowed but probably a mistake in one item that reads without error."""
+    from .readers import ITEM_KEYS, load_yaml_mapping, split_front_matter
+
+    found: list[Finding] = []
+    try:
+        front, _body, _line = split_front_matter(item.path.read_text("utf-8-sig"), item.path)
+        keys = load_yaml_mapping(front, item.path, 2)
+    except (OSError, UnicodeDecodeError, LettreError):
+        keys = {}
+
+    def at(key: str) -> int | None:
+        return keys[key][1] if key in keys else None
+
+    for key in keys:
+        if key not in ITEM_KEYS:
+            close = difflib.get_close_matches(key, ITEM_KEYS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            message = f"unknown key '{key}' ignored{hint}"
+            found.append(Finding("warning", message, item.path, at(key)))
+    dated = _DATED_NAME.match(item.path.name)
+    if dated and dated[1] != item.date.isoformat():
+        found.append(
+            Finding(
+                "warning",
+                f"the file name says {dated[1]} but 'date:' is {item.date.isoformat()}",
+                item.path,
+                at("date"),
+            )
+        )
+    if item.image is not None and not item.image.alt:
+        found.append(
+            Finding(
+                "warning",
+                "'image.alt' is empty: describe the picture for those who cannot see it",
+                item.path,
+                at("image"),
+            )
+        )
+    if item.kind == "anniversaire" and item.founded is None:
+        message = "an 'anniversaire' without 'founded:' cannot show its number of years"
+        found.append(Finding("warning", message, item.path, at("kind")))
+    return found
+
+
+def duplicates(items: Sequence[Item]) -> list[Finding]:
+    """Items with the same date and title: the letter would show the news twice."""
+    seen: dict[tuple[dt.date, str], Item] = {}
+    found = []
+    for item in sorted(items, key=lambda i: i.path.name):
+        key = (item.date, item.title.casefold())
+        if key in seen:
+            first = seen[key].path.name
+            found.append(
+                Finding("warning", f"same date and title as {first}: shown twice", item.path, 1)
+            )
+        else:
+            seen[key] = item
+    return found

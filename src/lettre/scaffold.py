@@ -1,0 +1,356 @@
+"""New things on disk: a newsletter folder (`lettre init`) and an item file (`lettre new`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import LettreError, UsageError
+
+SLUG_LIMIT = 60
+# letters that NFKD does not split into a base letter and an accent
+_FOLD = str.maketrans(
+    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
+     "ł": "l", "Ł": "L", "’": "-", "'": "-"}
+)  # fmt: skip
+
+
+def slugify(title: str, limit: int = SLUG_LIMIT) -> str:
+    """`Défilé du 14 Juillet : répétitions` → `defile-du-14-juillet-repetitions`."""
+    folded = unicodedata.normalize("NFKD", title.translate(_FOLD))
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if len(slug) > limit:
+        cut = slug[: limit + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut[:limit] else slug[:limit]
+    return slug.strip("-")
+
+
+def write_new(path: Path, data: bytes) -> bool:
+    """Write `path` atomically only if it does not exist; False when it does (never replaced)."""
+    from .files import write_new as create
+
+    try:
+        create(path, data)
+    except FileExistsError:
+        return False
+    return True
+
+
+# --- lettre new ------------------------------------------------------------------------------
+
+
+def _yaml_value(value: str) -> str:
+    """A one-line YAML scalar for `value`, quoted only when YAML needs it."""
+    import yaml
+
+    dumped: str = yaml.safe_dump({"k": value}, allow_unicode=True, width=1_000_000)
+    return dumped.removeprefix("k: ").rstrip("\n")
+
+
+def item_text(kind: str, title: str, day: dt.date) -> str:
+    """The text of a new item: its front matter, commented optional keys, a body to write."""
+    lines = ["---", f"date: {day.isoformat()}", f"kind: {kind}", f"title: {_yaml_value(title)}"]
+    lines += [
+        "# summary: Le chapô, en une ou deux phrases (sinon, le début du texte).",
+        "# url: https://www.example.org/article",
+        "# image: {src: https://www.example.org/photo.jpg, alt: Ce que montre la photo}",
+        "# tags: [exemple]",
+    ]
+    if kind == "resultats":
+        monday = day - dt.timedelta(days=day.weekday())
+        lines += [
+            "period:",
+            f"  start: {(monday - dt.timedelta(days=7)).isoformat()}",
+            f"  end: {(monday - dt.timedelta(days=1)).isoformat()}",
+            "results:",
+            "  - sport: Sport",
+            "    grade: Grade",
+            "    name: Prénom Nom",
+            "    rank: 1",
+            "    event: Épreuve",
+            "    competition: Compétition",
+            "    city: Ville",
+            "    country: Pays",
+            f"    date: {(monday - dt.timedelta(days=1)).isoformat()}",
+        ]
+        body = "Quelques mots sur les résultats de la période."
+    elif kind == "anniversaire":
+        lines.append(f"founded: {_years_before(day, 10).isoformat()}  # la date de création")
+        body = "Ce que cet anniversaire rappelle, en quelques lignes."
+    else:
+        body = "Le texte de l'article, en Markdown : **gras**, *italique*, [liens](https://www.example.org/)."
+    return "\n".join([*lines, "---", body, ""])
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def new_item(items_dir: Path, kind: str, title: str, day: dt.date, kinds: Sequence[str]) -> Path:
+    """Create `items/YYYY-MM-DD-slug.md` (a numbered suffix if taken); never overwrite."""
+    import difflib
+
+    title = " ".join(title.split())
+    if not title:
+        raise UsageError("--title: the title is empty")
+    if kind not in kinds:
+        close = difflib.get_close_matches(kind, kinds, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise UsageError(f"unknown kind '{kind}'{hint}; known kinds: {', '.join(kinds)}")
+    stem = f"{day.isoformat()}-{slugify(title) or kind}"
+    data = item_text(kind, title, day).encode("utf-8")
+    for number in range(1, 1000):
+        path = items_dir / (f"{stem}.md" if number == 1 else f"{stem}-{number}.md")
+        try:
+            if write_new(path, data):
+                return path
+        except OSError as err:
+            raise LettreError(f"cannot write: {err.strerror or err}", path) from None
+    raise LettreError(f"too many items named {stem}-N.md", items_dir)
+
+
+def edit_item(path: Path, kinds: Sequence[str]) -> None:
+    """Open `path` in $VISUAL or $EDITOR, then read it back: a broken item is a LettreError."""
+    import shlex
+    import shutil
+    import subprocess
+
+    from .readers import read_item
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        editor = next((e for e in ("editor", "nano", "vi") if shutil.which(e)), None)
+    if not editor:
+        raise UsageError(f"--edit: set $EDITOR to your editor (the item is {path})")
+    try:
+        subprocess.run([*shlex.split(editor), str(path)], check=False)
+    except OSError as err:
+        raise UsageError(f"--edit: cannot run {editor!r}: {err.strerror or err}") from None
+    try:
+        read_item(path, kinds)
+    except LettreError as err:
+        message = f"{err.message} (the file is kept: fix it, then run 'lettre check')"
+        raise LettreError(message, err.path, err.line) from None
+
+
+# --- lettre init -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    """What `lettre init` did: the files it wrote and those it found and kept."""
+
+    created: tuple[Path, ...]
+    kept: tuple[Path, ...]
+
+
+def folder_files(today: dt.date, locale: str = "fr_FR") -> dict[str, str]:
+    """The files of a new newsletter folder, by relative path; its items are dated `today`."""
+    week_day = today.isoformat()
+    return {
+        "lettre.toml": CONFIG_TEMPLATE.replace("{locale}", locale),
+        "anniversaries.yaml": ANNIVERSARIES_TEMPLATE.replace(
+            "{founded}", _years_before(today + dt.timedelta(days=0), 5).isoformat()
+        ),
+        f"items/{week_day}-bienvenue-dans-votre-lettre.md": WELCOME_ITEM.replace(
+            "{date}", week_day
+        ),
+        f"items/{week_day}-tournoi-de-volley-inter-services.md": RESULTS_ITEM.replace(
+            "{date}", week_day
+        )
+        .replace("{start}", (today - dt.timedelta(days=6)).isoformat())
+        .replace("{end}", week_day),
+        f"items/{week_day}-le-club-de-course-a-pied-a-10-ans.md": ANNIVERSARY_ITEM.replace(
+            "{date}", week_day
+        ).replace("{founded}", _years_before(today, 10).isoformat()),
+    }
+
+
+def init_folder(
+    folder: Path, today: dt.date | None = None, *, force: bool = False, locale: str = "fr_FR"
+) -> Scaffold:
+    """Create a newsletter folder that composes at once; existing files are never touched.
+
+    Its example items are dated `today` (by default, today in Paris: the configuration's
+    time zone), so that this week's letter holds them.
+    """
+    if today is None:
+        from zoneinfo import ZoneInfo
+
+        today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
+    if folder.exists() and not folder.is_dir():
+        raise LettreError("not a folder", folder)
+    present = [p for p in folder.iterdir() if p.name != ".git"] if folder.is_dir() else []
+    if present and not force:
+        raise LettreError(
+            "this folder is not empty: choose an empty or new folder, or add --force to "
+            "create only the missing files (existing files are never overwritten)",
+            folder,
+        )
+    created: list[Path] = []
+    kept: list[Path] = []
+    for name, text in folder_files(today, locale).items():
+        path = folder / name
+        try:
+            written = write_new(path, text.encode("utf-8"))
+        except OSError as err:
+            raise LettreError(f"cannot write: {err.strerror or err}", path) from None
+        (created if written else kept).append(path)
+    return Scaffold(tuple(created), tuple(kept))
+
+
+CONFIG_TEMPLATE = """\
+# lettre.toml — la configuration de votre lettre d'information.
+# Chaque réglage est commenté ; les lignes qui commencent par « # » sont ignorées.
+
+# Le titre de la lettre, repris dans l'objet du message.
+title = "Lettre hebdomadaire"
+
+# La langue et les conventions (dates, typographie) : fr_FR, fr_BE, fr_CA, en_GB…
+locale = "{locale}"
+
+# Le fuseau horaire des dates du message et de « cette semaine ».
+timezone = "Europe/Paris"
+
+# Le jour de parution : la lettre réunit les éléments des sept jours qui finissent ce jour-là.
+publication_day = "vendredi"
+
+# L'adresse du site : les liens relatifs des articles (/actualites/…) partent d'ici.
+base_url = "https://www.example.org/"
+
+# L'identifiant de la liste de diffusion (en-tête List-Id), facultatif.
+# list_id = "lettre.example.org"
+
+# Le texte d'aperçu affiché par les messageries après l'objet (sinon, le premier chapô).
+# preheader = "Les nouvelles de la semaine"
+
+# Mettre à true pour garder le HTML écrit dans les articles (sinon, il est affiché tel quel).
+# allow_html = false
+
+# L'expéditeur, et l'adresse des réponses.
+[sender]
+name = "Cellule communication"
+address = "communication@example.org"
+# reply_to = "redaction@example.org"
+
+# Les destinataires : to, cc et bcc (copie cachée).
+[recipients]
+to = [{ name = "Abonnés de la lettre", address = "abonnes@example.org" }]
+# bcc = ["archives@example.org"]
+
+# Le désabonnement : une page https (désabonnement en un clic) et/ou une adresse.
+[unsubscribe]
+url = "https://www.example.org/desabonnement"
+# mailto = "desabonnement@example.org"
+
+# Les rubriques, dans l'ordre de la lettre. « label » remplace le nom par défaut ;
+# une rubrique d'un autre genre (kind) crée un nouveau genre d'article.
+[[sections]]
+kind = "communique"
+label = "Communiqués"
+
+[[sections]]
+kind = "resultats"
+label = "Résultats sportifs"
+
+[[sections]]
+kind = "anniversaire"
+
+# Les anniversaires calculés à partir de anniversaries.yaml : nombres d'années fêtés
+# (par défaut 1 an puis tous les 5 ans).
+[anniversaries]
+# years = [1, 5, 10, 20, 25, 50, 75, 100]
+"""
+
+ANNIVERSARIES_TEMPLATE = """\
+# Les dates de création dont lettre calcule les anniversaires.
+# Chaque entrée : name (le nom), founded (la date de création), url et text facultatifs.
+# Un anniversaire rejoint la lettre de la semaine où il tombe, pour un nombre rond d'années.
+- name: L'association sportive
+  founded: {founded}
+  url: https://www.example.org/association
+  text: >-
+    Cinq ans de tournois, de courses et de rencontres : merci à tous les bénévoles
+    qui font vivre l'association.
+- name: Le foyer des cadets
+  founded: 1975-09-15
+"""
+
+WELCOME_ITEM = """\
+---
+date: {date}
+kind: communique
+title: Bienvenue dans votre lettre hebdomadaire
+summary: >-
+  Chaque article est un fichier texte du dossier items ; lettre en fait une lettre
+  d'information.
+url: https://www.example.org/actualites/bienvenue
+tags: [exemple]
+---
+Cet article est un exemple : modifiez-le, ou supprimez-le quand vous aurez écrit les vôtres.
+
+Un article commence par un en-tête entre deux lignes `---` : la **date**, le **genre**
+(`communique`, `resultats` ou `anniversaire`) et le **titre**. Le texte suit, en Markdown :
+
+- `lettre new communique --title "Mon titre"` crée un nouvel article ;
+- `lettre preview` montre la lettre de la semaine dans le terminal ;
+- `lettre check` vérifie tous les articles ;
+- `lettre compose | sendmail -t` l'envoie.
+
+Pour en savoir plus, voyez [la documentation](https://www.example.org/documentation).
+"""
+
+RESULTS_ITEM = """\
+---
+date: {date}
+kind: resultats
+title: "Tournoi de volley inter-services : les résultats"
+summary: Trois équipes sur le podium après une journée de matchs disputés.
+period:
+  start: {start}
+  end: {end}
+results:
+  - sport: Volley-ball
+    name: Équipe des transmissions
+    rank: 1
+    competition: Tournoi inter-services
+    city: Lyon
+    date: {end}
+  - sport: Volley-ball
+    name: Équipe du service de santé
+    rank: 2
+    competition: Tournoi inter-services
+    city: Lyon
+    date: {end}
+  - sport: Course à pied
+    grade: Sergent
+    name: Camille Martin
+    rank: 3
+    event: 10 km
+    competition: Foulées de la Saône
+    city: Lyon
+    date: {start}
+---
+Huit équipes se sont affrontées tout au long de la journée. Bravo aux vainqueurs, et
+merci aux arbitres bénévoles !
+"""
+
+ANNIVERSARY_ITEM = """\
+---
+date: {date}
+kind: anniversaire
+title: Le club de course à pied a 10 ans
+founded: {founded}
+---
+Créé par une poignée de passionnés, le club compte aujourd'hui une soixantaine de
+coureurs. Rendez-vous pour la sortie anniversaire, dimanche matin.
+"""

@@ -1,0 +1,420 @@
+"""The commands of `lettre` through Typer's CliRunner: outputs, files and exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from conftest import item_text
+from lettre.cli import app
+
+ENV = {"COLUMNS": "100", "FORCE_COLOR": None, "NO_COLOR": None, "TTY_COMPATIBLE": None,
+       "TTY_INTERACTIVE": None, "VISUAL": None, "EDITOR": None}  # fmt: skip
+
+
+def run(*args: str | Path, **env: str | None) -> Result:
+    runner = CliRunner()
+    return runner.invoke(app, [str(a) for a in args], env={**ENV, **env}, catch_exceptions=False)
+
+
+def flat(text: str) -> str:
+    """Table text on one line: box characters and runs of spaces and newlines removed."""
+    return re.sub(r"[ \n│─]+", " ", text)
+
+
+# --- help ------------------------------------------------------------------------------------
+
+COMMANDS = ["init", "new", "list", "weeks", "preview", "check", "compose"]
+
+
+def test_help_lists_every_command_with_one_line() -> None:
+    result = run("--help")
+    assert result.exit_code == 0
+    block = result.stdout.split("Commands:\n")[1].split("\n\n")[0]
+    listed = re.findall(r"^  (\w+) +(\S.*)$", block, re.MULTILINE)
+    assert [name for name, _ in listed][: len(COMMANDS)] == COMMANDS
+    for name, line in listed:
+        assert not line.endswith("..."), f"{name}: description cut: {line}"
+    assert "Exit codes: 0 success, 1" in result.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_examples_dir_and_locale(command: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Examples:" in result.stdout
+    assert "-C, --dir" in result.stdout
+    assert "--locale" in result.stdout
+
+
+def test_version_and_completion() -> None:
+    assert re.fullmatch(r"lettre \d+\.\d+\.\d+\n", run("--version").stdout)
+    completion = run("--show-completion", "bash", SHELL="/bin/bash")
+    assert completion.exit_code == 0
+    assert "_LETTRE_COMPLETE" in completion.stdout or "complete" in completion.stdout
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("lettre new co", "communique"),
+        ("lettre preview --week l", "last"),
+        ("lettre list -C {samples} --kind r", "resultats"),
+    ],
+)
+def test_shell_completion_of_kinds_and_weeks(samples: Path, words: str, expected: str) -> None:
+    words = words.format(samples=samples)
+    env = {"_LETTRE_COMPLETE": "complete_bash", "COMP_WORDS": words}
+    env["COMP_CWORD"] = str(len(words.split()) - 1)
+    result = CliRunner().invoke(app, [], env=env, prog_name="lettre")
+    assert result.stdout.split() == [expected]
+
+
+def test_unknown_option_is_a_usage_error(samples: Path) -> None:
+    result = run("list", "--colour", "-C", samples)
+    assert result.exit_code == 2
+    assert "No such option" in result.stderr
+
+
+# --- init ------------------------------------------------------------------------------------
+
+
+def test_init_then_new_then_compose_in_an_empty_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "ma-lettre"
+    created = run("init", folder)
+    assert created.exit_code == 0, created.stderr
+    names = sorted(str(Path(p).relative_to(folder)) for p in created.stdout.split())
+    assert "lettre.toml" in names and "anniversaries.yaml" in names
+    kinds = sorted(
+        re.search(r"^kind: (\w+)$", (folder / n).read_text(), re.MULTILINE)[1]  # type: ignore[index]
+        for n in names
+        if n.startswith("items/")
+    )
+    assert kinds == ["anniversaire", "communique", "resultats"]
+    assert "# " in (folder / "lettre.toml").read_text(encoding="utf-8")  # commented config
+
+    new = run("new", "communique", "--title", "Portes ouvertes : venez nombreux", "-C", folder)
+    assert new.exit_code == 0, new.stderr
+    path = Path(new.stdout.strip())
+    assert path.parent == folder / "items"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}-portes-ouvertes-venez-nombreux\.md", path.name)
+
+    composed = run("compose", "-C", folder)  # the default week: this one
+    assert composed.exit_code == 0, composed.stderr
+    msg = email.message_from_bytes(composed.stdout_bytes, policy=email.policy.default)
+    text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Portes ouvertes\u00a0: venez nombreux" in text
+    assert "Bienvenue dans votre lettre hebdomadaire" in text
+    assert "Tournoi de volley inter-services" in text
+    assert "Le club de course à pied a 10 ans" in text
+    assert "L'association sportive fête ses 5\u00a0ans" in text  # from anniversaries.yaml
+    checked = run("check", "-C", folder)
+    assert checked.exit_code == 0, checked.stdout
+    assert checked.stdout == ""
+
+
+def test_init_refuses_a_non_empty_folder_and_never_overwrites(tmp_path: Path) -> None:
+    (tmp_path / "lettre.toml").write_text("# mine\n", encoding="utf-8")
+    refused = run("init", "-C", tmp_path)
+    assert refused.exit_code == 1
+    assert "not empty" in refused.stderr and "--force" in refused.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lettre.toml"]
+
+    forced = run("init", "--force", "-C", tmp_path)
+    assert forced.exit_code == 0, forced.stderr
+    assert (tmp_path / "lettre.toml").read_text(encoding="utf-8") == "# mine\n"
+    assert f"kept {tmp_path / 'lettre.toml'}" in forced.stderr
+    assert (tmp_path / "anniversaries.yaml").is_file()
+    assert len(list((tmp_path / "items").glob("*.md"))) == 3
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_init_ignores_a_git_folder_and_takes_a_locale(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    result = run("init", "--locale", "fr-be", "-C", tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert 'locale = "fr_BE"' in (tmp_path / "lettre.toml").read_text(encoding="utf-8")
+    bad = run("init", tmp_path / "autre", "--locale", "xx")
+    assert bad.exit_code == 2 and not (tmp_path / "autre").exists()
+    assert bad.stderr.startswith("Error: --locale: unknown locale 'xx'")
+
+
+# --- new -------------------------------------------------------------------------------------
+
+
+def test_new_writes_the_front_matter_of_its_kind(samples: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "f"
+    run("init", folder)
+    result = run(
+        "new", "resultats", "--title", "Armée de champions", "--date", "2025-06-11", "-C", folder
+    )
+    assert result.exit_code == 0, result.stderr
+    path = folder / "items" / "2025-06-11-armee-de-champions.md"
+    assert result.stdout == f"{path}\n"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("---\ndate: 2025-06-11\nkind: resultats\ntitle: Armée de champions\n")
+    assert "results:\n  - sport:" in text and "period:\n  start: 2025-06-02\n" in text
+    listed = run("list", "--week", "2025-06-13", "-C", folder)
+    assert "Armée de champions" in listed.stdout
+
+    birthday = run("new", "anniversaire", "-t", "Les 20 ans", "-d", "2025-06-05", "-C", folder)
+    assert "founded: 2015-06-05" in Path(birthday.stdout.strip()).read_text(encoding="utf-8")
+
+
+def test_new_never_overwrites_and_adds_a_suffix(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder()
+    mine = folder / "items" / "2025-06-10-defile-du-14-juillet.md"
+    mine.write_text("mine", encoding="utf-8")
+    paths = [
+        run(
+            "new", "communique", "-t", "Défilé du 14 Juillet !", "-d", "2025-06-10", "-C", folder
+        ).stdout.strip()
+        for _ in range(2)
+    ]
+    assert [Path(p).name for p in paths] == [
+        "2025-06-10-defile-du-14-juillet-2.md",
+        "2025-06-10-defile-du-14-juillet-3.md",
+    ]
+    assert mine.read_text(encoding="utf-8") == "mine"
+
+
+def test_new_title_with_quotes_and_colons_reads_back(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder()
+    title = "« Cordée » : l'image d'un 'stage' # de montagne"
+    result = run("new", "communique", "-t", title, "-d", "2025-06-12", "-C", folder)
+    assert result.exit_code == 0, result.stderr
+    text = run("compose", "-w", "2025-06-13", "-C", folder, "-f", "json").stdout
+    assert "«\u202fCordée\u202f»\u00a0: l'image d'un 'stage' # de montagne" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["new", "comunique", "-t", "T"], "unknown kind 'comunique' (did you mean 'communique'?)"),
+        (["new", "communique", "-t", "  "], "--title: the title is empty"),
+        (["new", "communique", "-t", "T", "-d", "2025-02-30"], "--date: '2025-02-30' is not"),
+        (["new", "communique"], "Missing option '--title'"),
+    ],
+)
+def test_new_usage_errors(make_folder: Callable[..., Path], args: list[str], message: str) -> None:
+    folder = make_folder()
+    result = run(*args, "-C", folder)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert sorted(p.name for p in (folder / "items").iterdir()) == ["2025-06-10-un-titre.md"]
+
+
+def test_new_edit_opens_the_editor(make_folder: Callable[..., Path], tmp_path: Path) -> None:
+    folder = make_folder()
+    log = tmp_path / "editor.log"
+    editor = tmp_path / "editor.py"
+    editor.write_text(f"import sys\nopen({str(log)!r}, 'w').write(sys.argv[1])\n")
+    result = run(
+        "new", "communique", "-t", "Édité", "-d", "2025-06-10", "--edit", "-C", folder,
+        EDITOR=f"{sys.executable} {editor}",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert log.read_text() == result.stdout.strip()
+
+
+def test_new_edit_reports_a_file_broken_in_the_editor(
+    make_folder: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder = make_folder()
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys\nopen(sys.argv[1], 'w').write('---\\ndate: 2025-06-10\\n---\\n')\n"
+    )
+    result = run(
+        "new", "communique", "-t", "Cassé", "-d", "2025-06-10", "-e", "-C", folder,
+        VISUAL=f"{sys.executable} {editor}",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "2025-06-10-casse.md:1: missing 'kind:'" in result.stderr
+    assert (folder / "items" / "2025-06-10-casse.md").exists()
+
+
+# --- list and weeks --------------------------------------------------------------------------
+
+
+def test_list_a_week(samples: Path) -> None:
+    result = run("list", "--week", "2025-06-13", "-C", samples)
+    assert result.exit_code == 0, result.stderr
+    out = flat(result.stdout)
+    assert out.startswith(" Date Rubrique Titre ")
+    assert out.index("dimanche 8 juin 2025") < out.index("jeudi 12 juin 2025")
+    assert "mardi 10 juin 2025 Communiqués Concours photo des armées\u00a0: les" in out
+    assert "mercredi 11 juin 2025 Armée de champions Armée de champions" in out
+    assert "2025-06-12-repetitions-du-14-juillet.md" in out
+    assert "2025-06-16" not in out and "6 juin 2025" not in out.replace("16 juin", "")
+
+
+def test_list_filters(samples: Path) -> None:
+    results = flat(run("list", "--all", "--kind", "resultats", "-C", samples).stdout)
+    assert results.count("Armée de champions\u00a0: les résultats") == 3
+    assert "Communiqués" not in results
+    may = flat(run("list", "--since", "2025-05-20", "--until", "2025-05-28", "-C", samples).stdout)
+    assert re.findall(r"\w+di \d+ mai 2025", may) == [
+        "jeudi 22 mai 2025",
+        "lundi 26 mai 2025",
+        "mercredi 28 mai 2025",
+    ]
+    narrowed = flat(run("list", "-w", "2025-06-13", "--since", "2025-06-10", "-C", samples).stdout)
+    assert "dimanche 8 juin" not in narrowed and "jeudi 12 juin" in narrowed
+
+
+def test_list_empty_and_bad_options(samples: Path) -> None:
+    empty = run("list", "--week", "2024-01-05", "-C", samples)
+    assert empty.exit_code == 0 and empty.stdout == ""
+    assert "no item from 2023-12-30 to 2024-01-05" in empty.stderr
+    kind = run("list", "--kind", "sport", "-C", samples)
+    assert kind.exit_code == 2 and "--kind: unknown kind 'sport'" in kind.stderr
+    since = run("list", "--since", "hier", "-C", samples)
+    assert since.exit_code == 2 and "--since: 'hier' is not a date" in since.stderr
+
+
+def test_weeks(samples: Path) -> None:
+    result = run("weeks", "-C", samples)
+    assert result.exit_code == 0, result.stderr
+    out = flat(result.stdout)
+    assert "Lettre du Communiqués Armée de champions Anniversaires Total" in out
+    english = flat(run("weeks", "-C", samples, "--locale", "en_GB").stdout)
+    assert "Letter of Press releases Army of Champions Anniversaries Total" in english
+    assert "13 June 2025 3 1 1 5" in english
+    assert "13 juin 2025 3 1 1 5 du 7 au 13 juin 2025" in out
+    assert "6 juin 2025 2 1 3 du 31 mai au 6 juin 2025" in out
+    assert "30 juillet 2021 1 1 du 24 au 30 juillet 2021" in out
+    dates = re.findall(r"^ +(\d+ \w+ \d{4}) ", result.stdout, re.MULTILINE)
+    assert dates[0] == "30 juillet 2021" and dates[-1] == "20 juin 2025"
+    june = run("weeks", "--since", "2025-06-01", "--until", "2025-06-10", "-C", samples)
+    dates = re.findall(r"^ +(\d+ \w+ \d{4}) ", june.stdout, re.MULTILINE)
+    assert dates == ["6 juin 2025", "13 juin 2025"]
+
+
+def test_list_and_weeks_report_broken_files_and_show_the_rest(
+    make_folder: Callable[..., Path],
+) -> None:
+    folder = make_folder(
+        {"2025-06-10-ok.md": item_text(), "2025-06-11-bad.md": item_text(date="2025-13-01")}
+    )
+    for command in (["list", "--all"], ["weeks"]):
+        result = run(*command, "-C", folder)
+        assert result.exit_code == 1
+        assert "Un titre" in result.stdout or "1" in result.stdout
+        assert f"Error: {folder / 'items' / '2025-06-11-bad.md'}:2: 'date'" in result.stderr
+
+
+# --- check -----------------------------------------------------------------------------------
+
+
+def test_check_samples_is_clean(samples: Path) -> None:
+    result = run("check", "-C", samples)
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout == ""
+    assert result.stderr == "18 files checked: no problem\n"
+    with_week = run("check", "--week", "2025-06-13", "-C", samples)
+    assert with_week.exit_code == 0, with_week.stdout
+
+
+def test_check_lists_all_broken_items_with_file_and_line(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder(
+        {
+            "2025-06-10-ok.md": item_text(),
+            "2025-02-30-date.md": "---\ndate: 2025-02-30\nkind: communique\ntitle: T\n---\n",
+            "2025-06-11-kind.md": "---\ndate: 2025-06-11\nkind: comunique\ntitle: T\n---\n",
+            "2025-06-12-yaml.md": "---\ndate: 2025-06-12\nkind: communique\ntitle: [x\n---\n",
+            "2025-06-13-keys.md": item_text(date="2025-06-14", sumary="Un chapô"),
+        }
+    )
+    (folder / "items" / "notes.txt").write_text("idées", encoding="utf-8")
+    (folder / "items" / "2024").mkdir()
+    result = run("check", "-C", folder)
+    assert result.exit_code == 1
+    items = folder / "items"
+    assert result.stdout.splitlines() == [
+        f"{items}/2025-02-30-date.md:2: error: 'date': 2025-02-30 is not a date in the calendar "
+        "(day is out of range for month)",
+        f"{items}/2025-06-11-kind.md:3: error: unknown kind 'comunique' (did you mean "
+        "'communique'?); known kinds: communique, resultats, anniversaire",
+        f"{items}/2025-06-12-yaml.md:4: error: invalid YAML: the '[' is never closed; if the "
+        "brackets are part of the text, put the whole value in quotes",
+        f"{items}/2024: warning: not read: items in sub-folders are left out "
+        "(move them up to items/)",
+        f"{items}/2025-06-13-keys.md:2: warning: the file name says 2025-06-13 but 'date:' is "
+        "2025-06-14",
+        f"{items}/2025-06-13-keys.md:5: warning: unknown key 'sumary' ignored "
+        "(did you mean 'summary'?)",
+        f"{items}/notes.txt: warning: not read: item files end in '.md' (rename it to use it)",
+    ]
+    assert result.stderr == "5 files checked: 3 errors, 4 warnings\n"
+
+
+def test_check_week_reports_a_letter_that_cannot_be_composed(
+    make_folder: Callable[..., Path],
+) -> None:
+    folder = make_folder()
+    empty = run("check", "--week", "2024-01-05", "-C", folder)
+    assert empty.exit_code == 1
+    assert empty.stdout.startswith("error: no item for the letter of 2024-01-05")
+    (folder / "templates").mkdir()
+    (folder / "templates" / "letter.txt.j2").write_text("{{ letter.nope }}\n", encoding="utf-8")
+    broken = run("check", "--week", "2025-06-13", "-C", folder)
+    assert broken.exit_code == 1
+    assert re.match(rf"{folder}/templates/letter\.txt\.j2:1: error: template error", broken.stdout)
+
+
+def test_check_warns_about_duplicates_and_empty_alt(make_folder: Callable[..., Path]) -> None:
+    image = "{src: https://example.org/a.jpg, alt: ''}"
+    folder = make_folder(
+        {
+            "2025-06-10-a.md": item_text(title="Même titre"),
+            "2025-06-10-b.md": item_text(title="Même titre", image=image),
+            "2025-06-11-c.md": item_text(date="2025-06-11", kind="anniversaire", title="Fête"),
+        }
+    )
+    result = run("check", "-C", folder)
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "2025-06-10-b.md:1: warning: same date and title as 2025-06-10-a.md" in out
+    assert "2025-06-10-b.md:5: warning: 'image.alt' is empty" in out
+    assert "2025-06-11-c.md:3: warning: an 'anniversaire' without 'founded:'" in out
+
+
+def test_check_broken_anniversaries_and_config(
+    make_folder: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder = make_folder()
+    (folder / "anniversaries.yaml").write_text("- name: X\n  founded: hier\n", encoding="utf-8")
+    result = run("check", "-C", folder)
+    assert result.exit_code == 1
+    assert f"{folder}/anniversaries.yaml:1: error: 'founded'" in result.stdout
+    (folder / "items" / "2025-06-10-un-titre.md").unlink()
+    (folder / "items").rmdir()
+    no_items = run("check", "-C", folder)
+    assert f"{folder}/items: warning: no items folder" in no_items.stdout
+    no_config = run("check", "-C", tmp_path)
+    assert no_config.exit_code == 1 and "no lettre.toml here" in no_config.stderr
+
+
+def test_today_is_the_default_week(make_folder: Callable[..., Path]) -> None:
+    today = dt.date.today().isoformat()
+    folder = make_folder({f"{today}-a.md": item_text(date=today, title="Aujourd'hui")})
+    assert "Aujourd'hui" in run("list", "-C", folder).stdout
+    assert "Aujourd'hui" in run("preview", "-C", folder).stdout
+
+
+def test_check_output_carries_no_escape_sequence(make_folder: Callable[..., Path]) -> None:
+    bad = '---\ndate: 2025-06-10\nkind: "x\\e[2J"\ntitle: T\n---\n'
+    folder = make_folder({"2025-06-10-a.md": bad})
+    result = run("check", "-C", folder)
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stdout
+    assert "unknown kind 'x\\x1b[2J'" in result.stdout

@@ -138,3 +138,26 @@ def test_write_all_names_the_file_it_could_not_write(tmp_path: Path) -> None:
         files.write_all({tmp_path / "a.txt": b"a", target: b"b"})
     assert str(info.value) == f"{target}: cannot write: a folder has this name"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+def test_new_item_is_readable_like_any_file_and_an_interrupt_leaves_nothing(  # type: ignore[no-untyped-def]
+    run, make_folder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = make_folder()
+    items = folder / "items"
+    before = {p.name: p.read_bytes() for p in items.iterdir()}
+    result = run(
+        "new", "communique", "--title", "Une nouvelle", "--date", "2025-06-11", "-C", folder
+    )
+    assert result.exit_code == 0, result.stderr
+    created = items / "2025-06-11-une-nouvelle.md"
+    assert mode(created) == 0o666 & ~_umask()  # not mkstemp's 0600
+    created.unlink()
+
+    def interrupted(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    result = run("new", "communique", "--title", "Une autre", "--date", "2025-06-11", "-C", folder)
+    assert (result.exit_code, result.stderr) == (130, "Error: interrupted\n")
+    assert {p.name: p.read_bytes() for p in items.iterdir()} == before  # no partial file

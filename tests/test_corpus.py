@@ -240,6 +240,16 @@ def _fifo(folder: Path) -> None:
     os.mkfifo(folder / "items" / "pipe.md")
 
 
+def _items_is_a_file(folder: Path) -> None:
+    shutil.rmtree(folder / "items")
+    (folder / "items").write_text("2025-06-12 un bon item\n", encoding="utf-8")
+
+
+def _items_is_a_loop(folder: Path) -> None:
+    shutil.rmtree(folder / "items")
+    (folder / "items").symlink_to("items")
+
+
 def _duplicate_slug(folder: Path) -> None:
     for name in ("2025-06-10-Concours-photo.md", "2025-06-10-concours-photo.md"):
         (folder / "items" / name).write_text(item_text(), encoding="utf-8")
@@ -294,6 +304,17 @@ SETUPS: dict[str, tuple[Callable[[Path], None], Case]] = {
     "named-pipe": (
         _fifo,
         Case("items/pipe.md", "not a regular file (a device, a pipe or a socket)"),
+    ),
+    "items-is-a-file": (
+        _items_is_a_file,
+        Case("items", "not a folder: item files go in a folder named items/"),
+    ),
+    "items-is-a-link-loop": (
+        _items_is_a_loop,
+        Case(
+            "items",
+            "symbolic link loop: the link never reaches a file; remove it or fix its target",
+        ),
     ),
     "duplicate-slug": (
         _duplicate_slug,

@@ -569,9 +569,15 @@ def read_item(path: Path, kinds: Sequence[str]) -> Item:
 
 
 def item_paths(items_dir: Path) -> list[Path]:
-    """`items/*.md` in name order, leaving out hidden files."""
+    """`items/*.md` in name order, leaving out hidden files; [] when there is no `items/`."""
     if not items_dir.is_dir():
-        return []
+        if not items_dir.is_symlink() and not items_dir.exists():
+            return []
+        try:
+            items_dir.stat()
+        except OSError as err:
+            raise ItemError(files.os_problem(err, items_dir), items_dir) from None
+        raise ItemError("not a folder: item files go in a folder named items/", items_dir)
     return sorted(p for p in items_dir.glob("*.md") if not p.name.startswith((".", "#", "~")))
 
 

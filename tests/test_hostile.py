@@ -277,3 +277,47 @@ def test_emoji_and_right_to_left_text_come_out_whole(compose) -> None:  # type: 
     assert f"\n{RTL_TITLE}\n{'-' * 46}\n12 juin 2025\n\n{RTL_BODY}\n" in text
     data = compose({"2025-06-12-rtl.md": RTL_ITEM}, "json", config)
     assert f'"title": "{RTL_TITLE}"' in data  # type: ignore[operator]
+
+
+RESULTS_ITEM = """\
+---
+date: 2025-06-10
+kind: resultats
+title: Résultats
+image: {src: "https://lettre.example.org/p.jpg?a=1&b=2", alt: 'x" onerror="alert(1)'}
+results:
+  - {sport: "<b>Judo</b>", name: "<script>alert(1)</script>", rank: 1, event: "-63 kg & +",
+     competition: "<i>Europe</i>", city: Podgorica}
+---
+"""
+
+ANNIVERSARIES = """\
+- name: "<script>alert('anniv')</script> Base"
+  founded: 2005-06-10
+  text: "Du <em>HTML</em> et [un lien](javascript:alert(1))."
+"""
+
+
+def test_results_images_and_anniversaries_are_escaped(  # type: ignore[no-untyped-def]
+    run, make_folder: Callable[..., Path]
+) -> None:
+    folder = make_folder({"2025-06-10-resultats.md": RESULTS_ITEM})
+    (folder / "anniversaries.yaml").write_text(ANNIVERSARIES, encoding="utf-8")
+    html = run("compose", "-C", folder, *WEEK, "--format", "html").stdout
+    assert (
+        '<img src="https://lettre.example.org/p.jpg?a=1&amp;b=2" alt=\'x" onerror="alert(1)\''
+    ) in html
+    assert ">&lt;b&gt;Judo&lt;/b&gt;</p>" in html
+    assert ("<strong> &lt;script&gt;alert(1)&lt;/script&gt;</strong> — -63 kg &amp; +<br>") in html
+    assert ">&lt;i&gt;Europe&lt;/i&gt;, Podgorica</span>" in html
+    assert ">&lt;script&gt;alert('anniv')&lt;/script&gt; Base fête ses 20\u00a0ans</h3>" in html
+    assert '<p style="margin:0 0 12px 0">Du &lt;em&gt;HTML&lt;/em&gt; et un lien.</p>' in html
+    assert "<script" not in html and "javascript:" not in html
+    text = run("compose", "-C", folder, *WEEK, "--format", "text").stdout
+    assert (
+        "<b>Judo</b>\n"
+        "  1er  <script>alert(1)</script>  -63 kg & +\n"
+        "       <i>Europe</i>, Podgorica\n"
+    ) in text
+    assert "<script>alert('anniv')</script> Base fête ses 20\u00a0ans\n" in text
+    assert "\nDu <em>HTML</em> et un lien.\n" in text

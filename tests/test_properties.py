@@ -142,7 +142,7 @@ words = st.text(
 ).filter(str.strip)
 
 
-@settings(max_examples=15)
+@settings(max_examples=15)  # each example composes three letters
 @given(st.lists(st.tuples(words, words, st.integers(7, 13)), min_size=1, max_size=4))
 def test_composing_is_deterministic(items: list[tuple[str, str, int]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -159,10 +159,7 @@ def test_composing_is_deterministic(items: list[tuple[str, str, int]]) -> None:
         config = open_folder(folder)
         week = week_of(dt.date(2025, 6, 13))
         now = dt.datetime(2025, 6, 13, 8, tzinfo=dt.UTC)
-        try:
-            first = compose(config, week, now=now, seed="s")
-        except LettreError:
-            return  # a title YAML cannot hold, for instance: refused, as a user error
+        first = compose(config, week, now=now, seed="s")
         second = compose(config, week, now=now, seed="s")
         assert first.eml() == second.eml()
         later = compose(config, week, now=now + dt.timedelta(hours=1), seed="s")

@@ -263,6 +263,16 @@ def _anniversaries(folder: Path) -> None:
     )
 
 
+def _config_binary(folder: Path) -> None:
+    shutil.copyfile(CORPUS / "items" / "binary.md", folder / "lettre.toml")
+
+
+def _anniversaries_mapping(folder: Path) -> None:
+    (folder / "anniversaries.yaml").write_text(
+        "name: Base aérienne\nfounded: 1995-06-10\n", encoding="utf-8"
+    )
+
+
 def _config(name: str) -> Callable[[Path], None]:
     def setup(folder: Path) -> None:
         shutil.copyfile(CORPUS / "config" / name, folder / "lettre.toml")
@@ -331,6 +341,14 @@ SETUPS: dict[str, tuple[Callable[[Path], None], Case]] = {
             "anniversaries.yaml:4",
             "'founded': 1995-02-30 is not a date in the calendar (day is out of range for month)",
         ),
+    ),
+    "anniversaries-not-a-list": (
+        _anniversaries_mapping,
+        Case("anniversaries.yaml:1", "expected a list of '- name: …' entries"),
+    ),
+    "lettre-toml-binary": (
+        _config_binary,
+        Case("lettre.toml", "binary file, not text (lettre.toml holds TOML text)"),
     ),
     "config-unclosed-string": (
         _config("unclosed-string.toml"),

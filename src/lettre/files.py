@@ -71,11 +71,15 @@ def os_problem(err: OSError, path: Path) -> str:
     return f"cannot read: {err.strerror or err}"
 
 
-def decode_text(data: bytes, path: Path, error: type[LettreError] = LettreError) -> str:
-    """UTF-8 text (a BOM is dropped, CRLF and CR become LF), or `error` saying what it is."""
-    nul = data.find(b"\0", 0, 8192)
-    if nul >= 0:
-        raise error("binary file, not text (an item is Markdown under a YAML front matter)", path)
+def decode_text(
+    data: bytes, path: Path, error: type[LettreError] = LettreError, expected: str = ""
+) -> str:
+    """UTF-8 text (a BOM is dropped, CRLF and CR become LF), or `error` saying what it is.
+
+    `expected` says what the file should hold, for the message about a binary file.
+    """
+    if b"\0" in data[:8192]:
+        raise error(f"binary file, not text{f' ({expected})' if expected else ''}", path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:

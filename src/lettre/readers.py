@@ -66,9 +66,11 @@ KEY_HINTS = {
 }
 
 
-def decode_text(data: bytes, path: Path) -> str:
+def decode_text(
+    data: bytes, path: Path, expected: str = "an item is Markdown under a YAML front matter"
+) -> str:
     """UTF-8 text (a BOM is dropped, CRLF becomes LF), or an ItemError saying what it is."""
-    return files.decode_text(data, path, ItemError)
+    return files.decode_text(data, path, ItemError, expected)
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
@@ -635,7 +637,8 @@ def read_anniversaries(path: Path) -> list[Anniversary]:
     """`anniversaries.yaml`: a list of {name, founded, url?, text?}; [] when absent."""
     if not path.exists() and not path.is_symlink():
         return []
-    text = decode_text(files.read_bytes(path, MAX_ITEM_BYTES, ItemError), path)
+    data = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)
+    text = decode_text(data, path, "a YAML list of '- name: …' entries")
     node = _compose(text, path, 1)
     loader = _Loader("")
     try:

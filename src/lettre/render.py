@@ -18,12 +18,36 @@ from .resources import templates_dir
 if TYPE_CHECKING:
     import jinja2
 
-    from .items import Letter
+    from .items import Image, Letter
 
 HTML_TEMPLATE = "letter.html.j2"
 TEXT_TEMPLATE = "letter.txt.j2"
 TEXT_WIDTH = 72
 GMAIL_CLIP_BYTES = 102 * 1024
+#: the width of the letter's column in the HTML: 600 px less 24 px of margin on each side
+CONTENT_WIDTH = 552
+
+
+def display_size(image: Image, width: int = CONTENT_WIDTH) -> tuple[int, int | None]:
+    """The width and height an image is shown at: at most `width`, proportions kept.
+
+    An image without a width takes the whole column; its height is known only when both
+    dimensions are given (lint reports the images whose height is missing).
+    """
+    if image.width is None:
+        return width, None
+    shown = min(image.width, width)
+    if image.height is None:
+        return shown, None
+    return shown, max(1, round(image.height * shown / image.width))
+
+
+def text_direction(locale: str) -> str:
+    """`rtl` for the locales written right to left (ar, he, fa…), else `ltr`."""
+    from .french import get_locale
+
+    order = get_locale(locale).character_order
+    return "rtl" if order == "right-to-left" else "ltr"
 
 
 def _underline(text: str, char: str = "-") -> str:
@@ -90,6 +114,8 @@ def environment(user_dir: Path | None, locale: str) -> jinja2.Environment:
     env.filters["wrap"] = lambda text, width=TEXT_WIDTH, indent="": wrap(str(text), width, indent)
     env.filters["underline"] = _underline
     env.filters["results_table"] = results_table
+    env.filters["display_size"] = display_size
+    env.filters["text_direction"] = text_direction
     return env
 
 
@@ -191,6 +217,9 @@ def inline_css(html: str) -> str:
             disable_validation=True,
             cssutils_logging_level=logging.CRITICAL,
             remove_classes=False,
+            # the template's width= and height= attributes are the ones Outlook reads:
+            # premailer must not replace them with CSS values such as "100%" or "auto"
+            disable_basic_attributes=["width", "height"],
         ).transform(pretty_print=False)
     )
 
@@ -204,7 +233,8 @@ def render_html(letter: Letter, user_dir: Path | None = None) -> str:
         raise TemplateError(f"cannot inline the CSS: {err}", "style.css") from err
     if not inlined.lstrip().lower().startswith("<!doctype"):
         inlined = "<!DOCTYPE html>\n" + inlined
-    return inlined
+    # one final line end, as in the message's HTML part (set_content would add it there)
+    return inlined.rstrip() + "\n"
 
 
 def render_text(letter: Letter, user_dir: Path | None = None) -> str:

@@ -455,9 +455,14 @@ USAGE: dict[str, tuple[tuple[str, ...], Case]] = {
 
 
 def snapshot(folder: Path) -> dict[str, object]:
-    """Every file of the folder: its kind, mode and bytes (or a link's target)."""
+    """Every file of the folder: its kind, mode and bytes (or a link's target).
+
+    `.lettre/` is left out: it is lettre's own cache, not the user's files.
+    """
     state: dict[str, object] = {}
     for root, dirs, files in os.walk(folder):
+        if Path(root) == folder and ".lettre" in dirs:
+            dirs.remove(".lettre")
         for name in dirs + files:
             path = Path(root) / name
             info = path.lstat()

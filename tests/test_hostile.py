@@ -324,3 +324,17 @@ def test_results_images_and_anniversaries_are_escaped(  # type: ignore[no-untype
     ) in text
     assert "<script>alert('anniv')</script> Base fête ses 20\u00a0ans\n" in text
     assert "\nDu <em>HTML</em> et un lien.\n" in text
+
+
+def test_a_line_break_in_an_item_url_is_an_error(run, make_folder: Callable[..., Path]) -> None:  # type: ignore[no-untyped-def]
+    item = (
+        "---\ndate: 2025-06-10\nkind: communique\ntitle: T\n"
+        'url: "https://lettre.example.org/a\\r\\nBcc: victime@example.net"\n---\n'
+    )
+    folder = make_folder({"2025-06-10-url.md": item})
+    result = run("compose", "-C", folder, *WEEK)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {folder}/items/2025-06-10-url.md:5: 'url' must be one address, without spaces "
+        "or line breaks: 'https://lettre.example.org/a\\r\\nBcc: victime@example.net'\n"
+    )

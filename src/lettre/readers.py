@@ -418,6 +418,8 @@ def parse_item(text: str, path: Path, kinds: Sequence[str]) -> Item:
     url = f.text("url")
     if url is not None and not _safe_url(url):
         raise f.fail("url", f"'url' must be an http(s) or mailto address, not {url!r}")
+    if url is not None and re.search(r"[\s\x00-\x1f\x7f]", url):
+        raise f.fail("url", f"'url' must be one address, without spaces or line breaks: {url!r}")
     period = _period(f)
     results = _results(f)
     if kind == "resultats" and "results" not in data and not body.strip():

@@ -461,6 +461,8 @@ def _image(f: _Fields) -> Image | None:
         raise f.fail("image", "'image' needs 'src' (the picture's address)")
     if not _safe_url(src) or src.lower().startswith("mailto:"):
         raise f.fail("image", f"'image.src' must be an http(s) address, not {src!r}")
+    if re.search(r"[\s\x00-\x1f\x7f]", src.strip()):
+        raise f.fail("image", f"'image.src' must be one address, without spaces: {src!r}")
     if alt is None:
         raise f.fail("image", "'image' needs 'alt' (the text read out in its place)")
     if not isinstance(alt, str):

@@ -163,6 +163,8 @@ def _yaml_nodes(
 MAX_DEPTH = 32
 MAX_EXPANDED = 100_000
 _BLOCK_MARKERS = re.compile(r"[ \t]*(?:[-?][ \t]+)+")
+_NESTED_MARKERS = re.compile(r"[-?][ \t]+[-?][ \t]")
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s*]")
 
 
 def _compose(text: str, path: Path, first_line: int) -> Any:
@@ -181,13 +183,16 @@ def _compose(text: str, path: Path, first_line: int) -> Any:
         ) from None
     finally:
         loader.dispose()
-    if node is not None:
+    if node is not None and _ALIAS.search(text):  # without an alias, nothing can expand
         _check_expansion(node, path, first_line)
     return node
 
 
 def _check_nesting(text: str, path: Path, first_line: int) -> None:
     """Refuse YAML nested absurdly deep before the C parser sees it (it would crash)."""
+    brackets = text.count("[") + text.count("{")
+    if brackets <= MAX_DEPTH and not _NESTED_MARKERS.search(text):
+        return  # the common case, found at once
     depth = 0
     for number, line in enumerate(text.split("\n")):
         markers = _BLOCK_MARKERS.match(line)

@@ -198,15 +198,6 @@ def one_line(text: str) -> bool:
     )
 
 
-def line_of(path: Path, key: str) -> int | None:
-    """The line of `lettre.toml` that sets `key`, for errors found after loading."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
-    return _line_of(text, key)
-
-
 def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
     return kind if isinstance(kind, tuple) else (kind,)
 

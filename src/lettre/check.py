@@ -8,14 +8,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from .config import Config
 from .errors import ItemError, ItemErrors, LettreError
 from .items import Item, Week
-
-if TYPE_CHECKING:
-    from .compose import Composed
 
 Severity = Literal["error", "warning"]
 ANNIVERSARIES_NAME = "anniversaries.yaml"
@@ -130,25 +127,10 @@ def check_letter(config: Config, week: Week, now: dt.datetime | None = None) -> 
         return [Finding("error", message)]
     except LettreError as err:
         return [Finding.from_error(err)]
-    findings: list[Finding] = []
-    # Each check of the composed letter is a function `Composed -> Iterable[Finding]`.
-    for letter_check in (html_size,):
-        findings += letter_check(composed)
-    return findings
+    # the letter as mail clients will see it: size, images, links, subject, sections…
+    from .lint import lint
 
-
-def html_size(composed: Composed) -> list[Finding]:
-    """Gmail clips an HTML part over 102 KB: the end of the letter would be hidden."""
-    from .render import GMAIL_CLIP_BYTES
-
-    size = len(composed.html.encode("utf-8"))
-    if size <= GMAIL_CLIP_BYTES:
-        return []
-    message = (
-        f"the HTML of the letter of {composed.letter.date.isoformat()} is {size / 1024:.0f} KB: "
-        f"Gmail clips messages over {GMAIL_CLIP_BYTES // 1024} KB (shorten or split the letter)"
-    )
-    return [Finding("warning", message)]
+    return lint(composed, config)
 
 
 def stray_files(items_dir: Path) -> list[Finding]:

@@ -9,6 +9,7 @@ from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from . import __version__
 from .config import Address, Config
 from .items import Letter
 
@@ -29,11 +30,35 @@ def message_id(letter: Letter, config: Config, seed: str | None = None) -> str:
     return f"<lettre.{letter.date:%Y%m%d}.{digest}@{config.sender.domain}>"
 
 
+class _Encoded(str):
+    """A header value already encoded and folded, which the policy must not fold again."""
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> _Encoded:
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: policy.Policy) -> str:
+        """The header as `fold` gives it: name, value, continuation lines, line end."""
+        return f"{self.name}: " + policy.linesep.join(self.split("\n")) + policy.linesep
+
+
 def list_id(config: Config) -> str:
     """List-Id (RFC 2919): the title as a phrase, and a list identifier on the domain."""
     ident = config.list_id or f"lettre.{config.sender.domain}"
-    phrase = config.title.replace("\\", "").replace('"', "")
-    return f'"{phrase}" <{ident}>'
+    phrase = " ".join(config.title.split())
+    if phrase.isascii() and all(len(word) < 60 for word in phrase.split()):
+        quoted = phrase.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{quoted}" <{ident}>'
+    # RFC 2047 §5: an encoded word may stand for the phrase, never inside a quoted string
+    # (which is what Python's unstructured-header folding would write); words too long to
+    # fold are encoded too
+    from email.header import Header
+
+    words = Header(phrase, "utf-8", header_name="List-Id").encode(linesep="\n")
+    return _Encoded("List-Id", f"{words}\n <{ident}>")
 
 
 def build_message(
@@ -54,7 +79,8 @@ def build_message(
     if config.cc:
         msg["Cc"] = [_mailbox(a) for a in config.cc]
     if config.bcc:
-        # `sendmail -t` reads Bcc for the envelope and removes it from the message
+        # for the envelope only: `sendmail -t` (msmtp, Postfix, Exim) reads the Bcc
+        # recipients and removes the header before sending; tests/test_pipe.py checks it
         msg["Bcc"] = [_mailbox(a) for a in config.bcc]
     if config.reply_to:
         msg["Reply-To"] = _mailbox(config.reply_to)
@@ -75,7 +101,7 @@ def build_message(
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     # set_content drops Content-* headers set before it: the language comes last
     msg["Content-Language"] = letter.lang
-    msg["X-Mailer"] = "lettre"
+    msg["X-Mailer"] = f"lettre {__version__}"
     # a boundary drawn from the content keeps the same letter byte-for-byte the same
     digest = hashlib.sha256((text + html).encode("utf-8")).hexdigest()[:32]
     msg.set_boundary(f"lettre-{digest}")

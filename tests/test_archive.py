@@ -217,3 +217,16 @@ def test_empty_folder(run, make_folder) -> None:  # type: ignore[no-untyped-def]
     result = run("archive", "-C", folder, "-o", folder / "public")
     assert result.exit_code == 1
     assert "no letter to archive" in result.stderr
+
+
+def test_a_broken_index_template_names_its_line(run, make_folder) -> None:  # type: ignore[no-untyped-def]
+    folder = make_folder()
+    (folder / "templates").mkdir()
+    template = folder / "templates" / "archive-index.html.j2"
+    template.write_text("<h1>{{ title }}</h1>\n<p>{{ years | nope }}</p>\n", encoding="utf-8")
+    out = folder / "public"
+    result = run("archive", "-C", folder, "-o", out)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {template}:2: template error: ")
+    assert "nope" in result.stderr
+    assert not out.exists()

@@ -175,8 +175,6 @@ def _capitalize(text: str) -> str:
 
 def render_index(config: Config, pages: Sequence[Page]) -> str:
     """The index page: every letter by year and month, newest first, with a link to the feed."""
-    import jinja2
-
     from .french import typography
     from .render import _template_error, environment
 
@@ -191,8 +189,13 @@ def render_index(config: Config, pages: Sequence[Page]) -> str:
             feed_name=FEED_NAME,
             count=len(pages),
         )
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as err:
-        raise _template_error(err, INDEX_TEMPLATE) from err
+    except LettreError:
+        raise
+    except Exception as err:  # a user's template can raise anything, as in render_template
+        error = _template_error(err, INDEX_TEMPLATE)
+        if error is None:
+            raise
+        raise error from err
     return html.rstrip("\n") + "\n"
 
 
@@ -326,7 +329,7 @@ def _current(path: Path) -> bytes | None:
 
 def write_archive(files: dict[str, bytes], out_dir: Path) -> ArchiveReport:
     """Write the files that changed (atomically), leave the others, drop the stale pages."""
-    from .compose import write_atomic
+    from .files import write_all
 
     report = ArchiveReport(
         out_dir, letters=sum(1 for n in files if n not in (INDEX_NAME, FEED_NAME))
@@ -344,18 +347,17 @@ def write_archive(files: dict[str, bytes], out_dir: Path) -> ArchiveReport:
             )
     manifest = json.dumps({"generator": "lettre archive", "files": sorted(files)}, indent=2)
     outputs = {**files, MANIFEST_NAME: (manifest + "\n").encode("utf-8")}
+    changed: dict[Path, bytes] = {}
     for name, data in outputs.items():
         path = out_dir / name
         if _current(path) == data:
             if name != MANIFEST_NAME:
                 report.unchanged.append(path)
             continue
-        try:
-            write_atomic(path, data)
-        except OSError as err:
-            raise LettreError(f"cannot write: {err.strerror or err}", path) from None
+        changed[path] = data
         if name != MANIFEST_NAME:
             report.written.append(path)
+    write_all(changed)  # every temporary file first, then the renames
     for name in sorted(ours - set(files)):
         path = out_dir / name
         if path.is_file():

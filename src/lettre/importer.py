@@ -460,14 +460,16 @@ def _free_number(items_dir: Path, entry: FeedEntry, taken: set[str]) -> int:
 
 def create_item(new: NewItem) -> Path:
     """Write a planned item atomically, never over a file (the next free name if taken)."""
-    from .scaffold import write_new
+    from .files import write_new
 
     data = new.text.encode("utf-8")
     for number in range(new.number, new.number + 1000):
         path = new.path.parent / _name(new.entry, number)
         try:
-            if write_new(path, data):
-                return path
+            write_new(path, data)
+            return path
+        except FileExistsError:
+            continue
         except OSError as err:
             raise LettreError(f"cannot write: {err.strerror or err}", path) from None
     raise LettreError("too many items of the same name", new.path)

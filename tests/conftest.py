@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from lettre.cli import app
@@ -98,3 +99,12 @@ def skip_without(reason: str) -> None:
     if os.environ.get("LETTRE_REQUIRE_COMPONENTS") == "1":
         pytest.fail(f"{reason}, and LETTRE_REQUIRE_COMPONENTS=1", pytrace=False)
     pytest.skip(reason, allow_module_level=True)
+
+
+# Hypothesis: a fixed seed and a bounded number of examples, so that CI runs are repeatable;
+# `HYPOTHESIS_PROFILE=thorough python -m pytest tests/test_properties.py` explores further.
+settings.register_profile(
+    "lettre", derandomize=True, max_examples=100, deadline=None, database=None, print_blob=True
+)
+settings.register_profile("thorough", max_examples=5_000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "lettre"))

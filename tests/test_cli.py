@@ -344,8 +344,8 @@ def test_check_lists_all_broken_items_with_file_and_line(make_folder: Callable[.
         "(day is out of range for month)",
         f"{items}/2025-06-11-kind.md:3: error: unknown kind 'comunique' (did you mean "
         "'communique'?); known kinds: communique, resultats, anniversaire",
-        f"{items}/2025-06-12-yaml.md:5: error: invalid YAML: did not find expected ',' or ']' "
-        "(while parsing a flow sequence)",
+        f"{items}/2025-06-12-yaml.md:4: error: invalid YAML: the '[' is never closed; if the "
+        "brackets are part of the text, put the whole value in quotes",
         f"{items}/2024: warning: not read: items in sub-folders are left out "
         "(move them up to items/)",
         f"{items}/2025-06-13-keys.md:2: warning: the file name says 2025-06-13 but 'date:' is "

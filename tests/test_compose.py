@@ -152,7 +152,7 @@ def test_lonely_2021_communique_has_its_own_week(run, samples: Path) -> None:  #
         (
             "2025-06-10-yaml.md",
             "---\ndate: 2025-06-10\nkind: communique\ntitle: [x\n---\n",
-            "items/2025-06-10-yaml.md:5: invalid YAML",
+            "items/2025-06-10-yaml.md:4: invalid YAML",
         ),
         (
             "2025-06-10-notitle.md",

@@ -165,10 +165,13 @@ def test_escape_sequences_in_a_body_never_reach_the_terminal(
 ) -> None:
     body = "Texte \x1b[2J\x1b]8;;https://evil.example.net\x1b\\piège\x1b]8;;\x1b\\ fin.\n"
     folder = make_folder({"2025-06-10-a.md": item_text(body=body)})
-    out = preview("--week", "2025-06-13", "-C", folder, FORCE_COLOR="1").stdout
+    result = preview("--week", "2025-06-13", "-C", folder, FORCE_COLOR="1")
+    out = result.stdout + result.stderr
     assert "\x1b]8;;https://evil" not in out
     assert "\x1b[2J" not in out
-    assert "Texte" in out and "fin." in out
+    # the reader refuses control characters with the file and line (issue 6)
+    assert result.exit_code == 1
+    assert "2025-06-10-a.md:6: an invisible control character U+001B" in result.stderr
 
 
 def test_no_break_spaces_never_break_a_line(samples: Path) -> None:

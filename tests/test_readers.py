@@ -55,7 +55,7 @@ def test_bom_and_crlf_are_read(tmp_path: Path) -> None:
     [
         (
             "---\ndate: 2025-06-10\nkind: communique\ntitle: [oops\n---\n",
-            "items/2025-06-10-x.md:5: invalid YAML",
+            "items/2025-06-10-x.md:4: invalid YAML: the '[' is never closed",
         ),
         (
             "---\ndate: 2025-06-10\nkind: communique\n---\nbody\n",

@@ -93,7 +93,9 @@ def to_html(
             elif child.type == "image":
                 src = safe_url(str(child.attrGet("src") or ""), base_url)
                 if src is None or src.startswith("mailto:"):
-                    child.type, child.content = "text", child.attrGet("alt") or ""
+                    # the alt text is in `content` (the renderer rebuilds it from children)
+                    child.type = "text"
+                    child.content = child.content or str(child.attrGet("alt") or "")
                     child.children = None
                 else:
                     child.attrSet("src", src)
@@ -134,7 +136,7 @@ def wrap(text: str, width: int = 72, indent: str = "", subsequent: str | None = 
 
 def _inline_text(children: Sequence[Token], refs: References | None, base_url: str | None) -> str:
     out: list[str] = []
-    pending: list[str | None] = []
+    pending: list[tuple[str | None, int]] = []  # open links: (URL, where their text starts)
     for child in children:
         kind = child.type
         if kind in ("text", "code_inline", "html_inline"):
@@ -145,12 +147,10 @@ def _inline_text(children: Sequence[Token], refs: References | None, base_url: s
             out.append("\n")
         elif kind == "link_open":
             href = safe_url(str(child.attrGet("href") or ""), base_url)
-            pending.append(href)
-            out.append("\ue002")  # start of the link's text, to compare it with the URL
+            pending.append((href, len(out)))  # the link's text, to compare it with the URL
         elif kind == "link_close":
-            href = pending.pop() if pending else None
-            start = max(i for i, part in enumerate(out) if part == "\ue002")
-            label = "".join(out[start + 1 :])
+            href, start = pending.pop() if pending else (None, len(out))
+            label = "".join(out[start:])
             del out[start:]
             if href is None:
                 out.append(label)

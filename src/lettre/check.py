@@ -151,13 +151,21 @@ def stray_files(items_dir: Path) -> list[Finding]:
             if entry.name.startswith((".", "#", "~")):
                 continue
             path = items_dir / entry.name
-            if entry.is_dir():
+            if _is_dir(entry):
                 message = "not read: items in sub-folders are left out (move them up to items/)"
                 found.append(Finding("warning", message, path))
             elif not entry.name.endswith(".md"):
                 message = "not read: item files end in '.md' (rename it to use it)"
                 found.append(Finding("warning", message, path))
     return found
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Whether a folder entry is a folder (or a link to one); False when it cannot be told."""
+    try:
+        return entry.is_dir()
+    except OSError:  # a link that loops, a folder that may not be read
+        return False
 
 
 def item_warnings(item: Item) -> list[Finding]:

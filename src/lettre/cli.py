@@ -21,7 +21,9 @@ EPILOG = (
     "Exit codes: 0 success, 1 a problem in the folder's content, 2 a wrong option."
 )
 
-COMMAND_ORDER = ("init", "new", "list", "weeks", "preview", "check", "compose")
+COMMAND_ORDER = (
+    "init", "new", "list", "weeks", "preview", "check", "compose", "archive", "import"
+)  # fmt: skip
 
 
 class _Commands(TyperGroup):
@@ -551,6 +553,112 @@ def check(
     sys.stderr.write(report.summary() + "\n")
     if report.errors:
         raise typer.Exit(1)
+
+
+@app.command(short_help="Web pages of every letter, an index and an Atom feed.")
+@handle_errors
+def archive(
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="The folder to write the archive into.", file_okay=False),
+    ],
+    directory: DirOption = Path("."),
+    locale: LocaleOption = None,
+) -> None:
+    """Write every letter as a web page, an index by year and month, and an Atom feed.
+
+    Publish the folder at the base URL followed by lettres/ (or at [archive] url of
+    lettre.toml): the e-mails' "view online" link points there. Re-running rewrites only
+    the files that changed.
+
+    Examples:
+
+      lettre archive --out public/lettres
+
+      lettre archive -C samples -o build/archive
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from .archive import archive as write_archive
+    from .compose import open_folder
+
+    config = open_folder(directory, locale)
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,  # no bar in logs and pipes, only the summary
+    ) as progress:
+        task = progress.add_task("Letters", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        report = write_archive(config, out, advance)
+    for path in report.written:
+        sys.stderr.write(f"wrote {path}\n")
+    for path in report.removed:
+        sys.stderr.write(f"removed {path} (its letter is gone)\n")
+    sys.stderr.write(
+        f"{report.letters} letters: {len(report.written)} files written, "
+        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, in {out}\n"
+    )
+
+
+@app.command("import", short_help="Items from the entries of an RSS or Atom feed.")
+@handle_errors
+def import_(
+    feed: Annotated[
+        str, typer.Argument(help="An RSS or Atom feed: a file, an http(s) URL, or - for stdin.")
+    ],
+    directory: DirOption = Path("."),
+    locale: LocaleOption = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind", "-k", help="Kind of the entries whose category is not mapped in [import]."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Show what would be created; write nothing.")
+    ] = False,
+) -> None:
+    """Create one item per entry of an RSS or Atom feed, skipping those already imported.
+
+    Each item gets the entry's title, date, summary and link, and its id as `source:`;
+    an entry whose id or link an item already has is not imported again. Existing files
+    are never overwritten. Kinds come from [import] in lettre.toml (default: communique).
+
+    Examples:
+
+      lettre import https://www.example.org/communiques/feed.xml --dry-run
+
+      lettre import communiques.xml -C samples
+    """
+    from .compose import open_folder
+    from .importer import import_feed
+
+    config = open_folder(directory, locale)
+    plan, written = import_feed(config, feed, kind=kind, dry_run=dry_run)
+    for warning in plan.warnings:
+        sys.stderr.write(f"Warning: {warning}\n")
+    for skip in plan.skipped:
+        sys.stderr.write(f"skipped: {skip.title}: {skip.reason}\n")
+    if dry_run:
+        for new in plan.created:
+            sys.stdout.write(f"would create {new.path}  [{new.entry.kind}] {new.entry.title}\n")
+    else:
+        for path in written:
+            sys.stdout.write(f"created {path}\n")
+    verb = "would be created" if dry_run else "created"
+    sys.stderr.write(
+        f"{len(plan.created)} items {verb}, {len(plan.duplicates)} already imported, "
+        f"{len(plan.skipped)} skipped\n"
+    )
 
 
 def main() -> None:

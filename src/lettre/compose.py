@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -13,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config, load_config
-from .errors import ItemErrors, LettreError
+from .errors import ItemErrors
+from .files import write_all
+from .files import write_atomic as write_atomic  # re-exported for the foundation's callers
 from .items import Item, Letter, Week
 from .letter import build_letter
 from .readers import read_anniversaries
@@ -150,36 +150,14 @@ def letter_as_data(letter: Letter) -> dict[str, Any]:
     }
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file through a temporary file in the same folder, then rename it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_outputs(composed: Composed, out_dir: Path) -> list[Path]:
-    """`--out DIR`: the .eml, .html, .txt and .json of the letter, each written atomically."""
+    """`--out DIR`: the .eml, .html, .txt and .json of the letter, written atomically."""
     stem = f"lettre-{composed.letter.date.isoformat()}"
-    outputs = {
-        ".eml": composed.eml(),
-        ".html": composed.html.encode("utf-8"),
-        ".txt": composed.text.encode("utf-8"),
-        ".json": composed.json().encode("utf-8"),
-    }
-    written = []
-    for suffix, data in outputs.items():
-        path = out_dir / f"{stem}{suffix}"
-        try:
-            write_atomic(path, data)
-        except OSError as err:
-            raise LettreError(f"cannot write: {err.strerror or err}", path) from None
-        written.append(path)
-    return written
+    return write_all(
+        {
+            out_dir / f"{stem}.eml": composed.eml(),
+            out_dir / f"{stem}.html": composed.html.encode("utf-8"),
+            out_dir / f"{stem}.txt": composed.text.encode("utf-8"),
+            out_dir / f"{stem}.json": composed.json().encode("utf-8"),
+        }
+    )

@@ -11,6 +11,7 @@ from typing import Any
 from .errors import ConfigError
 
 CONFIG_NAME = "lettre.toml"
+MAX_CONFIG_BYTES = 1_000_000
 
 BUILTIN_KINDS = ("communique", "resultats", "anniversaire")
 
@@ -129,14 +130,32 @@ def _line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
+def _line_in_table(text: str, table: str, key: str) -> int | None:
+    """The line that sets `key` inside `[table]`, else the line of `[table]` itself."""
+    header = re.search(rf"^[ \t]*\[[ \t]*{re.escape(table)}[ \t]*\]", text, re.MULTILINE)
+    if header is None:
+        return None
+    start = text.count("\n", 0, header.start()) + 1
+    following = text[header.end() :]
+    end = re.search(r"^[ \t]*\[", following, re.MULTILINE)
+    body = following[: end.start()] if end else following
+    match = re.search(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=", body, re.MULTILINE)
+    return start + body.count("\n", 0, match.start()) if match else start
+
+
 class _Reader:
     """Reads typed values out of the parsed TOML, raising ConfigError with path:line."""
 
     def __init__(self, path: Path, text: str, data: dict[str, Any]):
         self.path, self.text, self.data = path, text, data
 
-    def fail(self, key: str, message: str) -> ConfigError:
-        return ConfigError(message, self.path, _line_of(self.text, key.rpartition(".")[2]))
+    def fail(self, key: str, message: str, field: str | None = None) -> ConfigError:
+        """A ConfigError at the line that sets `key` (or its `field`, for a table)."""
+        line = _line_in_table(self.text, key, field) if field else None
+        table, _, name = key.rpartition(".")
+        if line is None and table:
+            line = _line_in_table(self.text, table, name)
+        return ConfigError(message, self.path, line or _line_of(self.text, name))
 
     def get(self, key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
         node: Any = self.data
@@ -157,16 +176,26 @@ class _Reader:
         if not isinstance(addr, str) or not isinstance(name, str):
             raise self.fail(key, f"'{key}' must be an e-mail address, not {value!r}")
         addr, name = addr.strip(), name.strip()
+        table = isinstance(value, dict)
         if not _ADDRESS_RE.match(addr):
-            raise self.fail(key, f"'{key}': {addr!r} is not an e-mail address")
-        if any(c in name for c in "\r\n\0"):
-            raise self.fail(key, f"'{key}': the display name must be on one line")
+            message = f"'{key}': {addr!r} is not an e-mail address"
+            raise self.fail(key, message, "address" if table else None)
+        if not one_line(name):
+            message = f"'{key}': the display name must be one line, without control characters"
+            raise self.fail(key, message, "name")
         return Address(addr, name)
 
     def addresses(self, key: str) -> tuple[Address, ...]:
         value = self.get(key, (list, str, dict), [])
         values = value if isinstance(value, list) else [value]
         return tuple(self.address(key, v) for v in values)
+
+
+def one_line(text: str) -> bool:
+    """True when `text` holds no line break of any kind and no control character."""
+    return len(text.splitlines()) <= 1 and not any(
+        ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in text
+    )
 
 
 def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
@@ -198,22 +227,24 @@ def load_config(folder: Path) -> Config:
     path = folder / CONFIG_NAME
     if not folder.is_dir():
         raise ConfigError("no such newsletter folder (create one with 'lettre init')", folder)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         raise ConfigError(
             f"no {CONFIG_NAME} here: is this a newsletter folder? (create one with 'lettre init')",
             path,
-        ) from None
-    except UnicodeDecodeError as err:
-        raise ConfigError(f"not UTF-8 text (byte {err.start})", path) from err
-    except OSError as err:
-        raise ConfigError(f"cannot read: {err.strerror}", path) from err
+        )
+    from .files import decode_text, read_bytes
+
+    data = read_bytes(path, MAX_CONFIG_BYTES, ConfigError)
+    text = decode_text(data, path, ConfigError, "lettre.toml holds TOML text")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         line = re.search(r"at line (\d+)", str(err))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(err))
+        if message == "Illegal character '\\n'" and line:
+            source = text.split("\n")[int(line[1]) - 1]
+            if source.count('"') % 2 or source.count("'") % 2:
+                message = "a quoted string is not closed on this line"
         raise ConfigError(f"invalid TOML: {message}", path, int(line[1]) if line else None) from err
     return _config_from(folder, path, text, data)
 
@@ -232,8 +263,8 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
             continue
         value = r.get(key, str)
         if value is not None:
-            if key in ("title", "list_id") and any(c in value for c in "\r\n"):
-                raise r.fail(key, f"'{key}' must be on one line")
+            if not one_line(value):
+                raise r.fail(key, f"'{key}' must be one line, without control characters")
             kwargs[key] = value.strip()
     if "allow_html" in data:
         kwargs["allow_html"] = r.get("allow_html", bool)
@@ -363,3 +394,13 @@ def _check_timezone(r: _Reader, name: str) -> None:
     except (ZoneInfoNotFoundError, ValueError):
         message = f"unknown time zone {name!r} (use a name such as 'Europe/Paris')"
         raise r.fail("timezone", message) from None
+
+
+def key_line(folder: Path, table: str, key: str | None = None) -> int | None:
+    """The line of lettre.toml where `[table]` sets `key` (or where the table starts)."""
+    try:
+        text = (folder / CONFIG_NAME).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    line = _line_in_table(text, table, key or "\0")
+    return line if line is not None else _line_of(text, key or table.rpartition(".")[2])

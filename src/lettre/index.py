@@ -26,7 +26,16 @@ from typing import Any, NamedTuple
 from .config import Config
 from .errors import LettreError
 from .items import Item, Week
-from .readers import MAX_ITEM_BYTES, collector_paused, is_item_name, read_item, read_items
+from .readers import (
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_ITEM_BYTES,
+    collector_paused,
+    is_item_name,
+    item_paths,
+    read_item,
+    read_items,
+)
 from .weeks import week_of
 
 CACHE_DIR = ".lettre"
@@ -124,6 +133,8 @@ def read_head_fields(head: bytes) -> tuple[dt.date, str] | None:
         day = dt.date.fromisoformat(found[b"date"].decode("ascii"))
     except ValueError:
         return None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        return None  # the parser refuses it: let it say why
     return day, found[b"kind"].decode("ascii")
 
 
@@ -208,6 +219,9 @@ def scan_items(config: Config, *, cache: bool | None = None) -> ItemIndex:
 
 def _scan(config: Config, cache: bool | None) -> ItemIndex:
     items_dir = config.items_dir
+    if not items_dir.is_dir():
+        item_paths(items_dir)  # says what is wrong with it, if anything
+        return ItemIndex(items_dir, (), ())
     where = cache_path(config)
     enabled = cache_enabled() if cache is None else cache
     known = _load_cache(where) if enabled else {}

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 
 from . import body
+from .archive import letter_url
 from .config import BUILTIN_KINDS, Config, Section
 from .errors import LettreError
 from .french import format_date, format_period, ordinal, typography
@@ -142,6 +143,7 @@ def build_letter(
         sender_name=config.sender.name,
         sender_address=config.sender.address,
         base_url=config.base_url,
+        web_url=letter_url(config, week.end),
         unsubscribe_url=config.unsubscribe_url,
         unsubscribe_mailto=config.unsubscribe_mailto,
         links=tuple(refs.urls),

@@ -7,6 +7,7 @@ import difflib
 import gc
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from . import files
 from .errors import ItemError, ItemErrors, LettreError
 from .items import Anniversary, Image, Item, Period, ResultRow
 
@@ -34,40 +36,45 @@ ITEM_KEYS = (
     "period",
     "results",
     "founded",
+    "source",  # where `lettre import` took the item from (a feed entry's id or link)
 )
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+TEXT_KEYS = ("kind", "title", "summary", "url")
+#: publication dates lettre accepts: a year outside them is a typo (0025, 20025…)
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+#: keys written by people who think in French, or in other tools' words (for hints)
+KEY_HINTS = {
+    "titre": "title",
+    "résumé": "summary",
+    "resume": "summary",
+    "chapo": "summary",
+    "chapô": "summary",
+    "lien": "url",
+    "link": "url",
+    "type": "kind",
+    "genre": "kind",
+    "categorie": "kind",
+    "catégorie": "kind",
+    "etiquettes": "tags",
+    "étiquettes": "tags",
+    "tag": "tags",
+    "résultats": "results",
+    "resultats": "results",
+    "periode": "period",
+    "période": "period",
+    "fondation": "founded",
+    "cree": "founded",
+    "créé": "founded",
+}
 
 
-def decode_text(data: bytes, path: Path) -> str:
+def decode_text(
+    data: bytes, path: Path, expected: str = "an item is Markdown under a YAML front matter"
+) -> str:
     """UTF-8 text (a BOM is dropped, CRLF becomes LF), or an ItemError saying what it is."""
-    if b"\0" in data[:8192]:
-        raise ItemError(
-            "binary file, not a text item (expected Markdown with a front matter)", path
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        byte = data[err.start]
-        guess = _guess_encoding(data)
-        raise ItemError(
-            f"not UTF-8: byte 0x{byte:02X} at position {err.start} cannot be decoded"
-            f"{guess}; re-save the file as UTF-8",
-            path,
-            line,
-        ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _guess_encoding(data: bytes) -> str:
-    try:
-        data.decode("cp1252")
-    except UnicodeDecodeError:
-        return ""
-    if re.search(rb"[\x80-\x9f]", data):
-        return " (it looks like Windows-1252)"
-    return " (it looks like Latin-1 / ISO-8859-1)"
+    return files.decode_text(data, path, ItemError, expected)
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
@@ -78,6 +85,15 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
             "empty file: an item starts with a front matter between '---' lines", path, 1
         )
     if lines[0].rstrip() != "---":
+        first = next(n for n, line in enumerate(lines, start=1) if line.strip())
+        if lines[first - 1].rstrip() == "---":
+            raise ItemError(
+                "the file must start with '---': remove the blank lines above it", path, 1
+            )
+        if lines[first - 1].rstrip() == "+++":
+            raise ItemError(
+                "a TOML front matter ('+++'): lettre reads YAML between '---' lines", path, first
+            )
         raise ItemError(
             "no front matter: the file must start with a '---' line, then "
             "'date:', 'kind:' and 'title:', then '---'",
@@ -90,25 +106,38 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     raise ItemError("front matter never closed: add a '---' line after it", path, 1)
 
 
-def load_yaml_mapping(text: str, path: Path, first_line: int) -> dict[str, tuple[Any, int]]:
-    """Parse YAML holding one mapping → {key: (value, line)}; errors name the line."""
-    loader = _Loader(text)
+def load_yaml_mapping(
+    text: str, path: Path, first_line: int, text_keys: Iterable[str] = ()
+) -> dict[str, tuple[Any, int]]:
+    """Parse YAML holding one mapping → {key: (value, line)}; errors name the line.
+
+    The values of `text_keys` are kept as written when YAML would read them as something
+    else (`title: 2025` is the text "2025", `title: oui` is "oui").
+    """
+    return {
+        key: (value, line)
+        for key, (value, line, _node) in _yaml_nodes(
+            text, path, first_line, frozenset(text_keys)
+        ).items()
+    }
+
+
+def _yaml_nodes(
+    text: str, path: Path, first_line: int, text_keys: frozenset[str] = frozenset()
+) -> dict[str, tuple[Any, int, Any]]:
+    """{key: (value, line, node)} of a YAML mapping, checked for bombs and depth first."""
+    node = _compose(text, path, first_line)
+    if node is None:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        raise ItemError(
+            "the front matter must be 'key: value' lines",
+            path,
+            first_line + node.start_mark.line,
+        )
+    loader = _Loader("")
     try:
-        try:
-            node = loader.get_single_node()
-        except yaml.MarkedYAMLError as err:
-            raise _yaml_error(err, path, first_line) from None
-        except yaml.YAMLError as err:
-            raise ItemError(f"invalid YAML: {err}", path, first_line) from None
-        if node is None:
-            return {}
-        if not isinstance(node, yaml.MappingNode):
-            raise ItemError(
-                "the front matter must be 'key: value' lines",
-                path,
-                first_line + node.start_mark.line,
-            )
-        result: dict[str, tuple[Any, int]] = {}
+        result: dict[str, tuple[Any, int, Any]] = {}
         for key_node, value_node in node.value:
             line = first_line + key_node.start_mark.line
             if not isinstance(key_node, yaml.ScalarNode):
@@ -120,9 +149,16 @@ def load_yaml_mapping(text: str, path: Path, first_line: int) -> dict[str, tuple
                 )
             try:
                 value = construct(loader, value_node, {})
-            except (ValueError, TypeError, yaml.YAMLError) as err:
+            except (ValueError, TypeError, OverflowError, yaml.YAMLError) as err:
                 raise _value_error(key, value_node, err, path, first_line) from None
-            result[key] = (value, line)
+            if (
+                key in text_keys
+                and isinstance(value_node, yaml.ScalarNode)
+                and value is not None
+                and not isinstance(value, str)
+            ):
+                value = value_node.value
+            result[key] = (value, line, value_node)
         return result
     finally:
         loader.dispose()
@@ -169,36 +205,189 @@ def construct(loader: Any, node: yaml.Node, memo: dict[int, Any]) -> Any:
     return loader.construct_object(node, deep=True)
 
 
-def _yaml_error(err: yaml.MarkedYAMLError, path: Path, first_line: int) -> ItemError:
+MAX_DEPTH = 32
+MAX_EXPANDED = 100_000
+_BLOCK_MARKERS = re.compile(r"[ \t]*(?:[-?][ \t]+)+")
+_NESTED_MARKERS = re.compile(r"[-?][ \t]+[-?][ \t]")
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s*]")
+
+
+def _compose(text: str, path: Path, first_line: int) -> Any:
+    """The YAML node tree of `text`, refusing what would crash or swamp the parser."""
+    _check_nesting(text, path, first_line)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as err:
+        raise _yaml_error(err, text, path, first_line) from None
+    except yaml.YAMLError as err:
+        raise ItemError(f"invalid YAML: {_one_line(str(err))}", path, first_line) from None
+    except RecursionError:
+        raise ItemError(
+            f"invalid YAML: nested more than {MAX_DEPTH} levels deep", path, first_line
+        ) from None
+    finally:
+        loader.dispose()
+    if node is not None and _ALIAS.search(text):  # without an alias, nothing can expand
+        _check_expansion(node, path, first_line)
+    return node
+
+
+def _check_nesting(text: str, path: Path, first_line: int) -> None:
+    """Refuse YAML nested absurdly deep before the C parser sees it (it would crash)."""
+    brackets = text.count("[") + text.count("{")
+    if brackets <= MAX_DEPTH and not _NESTED_MARKERS.search(text):
+        return  # the common case, found at once
+    depth = 0
+    for number, line in enumerate(text.split("\n")):
+        markers = _BLOCK_MARKERS.match(line)
+        levels = markers.group().count("-") + markers.group().count("?") if markers else 0
+        for bracket in re.findall(r"[\[\]{}]", line):
+            depth = depth + 1 if bracket in "[{" else max(depth - 1, 0)
+            levels = max(levels, depth)
+        if levels > MAX_DEPTH:
+            raise ItemError(
+                f"invalid YAML: nested more than {MAX_DEPTH} levels deep", path, first_line + number
+            )
+
+
+def _check_expansion(root: Any, path: Path, first_line: int) -> None:
+    """Refuse aliases that refer to themselves or expand to a huge tree ("billion laughs")."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        children = _children(node)
+        if done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[id(node)] > MAX_EXPANDED:
+                raise ItemError(
+                    f"invalid YAML: its aliases ('*name') expand to more than {MAX_EXPANDED:,} "
+                    "values".replace(",", " "),
+                    path,
+                    first_line + node.start_mark.line,
+                )
+            continue
+        if id(node) in sizes:
+            continue
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        for child in children:
+            if id(child) in open_nodes:
+                raise ItemError(
+                    "invalid YAML: an alias ('*name') refers to the value that contains it",
+                    path,
+                    first_line + child.start_mark.line,
+                )
+            stack.append((child, False))
+
+
+def _children(node: Any) -> list[Any]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _one_line(text: str) -> str:
+    """PyYAML's message without its 'in "<unicode string>", line 3' parts."""
+    kept = [line for line in text.split("\n") if not line.strip().startswith('in "<')]
+    return " ".join(" ".join(kept).split())
+
+
+def _yaml_error(err: yaml.MarkedYAMLError, text: str, path: Path, first_line: int) -> ItemError:
     mark = err.problem_mark or err.context_mark
     line = first_line + mark.line if mark else first_line
-    problem = err.problem or str(err)
-    if "'\\t'" in problem or "\\t" in problem:
+    source = text.split("\n")[mark.line] if mark and mark.line < text.count("\n") + 1 else ""
+    problem = _one_line(err.problem or str(err))
+    context = err.context or ""
+    opened = err.context_mark
+    if "\t" in problem or "\t" in source[: mark.column + 1 if mark else 0]:
         problem = "a tab character: YAML needs spaces for indentation"
+    elif "mapping values are not allowed" in problem and re.match(r"\s+[^\s:]+:", source):
+        problem = "this line is indented more than the key above it: align the keys"
     elif "mapping values are not allowed" in problem:
         problem = "a ': ' inside a value: put the value in quotes"
+    elif opened is not None and "flow" in context:
+        bracket = "[" if "sequence" in context else "{"
+        line = first_line + opened.line
+        problem = (
+            f"the '{bracket}' is never closed; if the brackets are part of the text, "
+            "put the whole value in quotes"
+        )
+    elif opened is not None and "quoted scalar" in context:
+        line = first_line + opened.line
+        problem = "a quote is never closed"
+    elif "found undefined alias" in problem:
+        problem = f"{problem}: write '&name' on the value before using '*name'"
     elif err.context and err.problem:
-        problem = f"{err.problem} ({err.context})"
+        problem = f"{problem} ({_one_line(err.context)})"
     return ItemError(f"invalid YAML: {problem}", path, line)
 
 
 def _value_error(key: str, node: Any, err: Exception, path: Path, first_line: int) -> ItemError:
     line = first_line + node.start_mark.line
+    mark = getattr(err, "problem_mark", None)
+    if mark is not None:
+        line = first_line + mark.line
+    tag = re.search(r"for the tag '([^']*)'", str(err))
+    if tag:
+        shown = tag[1].replace("tag:yaml.org,2002:", "!!")
+        return ItemError(
+            f"'{key}': the YAML tag '{shown}' is not allowed (write plain values)", path, line
+        )
     raw = getattr(node, "value", "")
     if isinstance(raw, str) and re.match(r"^\d{4}-\d{1,2}-\d{1,2}", raw):
-        return ItemError(f"'{key}': {raw} is not a date in the calendar ({err})", path, line)
-    return ItemError(f"'{key}': invalid value ({err})", path, line)
+        problem = _one_line(str(err))
+        return ItemError(f"'{key}': {raw} is not a date in the calendar ({problem})", path, line)
+    return ItemError(f"'{key}': invalid value ({_one_line(str(err))})", path, line)
 
 
 class _Fields:
     """Typed access to the front matter of one file, raising ItemError at the right line."""
 
-    def __init__(self, path: Path, data: dict[str, tuple[Any, int]], line: int):
+    def __init__(
+        self,
+        path: Path,
+        data: dict[str, tuple[Any, int]],
+        line: int,
+        nodes: dict[str, Any] | None = None,
+        first_line: int = 2,
+    ):
         self.path, self.data, self.line = path, data, line
+        self.nodes, self.first_line = nodes or {}, first_line
 
-    def fail(self, key: str, message: str) -> ItemError:
-        line = self.data[key][1] if key in self.data else self.line
+    def fail(self, key: str, message: str, index: int | None = None) -> ItemError:
+        """An error at the line of `key`, or of its `index`-th list entry when known."""
+        written = key if key in self.data else self.misspelt(key)
+        line = self.data[written][1] if written is not None else self.line
+        node = self.nodes.get(key)
+        if index is not None and isinstance(node, yaml.SequenceNode) and index < len(node.value):
+            line = self.first_line + node.value[index].start_mark.line
         return ItemError(message, self.path, line)
+
+    def missing(self, key: str, example: str = "") -> str:
+        if key in self.data:
+            return f"'{key}' has no value"
+        written = self.misspelt(key)
+        if written is not None:
+            return f"missing '{key}:' in the front matter (did you mean it by '{written}:'?)"
+        hint = f" (e.g. '{key}: {example}')" if example else ""
+        return f"missing '{key}:' in the front matter{hint}"
+
+    def misspelt(self, wanted: str) -> str | None:
+        """An unknown key of the file that looks like `wanted` (`titre`, `Title`, `tilte`)."""
+        for key in self.data:
+            if key in ITEM_KEYS:
+                continue
+            folded = key.strip().lower()
+            close = difflib.get_close_matches(folded, ITEM_KEYS, n=1, cutoff=0.75)
+            if KEY_HINTS.get(folded, close[0] if close else None) == wanted:
+                return key
+        return None
 
     def raw(self, key: str) -> Any:
         return self.data[key][0] if key in self.data else None
@@ -207,7 +396,7 @@ class _Fields:
         value = self.raw(key)
         if value is None:
             if required:
-                raise self.fail(key, f"missing '{key}:' in the front matter")
+                raise self.fail(key, self.missing(key))
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise self.fail(key, f"'{key}' must be text, not {_describe(value)}")
@@ -222,7 +411,7 @@ class _Fields:
         value = self.raw(key)
         if value is None:
             if required:
-                raise self.fail(key, f"missing '{key}:' in the front matter (e.g. 2025-06-13)")
+                raise self.fail(key, self.missing(key, "2025-06-13"))
             return None
         try:
             return to_date(value)
@@ -241,6 +430,10 @@ def to_date(value: Any) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError as err:
             raise ValueError(f"{value.strip()} is not a date in the calendar ({err})") from None
+    if isinstance(value, str) and (match := _DAY_FIRST.match(value.strip())):
+        day, month, year = match.groups()
+        iso = f"{year}-{int(month):02d}-{int(day):02d}"
+        raise ValueError(f"write the date {value.strip()!r} as {iso} (year-month-day)")
     raise ValueError(f"expected a date like 2025-06-13, not {_describe(value)}")
 
 
@@ -255,9 +448,15 @@ def _describe(value: Any) -> str:
 def parse_item(text: str, path: Path, kinds: Sequence[str]) -> Item:
     """An Item from the text of its file; ItemError names the line of the first problem."""
     front, body, body_line = split_front_matter(text, path)
-    data = load_yaml_mapping(front, path, 2)
-    f = _Fields(path, data, 1)
+    nodes = _yaml_nodes(front, path, 2, frozenset(TEXT_KEYS))
+    data = {key: (value, line) for key, (value, line, _node) in nodes.items()}
+    f = _Fields(path, data, 1, {key: node for key, (_v, _l, node) in nodes.items()})
     date = f.date("date", required=True)
+    assert date is not None
+    if not FIRST_DATE <= date <= LAST_DATE:
+        raise f.fail(
+            "date", f"'date': {date.isoformat()} is out of range (a year from 1900 to 2999)"
+        )
     kind = f.text("kind", required=True)
     assert date is not None and kind is not None
     if kind not in kinds:
@@ -269,6 +468,8 @@ def parse_item(text: str, path: Path, kinds: Sequence[str]) -> Item:
     url = f.text("url")
     if url is not None and not _safe_url(url):
         raise f.fail("url", f"'url' must be an http(s) or mailto address, not {url!r}")
+    if url is not None and re.search(r"[\s\x00-\x1f\x7f]", url):
+        raise f.fail("url", f"'url' must be one address, without spaces or line breaks: {url!r}")
     period = _period(f)
     results = _results(f)
     if kind == "resultats" and "results" not in data and not body.strip():
@@ -311,6 +512,8 @@ def _image(f: _Fields) -> Image | None:
         raise f.fail("image", "'image' needs 'src' (the picture's address)")
     if not _safe_url(src) or src.lower().startswith("mailto:"):
         raise f.fail("image", f"'image.src' must be an http(s) address, not {src!r}")
+    if re.search(r"[\s\x00-\x1f\x7f]", src.strip()):
+        raise f.fail("image", f"'image.src' must be one address, without spaces: {src!r}")
     if alt is None:
         raise f.fail("image", "'image' needs 'alt' (the text read out in its place)")
     if not isinstance(alt, str):
@@ -355,31 +558,36 @@ def _results(f: _Fields) -> tuple[ResultRow, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise f.fail("results", f"'results' must be a list of rows, not {_describe(value)}")
+        raise f.fail(
+            "results",
+            f"'results' must be a list of rows ('- sport: …' lines), not {_describe(value)}",
+        )
     rows = []
     for number, row in enumerate(value, start=1):
         where = f"'results' row {number}"
         if not isinstance(row, dict):
-            raise f.fail("results", f"{where} must be a table (sport, name, rank, ...)")
+            raise f.fail("results", f"{where} must be a table (sport, name, rank, ...)", number - 1)
         for key in ("sport", "name"):
             if not isinstance(row.get(key), str | int) or not str(row[key]).strip():
-                raise f.fail("results", f"{where} needs '{key}'")
+                raise f.fail("results", f"{where} needs '{key}'", number - 1)
         rank, rank_text = row.get("rank"), ""
         if isinstance(rank, str) and rank.strip().isdigit():
             rank = int(rank)
         if isinstance(rank, str):
             rank, rank_text = None, rank.strip()
         elif rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
-            raise f.fail("results", f"{where}: 'rank' must be a number from 1, not {rank!r}")
+            raise f.fail(
+                "results", f"{where}: 'rank' must be a number from 1, not {rank!r}", number - 1
+            )
         try:
             start, end = _row_dates(row)
         except ValueError as err:
-            raise f.fail("results", f"{where}: {err}") from None
+            raise f.fail("results", f"{where}: {err}", number - 1) from None
         texts = {}
         for key in ("grade", "event", "competition", "city", "country"):
             item = row.get(key, "")
             if not isinstance(item, str | int | float) or isinstance(item, bool):
-                raise f.fail("results", f"{where}: '{key}' must be text")
+                raise f.fail("results", f"{where}: '{key}' must be text", number - 1)
             texts[key] = " ".join(str(item).split())
         rows.append(
             ResultRow(
@@ -413,17 +621,7 @@ def _row_dates(row: dict[str, Any]) -> tuple[dt.date | None, dt.date | None]:
 
 def read_item(path: Path, kinds: Sequence[str]) -> Item:
     """Read and parse one item file."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_ITEM_BYTES:
-            raise ItemError(
-                f"file too large ({size // 1000} kB; an item is at most "
-                f"{MAX_ITEM_BYTES // 1000} kB)",
-                path,
-            )
-        data = path.read_bytes()
-    except OSError as err:
-        raise ItemError(f"cannot read: {err.strerror or err}", path) from None
+    data = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)
     return parse_item(decode_text(data, path), path, kinds)
 
 
@@ -433,13 +631,44 @@ def is_item_name(name: str) -> bool:
 
 
 def item_paths(items_dir: Path) -> list[Path]:
-    """`items/*.md` in name order, leaving out hidden files."""
-    try:
-        with os.scandir(items_dir) as entries:
-            names = sorted(e.name for e in entries if is_item_name(e.name))
-    except (FileNotFoundError, NotADirectoryError):
-        return []
+    """`items/*.md` in name order, leaving out hidden files; [] when there is no `items/`."""
+    if not items_dir.is_dir():
+        if not items_dir.is_symlink() and not items_dir.exists():
+            return []
+        try:
+            items_dir.stat()
+        except OSError as err:
+            raise ItemError(files.os_problem(err, items_dir), items_dir) from None
+        raise ItemError("not a folder: item files go in a folder named items/", items_dir)
+    with os.scandir(items_dir) as entries:  # names only: no stat per file
+        names = sorted(e.name for e in entries if is_item_name(e.name))
     return [items_dir / name for name in names]
+
+
+def slug_key(name: str) -> str:
+    """A file name as a web address would spell it: accents folded, lower case, dashes."""
+    folded = unicodedata.normalize("NFKD", name)
+    bare = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+    return re.sub(r"[\W_]+", "-", bare).strip("-")
+
+
+def duplicate_slugs(paths: Iterable[Path]) -> list[ItemError]:
+    """Files whose names differ only by case, accents or punctuation: one error each."""
+    seen: dict[str, Path] = {}
+    errors = []
+    for path in paths:
+        key = slug_key(path.stem)
+        if key in seen:
+            errors.append(
+                ItemError(
+                    f"same slug '{key}' as {seen[key]}: the two would be one file on macOS, "
+                    "on Windows and in the web archive; rename one of them",
+                    path,
+                )
+            )
+        else:
+            seen[key] = path
+    return errors
 
 
 def read_items(
@@ -448,12 +677,14 @@ def read_items(
     """Every item of the folder, and every problem found, all files at once."""
     items: list[Item] = []
     errors: list[LettreError] = []
+    chosen = item_paths(items_dir) if paths is None else list(paths)
     with collector_paused():
-        for path in item_paths(items_dir) if paths is None else paths:
+        for path in chosen:
             try:
                 items.append(read_item(path, kinds))
             except LettreError as err:
                 errors.append(err)
+    errors.extend(duplicate_slugs(chosen))
     return items, errors
 
 
@@ -483,19 +714,13 @@ def load_items(items_dir: Path, kinds: Sequence[str]) -> list[Item]:
 
 def read_anniversaries(path: Path) -> list[Anniversary]:
     """`anniversaries.yaml`: a list of {name, founded, url?, text?}; [] when absent."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return []
-    except OSError as err:
-        raise ItemError(f"cannot read: {err.strerror or err}", path) from None
-    text = decode_text(data, path)
-    loader = _Loader(text)
+    data = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)
+    text = decode_text(data, path, "a YAML list of '- name: …' entries")
+    node = _compose(text, path, 1)
+    loader = _Loader("")
     try:
-        try:
-            node = loader.get_single_node()
-        except yaml.MarkedYAMLError as err:
-            raise _yaml_error(err, path, 1) from None
         if node is None:
             return []
         if not isinstance(node, yaml.SequenceNode):
@@ -503,10 +728,17 @@ def read_anniversaries(path: Path) -> list[Anniversary]:
         entries = []
         for entry in node.value:
             line = entry.start_mark.line + 1
+            if isinstance(entry, yaml.MappingNode):  # each value alone, for its own line
+                for key_node, value_node in entry.value:
+                    try:
+                        loader.construct_object(value_node, deep=True)
+                    except (ValueError, TypeError, OverflowError, yaml.YAMLError) as err:
+                        key = str(key_node.value)
+                        raise _value_error(key, value_node, err, path, 1) from None
             try:
                 value = loader.construct_object(entry, deep=True)
-            except (ValueError, TypeError, yaml.YAMLError) as err:
-                raise ItemError(f"invalid entry ({err})", path, line) from None
+            except (ValueError, TypeError, OverflowError, yaml.YAMLError) as err:
+                raise ItemError(f"invalid entry ({_one_line(str(err))})", path, line) from None
             if not isinstance(value, dict):
                 raise ItemError("each entry needs 'name' and 'founded'", path, line)
             name = value.get("name")

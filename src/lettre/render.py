@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -10,7 +11,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .body import display_width, wrap
-from .errors import TemplateError
+from .errors import LettreError, TemplateError
 from .i18n import typeset_gettext
 from .resources import templates_dir
 
@@ -98,8 +99,8 @@ def environment(user_dir: Path | None, locale: str) -> jinja2.Environment:
 
     loaders: list[jinja2.BaseLoader] = []
     if user_dir is not None and user_dir.is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(user_dir)))
-    loaders.append(jinja2.FileSystemLoader(str(templates_dir())))
+        loaders.append(_file_loader(user_dir))
+    loaders.append(_file_loader(templates_dir()))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(["html", "html.j2", "xml.j2"], default=False),
@@ -118,41 +119,95 @@ def environment(user_dir: Path | None, locale: str) -> jinja2.Environment:
     return env
 
 
-def _template_error(err: Exception, name: str) -> TemplateError:
-    """A TemplateError naming the template file and line where rendering failed."""
+def _template_error(err: Exception, name: str) -> TemplateError | None:
+    """A TemplateError naming the template file and line where `err` happened, if it did."""
     import jinja2
 
     if isinstance(err, jinja2.TemplateSyntaxError):
         return TemplateError(f"template error: {err.message}", err.filename or name, err.lineno)
-    if isinstance(err, jinja2.TemplateNotFound):
-        return TemplateError(f"template not found: {err.name}", name)
-    path, line = name, None
+    path, line = None, None
     tb: TracebackType | None = err.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith((".j2", ".css", ".html", ".txt")):
             path, line = filename, tb.tb_lineno
         tb = tb.tb_next
-    return TemplateError(f"template error: {err}", path, line)
+    if isinstance(err, jinja2.TemplateNotFound):
+        return TemplateError(f"template not found: {err.name}", path or name, line)
+    if path is None:  # not raised by a template: a bug of lettre's, not the user's
+        return None
+    message = str(err) or type(err).__name__
+    return TemplateError(f"template error: {message}{_attribute_hint(message)}", path, line)
+
+
+def _attribute_hint(message: str) -> str:
+    """' (did you mean 'title'?)' for a misspelt attribute of lettre's letter objects."""
+    import dataclasses
+    import difflib
+
+    from . import items
+
+    match = re.search(r"'lettre\.items\.(\w+) object' has no attribute '(\w+)'", message)
+    cls = getattr(items, match[1], None) if match else None
+    if match is None or not dataclasses.is_dataclass(cls):
+        return ""
+    names = [f.name for f in dataclasses.fields(cls)]
+    names += [name for name, value in vars(cls).items() if isinstance(value, property)]
+    close = difflib.get_close_matches(match[2], names, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _file_loader(folder: Path) -> jinja2.BaseLoader:
+    """A FileSystemLoader whose undecodable files raise TemplateError with their line."""
+    import jinja2
+
+    class Loader(jinja2.FileSystemLoader):
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, str | None, Any]:
+            try:
+                return super().get_source(environment, template)
+            except UnicodeDecodeError as err:
+                data = err.object if isinstance(err.object, bytes) else b""
+                raise TemplateError(
+                    f"not UTF-8: byte 0x{data[err.start]:02X} at position {err.start} "
+                    "cannot be decoded; re-save the template as UTF-8",
+                    folder.joinpath(*template.split("/")),
+                    data.count(b"\n", 0, err.start) + 1,
+                ) from None
+
+    return Loader(str(folder))
 
 
 def render_template(name: str, letter: Letter, user_dir: Path | None, **extra: Any) -> str:
     """Render one template with the letter; template problems become TemplateError."""
-    import jinja2
-
     try:
         template = environment(user_dir, letter.locale).get_template(name)
         return template.render(letter=letter, **extra)
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as err:
-        raise _template_error(err, name) from err
+    except LettreError:
+        raise
+    except Exception as err:  # a user's template can raise anything (1/0, a bad filter…)
+        error = _template_error(err, name)
+        if error is None:
+            raise
+        raise error from err
+
+
+def _no_fetch(url: str) -> None:
+    """cssutils' fetcher for `@import`: never fetch anything (lettre has no network)."""
+    return None
 
 
 def inline_css(html: str) -> str:
     """Move CSS into style= attributes (no network, ever); @media rules stay in <style>."""
     import cssutils
+    import cssutils.util
     from premailer import Premailer
 
     cssutils.log.setLevel(logging.CRITICAL)
+    # premailer does not fetch <link> stylesheets without allow_network, but cssutils
+    # fetches the `@import` of a <style> by itself: its default fetcher is replaced
+    cssutils.util._defaultFetcher = _no_fetch
     return str(
         Premailer(
             html,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,26 +33,13 @@ def slugify(title: str, limit: int = SLUG_LIMIT) -> str:
 
 def write_new(path: Path, data: bytes) -> bool:
     """Write `path` atomically only if it does not exist; False when it does (never replaced)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    from .files import write_new as create
+
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, path)  # fails if `path` exists: the check and the write are one step
-        except FileExistsError:
-            return False
-        except OSError:  # no hard links on this file system
-            try:
-                with open(path, "xb") as handle:
-                    handle.write(data)
-            except FileExistsError:
-                return False
-        return True
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+        create(path, data)
+    except FileExistsError:
+        return False
+    return True
 
 
 # --- lettre new ------------------------------------------------------------------------------

@@ -21,6 +21,13 @@ def week_of(day: dt.date, publication_day: int = 5) -> Week:
 def parse_week(spec: str, today: dt.date, publication_day: int = 5) -> Week:
     """A date, an ISO week (2025-W24), or this / last / next (relative to `today`)."""
     text = spec.strip().lower()
+    try:
+        return _parse_week(text, spec, today, publication_day)
+    except OverflowError:
+        raise UsageError(f"--week: {spec!r} is too far in the past or the future") from None
+
+
+def _parse_week(text: str, spec: str, today: dt.date, publication_day: int) -> Week:
     relative = {
         "this": 0,
         "last": -1,

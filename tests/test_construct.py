@@ -86,3 +86,29 @@ DATA = st.recursive(
 def test_any_front_matter_data(data: dict[str, Any]) -> None:
     fast, slow = both(yaml.safe_dump(data, allow_unicode=True))
     assert fast == slow
+
+
+def tags(node: Any) -> Any:
+    """The tree of tags of a composed YAML node."""
+    if isinstance(node, yaml.ScalarNode):
+        return node.tag
+    if isinstance(node, yaml.SequenceNode):
+        return [node.tag, *(tags(child) for child in node.value)]
+    return [node.tag, *((tags(k), tags(v)) for k, v in node.value)]
+
+
+def compose_with(loader_class: Any, text: str) -> Any:
+    loader = loader_class(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=10), DATA, min_size=1, max_size=6))
+def test_the_quicker_resolver_gives_the_same_tags(data: dict[str, Any]) -> None:
+    from lettre.readers import _Loader
+
+    text = yaml.safe_dump(data, allow_unicode=True) + "x: [yes, ~, 0o17, 1_000, .inf, 2025-06-13]\n"
+    assert tags(compose_with(_Loader, text)) == tags(compose_with(LOADER, text))

@@ -333,3 +333,16 @@ def test_weeks_counts_from_the_index(run, make_folder: Callable[..., Path]) -> N
     rows = [" ".join(line.split()) for line in result.stdout.splitlines()]
     assert any(r.startswith("16 May 2025 1 1") for r in rows), rows
     assert any(r.startswith("13 June 2025 1 1 2") for r in rows), rows
+
+
+def test_list_and_preview_read_only_their_week(run, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    (folder / "items" / "2024-01-05-old.md").write_text(item_text("2024-01-05", title="[x"))
+    listed = run("list", "--week", "2025-06-13", "-C", folder)
+    assert listed.exit_code == 0, listed.stderr
+    assert "Alpha" in listed.stdout and "Bravo" in listed.stdout
+    assert "Charlie" not in listed.stdout
+    shown = run("preview", "--week", "2025-06-13", "-C", folder)
+    assert shown.exit_code == 0, shown.stderr
+    everything = run("list", "--all", "-C", folder)
+    assert everything.exit_code == 1
+    assert f"Error: {folder / 'items' / '2024-01-05-old.md'}:4" in everything.stderr

@@ -346,3 +346,14 @@ def test_list_and_preview_read_only_their_week(run, folder: Path) -> None:  # ty
     everything = run("list", "--all", "-C", folder)
     assert everything.exit_code == 1
     assert f"Error: {folder / 'items' / '2024-01-05-old.md'}:4" in everything.stderr
+
+
+def test_a_file_name_that_is_not_utf8_does_not_break_the_cache(
+    run, folder: Path, cached: None
+) -> None:  # type: ignore[no-untyped-def]
+    name = os.fsdecode(b"2025-06-12-caf\xe9.md")  # Latin-1 bytes in a file name
+    (folder / "items" / name).write_text(item_text("2025-06-12", title="Latin"))
+    for _ in range(2):
+        result = run("compose", "--week", "2025-06-13", "-C", folder, "--format", "text")
+        assert result.exit_code == 0, result.stderr
+        assert "Latin" in result.stdout

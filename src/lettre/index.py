@@ -203,7 +203,7 @@ def _save_cache(path: Path, items: dict[str, list[Any]]) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    except OSError:
+    except (OSError, ValueError):  # no room, no right, a file name that is not UTF-8…
         pass
 
 

@@ -357,3 +357,4 @@ def test_a_file_name_that_is_not_utf8_does_not_break_the_cache(
         result = run("compose", "--week", "2025-06-13", "-C", folder, "--format", "text")
         assert result.exit_code == 0, result.stderr
         assert "Latin" in result.stdout
+    assert name in cache_of(folder)

@@ -198,7 +198,7 @@ def _save_cache(path: Path, items: dict[str, list[Any]]) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+                json.dump(data, handle, separators=(",", ":"))  # ASCII: any file name
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import os
 import re
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -201,3 +202,14 @@ def test_missing_folder_config(run, tmp_path: Path) -> None:  # type: ignore[no-
     result = run("compose", "-C", tmp_path)
     assert result.exit_code == 1
     assert f"{tmp_path}/lettre.toml: no lettre.toml here" in result.stderr
+
+
+def test_json_with_a_file_name_that_is_not_utf8(run, make_folder: Callable[..., Path]) -> None:  # type: ignore[no-untyped-def]
+    folder = make_folder({"2025-06-10-ok.md": item_text()})
+    (folder / "items" / os.fsdecode(b"2025-06-11-\xe9t\xe9.md")).write_text(
+        item_text(date="2025-06-11", title="Été"), encoding="utf-8"
+    )
+    result = run("compose", "--week", "2025-06-13", "-C", folder, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    files = [i["file"] for s in json.loads(result.stdout)["sections"] for i in s["items"]]
+    assert files[1].endswith("items/2025-06-11-\ufffdt\ufffd.md")

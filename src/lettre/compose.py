@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -130,7 +131,8 @@ def letter_as_data(letter: Letter) -> dict[str, Any]:
                 "label": section.label,
                 "items": [
                     {
-                        "file": str(entry.item.path),
+                        # a file name that is not UTF-8 is shown, not a crash
+                        "file": os.fsencode(entry.item.path).decode("utf-8", "replace"),
                         "date": entry.item.date.isoformat(),
                         "date_text": entry.date_text,
                         "title": entry.title,

@@ -34,15 +34,33 @@ class _Encoded(str):
     """A header value already encoded and folded, which the policy must not fold again."""
 
     name: str
+    folded: str
 
-    def __new__(cls, name: str, value: str) -> _Encoded:
-        header = super().__new__(cls, value)
-        header.name = name
+    def __new__(cls, name: str, folded: str, text: str | None = None) -> _Encoded:
+        """`folded` is written out; `text` (default: the same) is what reading it gives."""
+        header = super().__new__(cls, folded if text is None else text)
+        header.name, header.folded = name, folded
         return header
 
     def fold(self, *, policy: policy.Policy) -> str:
         """The header as `fold` gives it: name, value, continuation lines, line end."""
-        return f"{self.name}: " + policy.linesep.join(self.split("\n")) + policy.linesep
+        return f"{self.name}: " + policy.linesep.join(self.folded.split("\n")) + policy.linesep
+
+
+def subject(text: str) -> str:
+    """The Subject; non-ASCII text encoded by email.header (RFC 2047).
+
+    Python's own folding of unstructured headers can leave the space between two encoded
+    words outside both of them, where decoders drop it (RFC 2047 §6.2): « 13 juin » would
+    come back as « 13juin ». email.header keeps every space inside an encoded word.
+    """
+    text = " ".join(text.split())
+    if text.isascii():
+        return text
+    from email.header import Header
+
+    return _Encoded("Subject", Header(text, "utf-8", header_name="Subject").encode(linesep="\n"),
+                    text)  # fmt: skip
 
 
 def list_id(config: Config) -> str:
@@ -84,7 +102,7 @@ def build_message(
         msg["Bcc"] = [_mailbox(a) for a in config.bcc]
     if config.reply_to:
         msg["Reply-To"] = _mailbox(config.reply_to)
-    msg["Subject"] = letter.subject
+    msg["Subject"] = subject(letter.subject)
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id(letter, config, seed)
     msg["List-Id"] = list_id(config)

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from lettre.body import display_width
+from lettre.body import display_width, wrap
 from lettre.render import results_table
 
 
@@ -39,3 +39,13 @@ def test_samples_text(run, samples: Path) -> None:  # type: ignore[no-untyped-de
     refs = sorted({int(n) for n in re.findall(r"\[(\d+)\]", text.split("\nLiens\n")[0])})
     listed = re.findall(r"^\[(\d+)\] (https://\S+)$", text.split("\nLiens\n")[1], re.MULTILINE)
     assert refs == [int(n) for n, _ in listed] == list(range(1, len(listed) + 1))
+
+
+def test_a_day_stays_with_its_month_when_wrapping() -> None:
+    detail = "Championnats d'Europe, Podgorica (Monténégro), du 29 mai au 1er juin 2025"
+    assert wrap(detail, 72, "       ").split("\n") == [
+        "       Championnats d'Europe, Podgorica (Monténégro), du 29 mai au",
+        "       1er juin 2025",
+    ]
+    assert wrap("x" * 60 + " de 2 h à 6 h", 72) == "x" * 60 + " de 2 h à\n6 h"
+    assert wrap("31 May – 1 June 2025", 14) == "31 May –\n1 June 2025"

@@ -118,12 +118,17 @@ def display_width(text: str) -> int:
     return width
 
 
+# a day or a small number and the word after it stay on one line: « 1er juin », « 2 h »
+_GLUED = re.compile(r"(?<![\w.,])(\d{1,2}(?:er|re|e|st|nd|rd|th|\.)?) (?=[^\W\d_])")
+_GLUE = "\ue004"  # stands for a space that must not break while wrapping
+
+
 def wrap(text: str, width: int = 72, indent: str = "", subsequent: str | None = None) -> str:
-    """Wrap at spaces only (never at a no-break space, never inside a URL)."""
+    """Wrap at spaces only (never at a no-break space, inside a URL or after a day)."""
     lines = []
     for paragraph in text.split("\n"):
         wrapped = textwrap.wrap(
-            paragraph,
+            _GLUED.sub(rf"\1{_GLUE}", paragraph),
             width=width,
             initial_indent=indent,
             subsequent_indent=indent if subsequent is None else subsequent,
@@ -131,7 +136,7 @@ def wrap(text: str, width: int = 72, indent: str = "", subsequent: str | None = 
             break_on_hyphens=False,
         )
         lines.extend(wrapped or [indent.rstrip()])
-    return "\n".join(lines)
+    return "\n".join(lines).replace(_GLUE, " ")
 
 
 def _inline_text(children: Sequence[Token], refs: References | None, base_url: str | None) -> str:

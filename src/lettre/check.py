@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from .config import Config
-from .errors import ItemError, ItemErrors, LettreError
+from .errors import ItemError, ItemErrors, LettreError, location
 from .items import Item, Week
 
 Severity = Literal["error", "warning"]
@@ -36,9 +36,7 @@ class Finding:
         return cls(severity, err.message, err.path, err.line)
 
     def location(self) -> str:
-        if self.path is None:
-            return ""
-        return f"{self.path}:{self.line}" if self.line else str(self.path)
+        return location(self.path, self.line)
 
     def __str__(self) -> str:
         """`file:line: severity: message`, the one stable output line of `lettre check`."""

@@ -6,6 +6,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
+def location(path: Path | str | None, line: int | None = None) -> str:
+    """`path:line`, `path`, or '' when there is no file: how every message names a place."""
+    if path is None:
+        return ""
+    return f"{path}:{line}" if line else str(path)
+
+
 class LettreError(Exception):
     """A mistake in the user's folder, files or options; the CLI prints it and exits."""
 
@@ -19,9 +26,7 @@ class LettreError(Exception):
 
     def location(self) -> str:
         """`path:line`, `path`, or '' when the error is not tied to a file."""
-        if self.path is None:
-            return ""
-        return f"{self.path}:{self.line}" if self.line else str(self.path)
+        return location(self.path, self.line)
 
     def __str__(self) -> str:
         where = self.location()

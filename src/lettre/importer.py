@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from .config import CONFIG_NAME, Config, key_line
-from .errors import ConfigError, LettreError, UsageError
+from .errors import ConfigError, LettreError, UsageError, location
 
 DEFAULT_KIND = "communique"
 SUMMARY_LIMIT = 300  # the chapô of an imported item; the full text stays behind its link
@@ -35,9 +35,7 @@ class FeedError(LettreError):
 
     def location(self) -> str:
         """`source:line` or `source`, the source kept as given (a URL stays a URL)."""
-        if self.source is None:
-            return ""
-        return f"{self.source}:{self.line}" if self.line else self.source
+        return location(self.source, self.line)
 
 
 @dataclass(frozen=True)

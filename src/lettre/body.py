@@ -8,7 +8,6 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from html import escape
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
@@ -249,8 +248,3 @@ def plain_summary(text: str, limit: int = 220) -> str:
         return line
     cut = line[: limit + 1].rsplit(" ", 1)[0].rstrip(",;:.!?-–— ")
     return cut + "…"
-
-
-def escape_text(text: str) -> str:
-    """HTML-escape plain text (titles, summaries)."""
-    return escape(text, quote=True)

@@ -224,11 +224,3 @@ def typography(text: str, locale: str = "fr_FR") -> str:
     masked = _PROTECTED.sub(keep, text)
     typeset = _typeset_fr(masked, canadian)
     return re.sub("\ue000(\\d+)\ue001", lambda m: kept[int(m[1])], typeset)
-
-
-def years_between(founded: dt.date, day: dt.date) -> int:
-    """Whole years from `founded` to `day`."""
-    years = day.year - founded.year
-    if (day.month, day.day) < (founded.month, founded.day):
-        years -= 1
-    return years

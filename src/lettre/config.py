@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,6 +132,24 @@ def _line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
+def _top_line(text: str, key: str) -> int | None:
+    """The line that sets top-level `key`, or opens the table `[key]` / `[[key]]`."""
+    first_table = re.search(r"^[ \t]*\[", text, re.MULTILINE)
+    head = text[: first_table.start()] if first_table else text
+    match = re.search(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*[=.]", head, re.MULTILINE)
+    if match is None:
+        pattern = rf"^[ \t]*\[\[?[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*[\].]"
+        match = re.search(pattern, text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _inline_line(text: str, key: str) -> int | None:
+    """The first line that sets `key`, on a line of its own or inside `{ … }`."""
+    pattern = rf"(^|[{{,])[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*="
+    match = re.search(pattern, text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
 def _line_in_table(text: str, table: str, key: str) -> int | None:
     """The line that sets `key` inside `[table]`, else the line of `[table]` itself."""
     header = re.search(rf"^[ \t]*\[[ \t]*{re.escape(table)}[ \t]*\]", text, re.MULTILINE)
@@ -168,8 +188,32 @@ class _Reader:
             raise self.fail(key, f"'{key}' must be {_article(names)}, not {node!r}")
         return node
 
+    def unknown_keys(
+        self, table: str, value: Any, allowed: Sequence[str], label: str | None = None
+    ) -> None:
+        """A ConfigError for the first key of `value` (a table) that lettre does not know."""
+        if not isinstance(value, dict):
+            return
+        for key in value:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                where = f" in {label}" if label else f" in [{table}]" if table else ""
+                if table:
+                    line = _line_in_table(self.text, table, key)
+                    if line == _line_in_table(self.text, table, "\0"):
+                        line = _inline_line(self.text, key) or line  # inline, [[sections]]
+                else:
+                    line = _top_line(self.text, key)
+                raise ConfigError(f"unknown key '{key}'{where}{hint}", self.path, line)
+
     def address(self, key: str, value: Any) -> Address:
         if isinstance(value, dict):
+            allowed = ("address", "name", "reply_to") if key == "sender" else ("address", "name")
+            label = f"'{key}'" if "." in key else None
+            self.unknown_keys(key.partition(".")[0], value, allowed, label)
+            if "address" not in value:
+                raise self.fail(key, f"missing 'address' in '{key}'", "address")
             addr, name = value.get("address"), value.get("name", "")
         else:
             addr, name = value, ""
@@ -249,8 +293,41 @@ def load_config(folder: Path) -> Config:
     return _config_from(folder, path, text, data)
 
 
+# Every key lettre.toml may hold, and those of its tables; [archive] and [import] belong to
+# archive.py and importer.py, which check their own keys.
+TOP_KEYS = (
+    "title",
+    "locale",
+    "timezone",
+    "publication_day",
+    "sender",
+    "reply_to",
+    "recipients",
+    "sections",
+    "base_url",
+    "list_id",
+    "unsubscribe",
+    "preheader",
+    "allow_html",
+    "anniversaries",
+    "archive",
+    "import",
+)
+TABLE_KEYS = {
+    "sender": ("address", "name", "reply_to"),
+    "recipients": ("to", "cc", "bcc"),
+    "unsubscribe": ("url", "mailto"),
+    "anniversaries": ("years",),
+}
+
+
 def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> Config:
     r = _Reader(path, text, data)
+    r.unknown_keys("", data, TOP_KEYS)
+    for table, allowed in TABLE_KEYS.items():
+        r.unknown_keys(table, data.get(table), allowed)
+    for section in data.get("sections", []) if isinstance(data.get("sections"), list) else []:
+        r.unknown_keys("sections", section, ("kind", "label"))
     kwargs: dict[str, Any] = {"folder": folder}
     language = _locale_key(r.get("locale", str) or Config.locale).split("_")[0]
     if isinstance(data.get("title"), dict):
@@ -317,23 +394,7 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
         if not all(isinstance(y, int) and not isinstance(y, bool) and y > 0 for y in years):
             raise r.fail("years", "'anniversaries.years' must be a list of positive numbers")
         kwargs["anniversary_years"] = tuple(sorted(set(years)))
-    known = {
-        "title",
-        "locale",
-        "timezone",
-        "publication_day",
-        "sender",
-        "reply_to",
-        "recipients",
-        "sections",
-        "base_url",
-        "list_id",
-        "unsubscribe",
-        "preheader",
-        "allow_html",
-        "anniversaries",
-    }
-    kwargs["extra"] = {k: v for k, v in data.items() if k not in known}
+    kwargs["extra"] = {k: v for k, v in data.items() if k in ("archive", "import")}
     return Config(**kwargs)
 
 

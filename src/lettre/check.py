@@ -95,7 +95,7 @@ def check_folder(config: Config, week: Week | None = None) -> Report:
     from .readers import item_paths, read_anniversaries, read_items
 
     paths = item_paths(config.items_dir)
-    items, errors = read_items(config.items_dir, config.kinds, paths)
+    items, errors = read_items(config.items_dir, config.kinds, paths, every=True)
     findings = [Finding.from_error(err) for err in errors]
     findings += stray_files(config.items_dir)
     for item in items:

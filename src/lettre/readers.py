@@ -8,10 +8,10 @@ import gc
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import yaml
 
@@ -56,6 +56,7 @@ class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
         pass
 
 
+T = TypeVar("T")
 MAX_ITEM_BYTES = 1_000_000
 ITEM_KEYS = (
     "date",
@@ -155,9 +156,17 @@ def load_yaml_mapping(
 
 
 def _yaml_nodes(
-    text: str, path: Path, first_line: int, text_keys: frozenset[str] = frozenset()
+    text: str,
+    path: Path,
+    first_line: int,
+    text_keys: frozenset[str] = frozenset(),
+    broken: list[ItemError] | None = None,
 ) -> dict[str, tuple[Any, int, Any]]:
-    """{key: (value, line, node)} of a YAML mapping, checked for bombs and depth first."""
+    """{key: (value, line, node)} of a YAML mapping, checked for bombs and depth first.
+
+    With `broken`, a value that cannot be built is reported there (each bad scalar at its
+    own line) and replaced by BROKEN (or, in a list, its bad entries are), instead of raising.
+    """
     node = _compose(text, path, first_line)
     if node is None:
         return {}
@@ -182,7 +191,10 @@ def _yaml_nodes(
             try:
                 value = construct(loader, value_node, {})
             except (ValueError, TypeError, OverflowError, yaml.YAMLError) as err:
-                raise _value_error(key, value_node, err, path, first_line) from None
+                found: list[ItemError] = [] if broken is None else broken
+                value = _salvage(loader, key, value_node, err, path, first_line, found)
+                if broken is None:
+                    raise found[0] from None
             if (
                 key in text_keys
                 and isinstance(value_node, yaml.ScalarNode)
@@ -360,7 +372,10 @@ def _yaml_error(err: yaml.MarkedYAMLError, text: str, path: Path, first_line: in
     return ItemError(f"invalid YAML: {problem}", path, line)
 
 
-def _value_error(key: str, node: Any, err: Exception, path: Path, first_line: int) -> ItemError:
+def _value_error(
+    key: str, node: Any, err: Exception, path: Path, first_line: int, label: str = ""
+) -> ItemError:
+    label = label or f"'{key}'"
     line = first_line + node.start_mark.line
     mark = getattr(err, "problem_mark", None)
     if mark is not None:
@@ -369,13 +384,85 @@ def _value_error(key: str, node: Any, err: Exception, path: Path, first_line: in
     if tag:
         shown = tag[1].replace("tag:yaml.org,2002:", "!!")
         return ItemError(
-            f"'{key}': the YAML tag '{shown}' is not allowed (write plain values)", path, line
+            f"{label}: the YAML tag '{shown}' is not allowed (write plain values)", path, line
         )
     raw = getattr(node, "value", "")
     if isinstance(raw, str) and re.match(r"^\d{4}-\d{1,2}-\d{1,2}", raw):
         problem = _one_line(str(err))
-        return ItemError(f"'{key}': {raw} is not a date in the calendar ({problem})", path, line)
-    return ItemError(f"'{key}': invalid value ({_one_line(str(err))})", path, line)
+        return ItemError(f"{label}: {raw} is not a date in the calendar ({problem})", path, line)
+    return ItemError(f"{label}: invalid value ({_one_line(str(err))})", path, line)
+
+
+class _Broken:
+    """A value already reported as unreadable: the checks of its key are skipped."""
+
+    def __repr__(self) -> str:
+        return "BROKEN"
+
+
+BROKEN: Any = _Broken()
+
+
+class _Reported(Exception):
+    """Raised for a key whose value was already reported (it is BROKEN)."""
+
+
+def _salvage(
+    loader: Any,
+    key: str,
+    node: Any,
+    err: Exception,
+    path: Path,
+    first_line: int,
+    broken: list[ItemError],
+) -> Any:
+    """The value of `node` with its unreadable parts BROKEN, each reported in `broken`."""
+    if not isinstance(node, yaml.SequenceNode | yaml.MappingNode):
+        broken.append(_value_error(key, node, err, path, first_line))
+        return BROKEN
+    bad = list(_bad_scalars(loader, node, []))
+    if not bad:
+        broken.append(_value_error(key, node, err, path, first_line))
+        return BROKEN
+    for trail, scalar, problem in bad:
+        broken.append(_value_error(key, scalar, problem, path, first_line, _trail(key, trail)))
+    if not isinstance(node, yaml.SequenceNode):
+        return BROKEN
+    rows: list[Any] = []
+    for child in node.value:
+        try:
+            rows.append(construct(loader, child, {}))
+        except (ValueError, TypeError, OverflowError, yaml.YAMLError):
+            rows.append(BROKEN)
+    return rows
+
+
+def _bad_scalars(
+    loader: Any, node: Any, trail: list[Any]
+) -> Iterator[tuple[list[Any], Any, Exception]]:
+    """(path, scalar node, error) of every scalar under `node` that cannot be built."""
+    if isinstance(node, yaml.SequenceNode):
+        for index, child in enumerate(node.value):
+            yield from _bad_scalars(loader, child, [*trail, index])
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, child in node.value:
+            yield from _bad_scalars(loader, child, [*trail, str(key_node.value)])
+    else:
+        try:
+            construct(loader, node, {})
+        except (ValueError, TypeError, OverflowError, yaml.YAMLError) as err:
+            yield trail, node, err
+
+
+def _trail(key: str, trail: list[Any]) -> str:
+    """`results`, [2, 'date'] → `'results' row 3, 'date'`."""
+    steps = [
+        (f"row {step + 1}" if key == "results" and n == 0 else f"entry {step + 1}")
+        if isinstance(step, int)
+        else f"'{step}'"
+        for n, step in enumerate(trail)
+    ]
+    return f"'{key}' " + ", ".join(steps) if steps else f"'{key}'"
 
 
 class _Fields:
@@ -391,15 +478,36 @@ class _Fields:
     ):
         self.path, self.data, self.line = path, data, line
         self.nodes, self.first_line = nodes or {}, first_line
+        self.errors: list[ItemError] = []
 
-    def fail(self, key: str, message: str, index: int | None = None) -> ItemError:
-        """An error at the line of `key`, or of its `index`-th list entry when known."""
+    def fail(
+        self, key: str, message: str, index: int | None = None, field: str | None = None
+    ) -> ItemError:
+        """An error at the line of `key`, or of its `index`-th list entry (and its `field`)."""
         written = key if key in self.data else self.misspelt(key)
         line = self.data[written][1] if written is not None else self.line
         node = self.nodes.get(key)
         if index is not None and isinstance(node, yaml.SequenceNode) and index < len(node.value):
-            line = self.first_line + node.value[index].start_mark.line
+            entry = node.value[index]
+            line = self.first_line + entry.start_mark.line
+            if field is not None and isinstance(entry, yaml.MappingNode):
+                for key_node, _value in entry.value:
+                    if key_node.value == field:
+                        line = self.first_line + key_node.start_mark.line
         return ItemError(message, self.path, line)
+
+    def attempt(self, step: Callable[[], T], default: T) -> T:
+        """`step()`, or `default` when it fails: its error is kept in `self.errors`."""
+        try:
+            return step()
+        except _Reported:
+            return default
+        except ItemErrors as err:
+            self.errors.extend(e for e in err.errors if isinstance(e, ItemError))
+            return default
+        except ItemError as err:
+            self.errors.append(err)
+            return default
 
     def missing(self, key: str, example: str = "") -> str:
         if key in self.data:
@@ -422,7 +530,10 @@ class _Fields:
         return None
 
     def raw(self, key: str) -> Any:
-        return self.data[key][0] if key in self.data else None
+        value = self.data[key][0] if key in self.data else None
+        if value is BROKEN:
+            raise _Reported(key)
+        return value
 
     def text(self, key: str, *, required: bool = False, one_line: bool = False) -> str | None:
         value = self.raw(key)
@@ -477,51 +588,92 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
-def parse_item(text: str, path: Path, kinds: Sequence[str]) -> Item:
-    """An Item from the text of its file; ItemError names the line of the first problem."""
+def parse_item(text: str, path: Path, kinds: Sequence[str], every: bool = False) -> Item:
+    """An Item from the text of its file; ItemError names the line of the first problem.
+
+    With `every`, all the problems of the file are found: ItemErrors when there are several.
+    """
     front, body, body_line = split_front_matter(text, path)
-    nodes = _yaml_nodes(front, path, 2, frozenset(TEXT_KEYS))
+    broken: list[ItemError] | None = [] if every else None
+    nodes = _yaml_nodes(front, path, 2, frozenset(TEXT_KEYS), broken)
     data = {key: (value, line) for key, (value, line, _node) in nodes.items()}
     f = _Fields(path, data, 1, {key: node for key, (_v, _l, node) in nodes.items()})
-    date = f.date("date", required=True)
-    assert date is not None
-    if not FIRST_DATE <= date <= LAST_DATE:
-        raise f.fail(
-            "date", f"'date': {date.isoformat()} is out of range (a year from 1900 to 2999)"
-        )
-    kind = f.text("kind", required=True)
-    assert date is not None and kind is not None
-    if kind not in kinds:
-        close = difflib.get_close_matches(kind, kinds, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise f.fail("kind", f"unknown kind '{kind}'{hint}; known kinds: {', '.join(kinds)}")
-    title = f.text("title", required=True, one_line=True)
-    assert title is not None
-    url = f.text("url")
-    if url is not None and not _safe_url(url):
-        raise f.fail("url", f"'url' must be an http(s) or mailto address, not {url!r}")
-    if url is not None and re.search(r"[\s\x00-\x1f\x7f]", url):
-        raise f.fail("url", f"'url' must be one address, without spaces or line breaks: {url!r}")
-    period = _period(f)
-    results = _results(f)
+    f.errors.extend(broken or ())
+
+    def first() -> None:
+        """Stop at the first problem, unless every problem is wanted."""
+        if f.errors and not every:
+            raise f.errors[0]
+
+    date = f.attempt(lambda: _item_date(f), None)
+    first()
+    kind = f.attempt(lambda: _kind(f, kinds), None)
+    first()
+    title = f.attempt(lambda: f.text("title", required=True, one_line=True), None)
+    first()
+    url = f.attempt(lambda: _url(f), None)
+    first()
+    period = f.attempt(lambda: _period(f), None)
+    first()
+    results = f.attempt(lambda: _results(f, every), ())
+    first()
     if kind == "resultats" and "results" not in data and not body.strip():
-        raise f.fail("kind", "a 'resultats' item needs 'results:' rows or a body")
+        f.errors.append(f.fail("kind", "a 'resultats' item needs 'results:' rows or a body"))
+    first()
+    summary = f.attempt(lambda: f.text("summary", one_line=True), None)
+    image = f.attempt(lambda: _image(f), None)
+    tags = f.attempt(lambda: _tags(f), ())
+    founded = f.attempt(lambda: f.date("founded"), None)
+    first()
+    if f.errors:
+        errors = sorted(f.errors, key=lambda e: e.line or 0)
+        raise errors[0] if len(errors) == 1 else ItemErrors(errors)
+    assert date is not None and kind is not None and title is not None
     return Item(
         path=path,
         date=date,
         kind=kind,
         title=title,
         body=body.strip("\n"),
-        summary=f.text("summary", one_line=True),
+        summary=summary,
         url=url,
-        image=_image(f),
-        tags=_tags(f),
+        image=image,
+        tags=tags,
         period=period,
         results=results,
-        founded=f.date("founded"),
+        founded=founded,
         body_line=body_line,
         key_lines=tuple((key, line) for key, (_value, line) in data.items()),
     )
+
+
+def _item_date(f: _Fields) -> dt.date:
+    date = f.date("date", required=True)
+    assert date is not None
+    if not FIRST_DATE <= date <= LAST_DATE:
+        raise f.fail(
+            "date", f"'date': {date.isoformat()} is out of range (a year from 1900 to 2999)"
+        )
+    return date
+
+
+def _kind(f: _Fields, kinds: Sequence[str]) -> str:
+    kind = f.text("kind", required=True)
+    assert kind is not None
+    if kind not in kinds:
+        close = difflib.get_close_matches(kind, kinds, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise f.fail("kind", f"unknown kind '{kind}'{hint}; known kinds: {', '.join(kinds)}")
+    return kind
+
+
+def _url(f: _Fields) -> str | None:
+    url = f.text("url")
+    if url is not None and not _safe_url(url):
+        raise f.fail("url", f"'url' must be an http(s) or mailto address, not {url!r}")
+    if url is not None and re.search(r"[\s\x00-\x1f\x7f]", url):
+        raise f.fail("url", f"'url' must be one address, without spaces or line breaks: {url!r}")
+    return url
 
 
 def _safe_url(url: str) -> bool:
@@ -585,7 +737,8 @@ def _period(f: _Fields) -> Period | None:
     return Period(start, end)
 
 
-def _results(f: _Fields) -> tuple[ResultRow, ...]:
+def _results(f: _Fields, every: bool = False) -> tuple[ResultRow, ...]:
+    """The rows of `results`; with `every`, the problems of all rows (ItemErrors)."""
     value = f.raw("results")
     if value is None:
         return ()
@@ -594,45 +747,59 @@ def _results(f: _Fields) -> tuple[ResultRow, ...]:
             "results",
             f"'results' must be a list of rows ('- sport: …' lines), not {_describe(value)}",
         )
-    rows = []
+    rows, errors = [], []
     for number, row in enumerate(value, start=1):
-        where = f"'results' row {number}"
-        if not isinstance(row, dict):
-            raise f.fail("results", f"{where} must be a table (sport, name, rank, ...)", number - 1)
-        for key in ("sport", "name"):
-            if not isinstance(row.get(key), str | int) or not str(row[key]).strip():
-                raise f.fail("results", f"{where} needs '{key}'", number - 1)
-        rank, rank_text = row.get("rank"), ""
-        if isinstance(rank, str) and rank.strip().isdigit():
-            rank = int(rank)
-        if isinstance(rank, str):
-            rank, rank_text = None, rank.strip()
-        elif rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
-            raise f.fail(
-                "results", f"{where}: 'rank' must be a number from 1, not {rank!r}", number - 1
-            )
+        if row is BROKEN:
+            continue  # its unreadable value is reported already
         try:
-            start, end = _row_dates(row)
-        except ValueError as err:
-            raise f.fail("results", f"{where}: {err}", number - 1) from None
-        texts = {}
-        for key in ("grade", "event", "competition", "city", "country"):
-            item = row.get(key, "")
-            if not isinstance(item, str | int | float) or isinstance(item, bool):
-                raise f.fail("results", f"{where}: '{key}' must be text", number - 1)
-            texts[key] = " ".join(str(item).split())
-        rows.append(
-            ResultRow(
-                sport=" ".join(str(row["sport"]).split()),
-                name=" ".join(str(row["name"]).split()),
-                rank=rank,
-                rank_text=rank_text,
-                start=start,
-                end=end,
-                **texts,
-            )
-        )
+            rows.append(_row(f, number, row))
+        except ItemError as err:
+            if not every:
+                raise
+            errors.append(err)
+    if errors:
+        raise errors[0] if len(errors) == 1 else ItemErrors(errors)
     return tuple(rows)
+
+
+def _row(f: _Fields, number: int, row: Any) -> ResultRow:
+    """One row of `results`, checked; ItemError at the line of the wrong field."""
+    where = f"'results' row {number}"
+    index = number - 1
+    if not isinstance(row, dict):
+        raise f.fail("results", f"{where} must be a table (sport, name, rank, ...)", index)
+    for key in ("sport", "name"):
+        if not isinstance(row.get(key), str | int) or not str(row[key]).strip():
+            raise f.fail("results", f"{where} needs '{key}'", index, key)
+    rank, rank_text = row.get("rank"), ""
+    if isinstance(rank, str) and rank.strip().isdigit():
+        rank = int(rank)
+    if isinstance(rank, str):
+        rank, rank_text = None, rank.strip()
+    elif rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
+        raise f.fail(
+            "results", f"{where}: 'rank' must be a number from 1, not {rank!r}", index, "rank"
+        )
+    try:
+        start, end = _row_dates(row)
+    except ValueError as err:
+        field = "date" if row.get("date") is not None else "dates"
+        raise f.fail("results", f"{where}: {err}", index, field) from None
+    texts = {}
+    for key in ("grade", "event", "competition", "city", "country"):
+        item = row.get(key, "")
+        if not isinstance(item, str | int | float) or isinstance(item, bool):
+            raise f.fail("results", f"{where}: '{key}' must be text", index, key)
+        texts[key] = " ".join(str(item).split())
+    return ResultRow(
+        sport=" ".join(str(row["sport"]).split()),
+        name=" ".join(str(row["name"]).split()),
+        rank=rank,
+        rank_text=rank_text,
+        start=start,
+        end=end,
+        **texts,
+    )
 
 
 def _row_dates(row: dict[str, Any]) -> tuple[dt.date | None, dt.date | None]:
@@ -651,10 +818,10 @@ def _row_dates(row: dict[str, Any]) -> tuple[dt.date | None, dt.date | None]:
     return start, end
 
 
-def read_item(path: Path, kinds: Sequence[str]) -> Item:
-    """Read and parse one item file."""
+def read_item(path: Path, kinds: Sequence[str], every: bool = False) -> Item:
+    """Read and parse one item file (with `every`, finding all of its problems)."""
     data = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)
-    return parse_item(decode_text(data, path), path, kinds)
+    return parse_item(decode_text(data, path), path, kinds, every)
 
 
 def is_item_name(name: str) -> bool:
@@ -704,16 +871,24 @@ def duplicate_slugs(paths: Iterable[Path]) -> list[ItemError]:
 
 
 def read_items(
-    items_dir: Path, kinds: Sequence[str], paths: Iterable[Path] | None = None
+    items_dir: Path,
+    kinds: Sequence[str],
+    paths: Iterable[Path] | None = None,
+    every: bool = False,
 ) -> tuple[list[Item], list[LettreError]]:
-    """Every item of the folder, and every problem found, all files at once."""
+    """Every item of the folder, and every problem found, all files at once.
+
+    With `every`, all the problems of each file (`lettre check`), else its first one.
+    """
     items: list[Item] = []
     errors: list[LettreError] = []
     chosen = item_paths(items_dir) if paths is None else list(paths)
     with collector_paused():
         for path in chosen:
             try:
-                items.append(read_item(path, kinds))
+                items.append(read_item(path, kinds, every))
+            except ItemErrors as err:
+                errors.extend(err.errors)
             except LettreError as err:
                 errors.append(err)
     errors.extend(duplicate_slugs(chosen))

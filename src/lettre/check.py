@@ -106,7 +106,9 @@ def check_folder(config: Config, week: Week | None = None) -> Report:
     if anniversaries_path.exists():
         files += 1
         try:
-            read_anniversaries(anniversaries_path)
+            read_anniversaries(anniversaries_path, every=True)
+        except ItemErrors as err:
+            findings += [Finding.from_error(e) for e in err.errors]
         except LettreError as err:
             findings.append(Finding.from_error(err))
     if week is not None:

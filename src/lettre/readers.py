@@ -919,8 +919,11 @@ def load_items(items_dir: Path, kinds: Sequence[str]) -> list[Item]:
     return items
 
 
-def read_anniversaries(path: Path) -> list[Anniversary]:
-    """`anniversaries.yaml`: a list of {name, founded, url?, text?}; [] when absent."""
+def read_anniversaries(path: Path, every: bool = False) -> list[Anniversary]:
+    """`anniversaries.yaml`: a list of {name, founded, url?, text?}; [] when absent.
+
+    With `every`, all the bad entries are reported (ItemErrors when there are several).
+    """
     if not path.exists() and not path.is_symlink():
         return []
     data = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)
@@ -932,38 +935,56 @@ def read_anniversaries(path: Path) -> list[Anniversary]:
             return []
         if not isinstance(node, yaml.SequenceNode):
             raise ItemError("expected a list of '- name: …' entries", path, 1)
-        entries = []
+        entries, errors = [], []
         for entry in node.value:
-            line = entry.start_mark.line + 1
-            if isinstance(entry, yaml.MappingNode):  # each value alone, for its own line
-                for key_node, value_node in entry.value:
-                    try:
-                        loader.construct_object(value_node, deep=True)
-                    except (ValueError, TypeError, OverflowError, yaml.YAMLError) as err:
-                        key = str(key_node.value)
-                        raise _value_error(key, value_node, err, path, 1) from None
             try:
-                value = loader.construct_object(entry, deep=True)
-            except (ValueError, TypeError, OverflowError, yaml.YAMLError) as err:
-                raise ItemError(f"invalid entry ({_one_line(str(err))})", path, line) from None
-            if not isinstance(value, dict):
-                raise ItemError("each entry needs 'name' and 'founded'", path, line)
-            name = value.get("name")
-            if not isinstance(name, str) or not name.strip():
-                raise ItemError("entry without 'name'", path, line)
-            try:
-                founded = to_date(value.get("founded"))
-            except ValueError as err:
-                raise ItemError(f"'founded': {err}", path, line) from None
-            url = value.get("url")
-            if url is not None and (not isinstance(url, str) or not _safe_url(url)):
-                raise ItemError(f"'url' must be an http(s) address, not {url!r}", path, line)
-            text_value = value.get("text")
-            if text_value is not None and not isinstance(text_value, str):
-                raise ItemError("'text' must be text", path, line)
-            entries.append(
-                Anniversary(" ".join(name.split()), founded, url, text_value, path, line)
-            )
+                entries.append(_anniversary(loader, entry, path))
+            except ItemError as err:
+                if not every:
+                    raise
+                errors.append(err)
+        if errors:
+            raise errors[0] if len(errors) == 1 else ItemErrors(errors)
         return entries
     finally:
         loader.dispose()
+
+
+def _anniversary(loader: Any, entry: Any, path: Path) -> Anniversary:
+    """One entry of `anniversaries.yaml`; ItemError at the line of what is wrong."""
+    line = entry.start_mark.line + 1
+    lines = {}
+    if isinstance(entry, yaml.MappingNode):  # each value alone, for its own line
+        for key_node, value_node in entry.value:
+            lines[str(key_node.value)] = key_node.start_mark.line + 1
+            try:
+                loader.construct_object(value_node, deep=True)
+            except (ValueError, TypeError, OverflowError, yaml.YAMLError) as err:
+                key = str(key_node.value)
+                raise _value_error(key, value_node, err, path, 1) from None
+    try:
+        value = loader.construct_object(entry, deep=True)
+    except (ValueError, TypeError, OverflowError, yaml.YAMLError) as err:
+        raise ItemError(f"invalid entry ({_one_line(str(err))})", path, line) from None
+    if not isinstance(value, dict):
+        raise ItemError("each entry needs 'name' and 'founded'", path, line)
+    name = value.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ItemError("entry without 'name'", path, line)
+    if value.get("founded") is None:
+        written = "'founded' has no value" if "founded" in value else "missing 'founded:'"
+        example = f" (e.g. 'founded: 1995-06-13') in the entry of {' '.join(name.split())!r}"
+        raise ItemError(written + example, path, lines.get("founded", line))
+    try:
+        founded = to_date(value["founded"])
+    except ValueError as err:
+        raise ItemError(f"'founded': {err}", path, lines.get("founded", line)) from None
+    url = value.get("url")
+    if url is not None and (not isinstance(url, str) or not _safe_url(url)):
+        raise ItemError(
+            f"'url' must be an http(s) address, not {url!r}", path, lines.get("url", line)
+        )
+    text_value = value.get("text")
+    if text_value is not None and not isinstance(text_value, str):
+        raise ItemError("'text' must be text", path, lines.get("text", line))
+    return Anniversary(" ".join(name.split()), founded, url, text_value, path, line)

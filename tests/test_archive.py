@@ -230,3 +230,13 @@ def test_a_broken_index_template_names_its_line(run, make_folder) -> None:  # ty
     assert result.stderr.startswith(f"Error: {template}:2: template error: ")
     assert "nope" in result.stderr
     assert not out.exists()
+
+
+def test_the_summary_says_one_letter_and_one_file(run, make_folder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = make_folder()
+    out = tmp_path / "site"
+    result = run("archive", "-C", folder, "--out", out)
+    assert result.exit_code == 0, result.stderr
+    assert "1 letter: " in result.stderr and "1 letters" not in result.stderr
+    again = run("archive", "-C", folder, "--out", out)
+    assert "1 letter: 0 files written, " in again.stderr

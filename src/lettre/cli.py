@@ -247,6 +247,18 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
         raise UsageError(f"{option}: {value!r} is not a date (use 2025-06-13)") from None
 
 
+def _parse_range(since: str | None, until: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """--since and --until as dates; UsageError when the range is reversed."""
+    from .errors import UsageError
+
+    first, last = _parse_date(since, "--since"), _parse_date(until, "--until")
+    if first is not None and last is not None and first > last:
+        raise UsageError(
+            f"--since {first} is after --until {last}: swap them (the range is reversed)"
+        )
+    return first, last
+
+
 def _unreadable(errors: list[Any]) -> None:
     """Each file that could not be read, as `Error: file:line: …` on stderr."""
     for err in errors:
@@ -405,7 +417,7 @@ def list_items(
     from .weeks import parse_week
 
     config = open_folder(directory, locale)
-    first, last = _parse_date(since, "--since"), _parse_date(until, "--until")
+    first, last = _parse_range(since, until)
     if week is not None or not (first or last or all_items):
         chosen = parse_week(week or "this", today_in(config), config.publication_day)
         first = max(first or chosen.start, chosen.start)
@@ -455,7 +467,7 @@ def weeks(
     from .readers import read_anniversaries
 
     config = open_folder(directory, locale)
-    first, last = _parse_date(since, "--since"), _parse_date(until, "--until")
+    first, last = _parse_range(since, until)
     items, errors = dated_items(config)  # dates read cheaply: no parsing of ten years
     anniversaries = read_anniversaries(config.folder / ANNIVERSARIES_NAME)
     summaries = [
@@ -603,8 +615,13 @@ def archive(
         sys.stderr.write(f"wrote {path}\n")
     for path in report.removed:
         sys.stderr.write(f"removed {path} (its letter is gone)\n")
+    from .i18n import translations
+
+    ngettext = translations("en").ngettext  # the terminal speaks English, with its plurals
+    letters = ngettext("%(num)d letter", "%(num)d letters", report.letters)
+    written = ngettext("%(num)d file written", "%(num)d files written", len(report.written))
     sys.stderr.write(
-        f"{report.letters} letters: {len(report.written)} files written, "
+        f"{letters % {'num': report.letters}}: {written % {'num': len(report.written)}}, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, in {out}\n"
     )
 

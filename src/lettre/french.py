@@ -209,6 +209,14 @@ def _typeset_fr(text: str, canadian: bool) -> str:
     return re.sub(rf"(?<=\d){_SPACES}+%", f"{inner}%", text)
 
 
+_BREAKING_SPACES = re.compile(r"[ \t\n\r\f\v\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """Runs of spaces and line breaks as one space; no-break spaces are kept."""
+    return _BREAKING_SPACES.sub(" ", text).strip(" ")
+
+
 def typography(text: str, locale: str = "fr_FR") -> str:
     """French spacing before « : ; ! ? » and inside guillemets; idempotent; URLs untouched."""
     if not text:

@@ -61,13 +61,27 @@ def parse(text: str, allow_html: bool = False) -> list[Token]:
 
 
 def _typeset_inline(tokens: Sequence[Token], typeset: Callable[[str], str]) -> None:
+    from .french import CONTINUES
+
     for token in tokens:
-        if token.type == "inline" and token.children:
-            for child in token.children:
-                if child.type == "text":
+        if token.type != "inline" or not token.children:
+            continue
+        last = ""  # the last character shown so far in this paragraph
+        for child in token.children:
+            if child.type == "text":
+                # text right after emphasis, a link or code may continue a word
+                if last and not last.isspace():
+                    child.content = typeset(CONTINUES + child.content).removeprefix(CONTINUES)
+                else:
                     child.content = typeset(child.content)
-                elif child.type == "image":
-                    child.attrSet("alt", typeset(child.attrGet("alt") or ""))
+                last = child.content[-1:] or last
+            elif child.type == "code_inline":
+                last = child.content[-1:] or last
+            elif child.type in ("softbreak", "hardbreak"):
+                last = " "
+            elif child.type == "image":
+                child.attrSet("alt", typeset(child.attrGet("alt") or ""))
+                last = "x"
 
 
 def to_html(
@@ -119,6 +133,8 @@ def display_width(text: str) -> int:
 
 # a day or a small number and the word after it stay on one line: « 1er juin », « 2 h »
 _GLUED = re.compile(r"(?<![\w.,])(\d{1,2}(?:er|re|e|st|nd|rd|th|\.)?) (?=[^\W\d_])")
+# French punctuation written with plain spaces (text in another locale's letter) too
+_GLUED_MARKS = re.compile(r"(?<=\S) (?=[!?;:»]+(?:\s|$))|(?<=«) ")
 _GLUE = "\ue004"  # stands for a space that must not break while wrapping
 
 
@@ -127,7 +143,7 @@ def wrap(text: str, width: int = 72, indent: str = "", subsequent: str | None = 
     lines = []
     for paragraph in text.split("\n"):
         wrapped = textwrap.wrap(
-            _GLUED.sub(rf"\1{_GLUE}", paragraph),
+            _GLUED_MARKS.sub(_GLUE, _GLUED.sub(rf"\1{_GLUE}", paragraph)),
             width=width,
             initial_indent=indent,
             subsequent_indent=indent if subsequent is None else subsequent,

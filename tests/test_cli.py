@@ -395,7 +395,7 @@ def test_check_broken_anniversaries_and_config(
     (folder / "anniversaries.yaml").write_text("- name: X\n  founded: hier\n", encoding="utf-8")
     result = run("check", "-C", folder)
     assert result.exit_code == 1
-    assert f"{folder}/anniversaries.yaml:1: error: 'founded'" in result.stdout
+    assert f"{folder}/anniversaries.yaml:2: error: 'founded'" in result.stdout
     (folder / "items" / "2025-06-10-un-titre.md").unlink()
     (folder / "items").rmdir()
     no_items = run("check", "-C", folder)

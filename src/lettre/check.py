@@ -206,7 +206,156 @@ def item_warnings(item: Item) -> list[Finding]:
     if item.kind == "anniversaire" and item.founded is None:
         message = "an 'anniversaire' without 'founded:' cannot show its number of years"
         found.append(Finding("warning", message, item.path, at("kind")))
+    if item.founded is not None and item.founded > item.date:
+        message = (
+            f"'founded' ({item.founded.isoformat()}) is after the item's date "
+            f"({item.date.isoformat()}): a typo in the year?"
+        )
+        found.append(Finding("warning", message, item.path, at("founded")))
+    found += [Finding("warning", message, item.path, line) for line, message in item.notes]
+    found += row_warnings(item)
+    found += template_warnings(item)
     return found
+
+
+ROW_KEYS = (
+    "sport",
+    "name",
+    "rank",
+    "grade",
+    "event",
+    "competition",
+    "city",
+    "country",
+    "date",
+    "dates",
+)
+#: ranks written as words that the letter shows as they are
+TEXT_RANKS = frozenset(
+    r.casefold()
+    for r in (
+        "finaliste",
+        "demi-finaliste",
+        "quart de finaliste",
+        "huitième de finaliste",
+        "vainqueur",
+        "vainqueure",
+        "champion",
+        "championne",
+        "vice-champion",
+        "vice-championne",
+        "podium",
+        "médaille d'or",
+        "médaille d'argent",
+        "médaille de bronze",
+        "or",
+        "argent",
+        "bronze",
+        "qualifié",
+        "qualifiée",
+        "éliminé",
+        "éliminée",
+        "participant",
+        "participante",
+        "participation",
+        "abandon",
+        "forfait",
+        "disqualifié",
+        "disqualifiée",
+        "hors concours",
+        "ex aequo",
+        "finalist",
+        "winner",
+        "DNF",
+        "DNS",
+        "DSQ",
+        "NC",
+        "HC",
+    )
+)
+_ORDINAL = re.compile(r"^(\d+)\s*(er|re|ère|e|ème|eme|è|nd|nde|st|rd|th)\.?$", re.IGNORECASE)
+
+
+def row_warnings(item: Item) -> list[Finding]:
+    """Unknown keys, odd ranks and sports spelt two ways in the `results` rows of `item`."""
+    found: list[Finding] = []
+    first_spelling: dict[str, tuple[str, int]] = {}
+    for number, (row, keys) in enumerate(zip(item.results, item.row_lines, strict=False), 1):
+        lines = dict(keys)
+        where = f"'results' row {number}"
+        for key in lines:
+            if key not in ROW_KEYS:
+                close = difflib.get_close_matches(key.casefold(), ROW_KEYS, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                message = f"{where}: unknown key '{key}' ignored{hint}"
+                found.append(Finding("warning", message, item.path, lines[key]))
+        if row.rank_text and row.rank_text.casefold() not in TEXT_RANKS:
+            ordinal = _ORDINAL.match(row.rank_text)
+            if ordinal:
+                message = (
+                    f"{where}: write 'rank: {int(ordinal[1])}' (a number): "
+                    "the letter writes the ordinal itself"
+                )
+            else:
+                message = (
+                    f"{where}: 'rank' {row.rank_text!r} is neither a number nor a known rank "
+                    "(finaliste, abandon, DNF…): shown as written"
+                )
+            found.append(Finding("warning", message, item.path, lines.get("rank")))
+        folded = row.sport.casefold()
+        if folded in first_spelling and first_spelling[folded][0] != row.sport:
+            spelling, row_number = first_spelling[folded]
+            message = (
+                f"{where}: sport {row.sport!r} differs from {spelling!r} (row {row_number}) "
+                f"only by case: both are shown under {spelling!r}"
+            )
+            found.append(Finding("warning", message, item.path, lines.get("sport")))
+        first_spelling.setdefault(folded, (row.sport, number))
+    return found
+
+
+def template_warnings(item: Item) -> list[Finding]:
+    """Text that `lettre new` wrote as an example and that is still there."""
+    texts, bodies = _template_texts()
+    found: list[Finding] = []
+    message = "still holds the text of the template"
+    for number, (row, keys) in enumerate(zip(item.results, item.row_lines, strict=False), 1):
+        left = [
+            (key, line)
+            for key, line in keys
+            if isinstance(value := getattr(row, key, None), str) and value in texts.get(key, ())
+        ]
+        if left:
+            names = ", ".join(f"'{key}'" for key, _line in left)
+            where = f"'results' row {number} {message} in {names}"
+            found.append(Finding("warning", where, item.path, left[0][1]))
+    for number, text in enumerate(item.body.split("\n")):
+        if text.strip() and text.strip() in bodies:
+            line = item.body_line + number
+            found.append(Finding("warning", f"the body {message}: write your own", item.path, line))
+    return found
+
+
+_TEMPLATES: list[tuple[dict[str, frozenset[str]], frozenset[str]]] = []
+
+
+def _template_texts() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """The example texts of `lettre new` (by results field) and its example body lines."""
+    if not _TEMPLATES:
+        from .readers import parse_item
+        from .scaffold import item_text
+
+        fields: dict[str, set[str]] = {}
+        bodies: set[str] = set()
+        for kind in ("communique", "resultats", "anniversaire"):
+            day = dt.date(2025, 6, 13)
+            item = parse_item(item_text(kind, "x", day), Path("template.md"), [kind])
+            bodies.update(line.strip() for line in item.body.split("\n") if line.strip())
+            for row in item.results:
+                for key in ("sport", "name", "grade", "event", "competition", "city", "country"):
+                    fields.setdefault(key, set()).add(getattr(row, key))
+        _TEMPLATES.append(({k: frozenset(v) for k, v in fields.items()}, frozenset(bodies)))
+    return _TEMPLATES[0]
 
 
 def duplicates(items: Sequence[Item]) -> list[Finding]:

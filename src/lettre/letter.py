@@ -201,6 +201,7 @@ def _results(
     item: Item, locale: str, typeset: partial[str]
 ) -> tuple[tuple[str, tuple[dict[str, str], ...]], ...]:
     groups: dict[str, list[dict[str, str]]] = {}
+    spellings: dict[str, str] = {}
     for row in item.results:
         place = row.city
         if row.country:
@@ -210,7 +211,9 @@ def _results(
             dates = format_period(row.start, row.end, locale)
             if row.start == row.end:
                 dates = format_date(row.start, locale, "long")
-        groups.setdefault(row.sport, []).append(
+        # sports spelt with other capitals (judo, Judo) are one group, under the first spelling
+        sport = spellings.setdefault(row.sport.casefold(), row.sport)
+        groups.setdefault(sport, []).append(
             {
                 "rank": ordinal(row.rank, locale) if row.rank else row.rank_text,
                 "grade": row.grade,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import gc
+import itertools
 import os
 import re
 import unicodedata
@@ -479,11 +480,16 @@ class _Fields:
         self.path, self.data, self.line = path, data, line
         self.nodes, self.first_line = nodes or {}, first_line
         self.errors: list[ItemError] = []
+        self.notes: list[tuple[int | None, str]] = []
 
     def fail(
         self, key: str, message: str, index: int | None = None, field: str | None = None
     ) -> ItemError:
         """An error at the line of `key`, or of its `index`-th list entry (and its `field`)."""
+        return ItemError(message, self.path, self.line_of(key, index, field))
+
+    def line_of(self, key: str, index: int | None = None, field: str | None = None) -> int:
+        """The line of `key`, or of its `index`-th list entry (and its `field`)."""
         written = key if key in self.data else self.misspelt(key)
         line = self.data[written][1] if written is not None else self.line
         node = self.nodes.get(key)
@@ -494,7 +500,7 @@ class _Fields:
                 for key_node, _value in entry.value:
                     if key_node.value == field:
                         line = self.first_line + key_node.start_mark.line
-        return ItemError(message, self.path, line)
+        return line
 
     def attempt(self, step: Callable[[], T], default: T) -> T:
         """`step()`, or `default` when it fails: its error is kept in `self.errors`."""
@@ -644,6 +650,8 @@ def parse_item(text: str, path: Path, kinds: Sequence[str], every: bool = False)
         founded=founded,
         body_line=body_line,
         key_lines=tuple((key, line) for key, (_value, line) in data.items()),
+        row_lines=_row_lines(f),
+        notes=tuple(f.notes),
     )
 
 
@@ -785,6 +793,14 @@ def _row(f: _Fields, number: int, row: Any) -> ResultRow:
     except ValueError as err:
         field = "date" if row.get("date") is not None else "dates"
         raise f.fail("results", f"{where}: {err}", index, field) from None
+    if row.get("date") is None and _reversed(row.get("dates")):
+        f.notes.append(
+            (
+                f.line_of("results", index, "dates"),
+                f"{where}: 'dates' are in reverse order ({end} before {start}): "
+                "write the first day first",
+            )
+        )
     texts = {}
     for key in ("grade", "event", "competition", "city", "country"):
         item = row.get(key, "")
@@ -799,6 +815,31 @@ def _row(f: _Fields, number: int, row: Any) -> ResultRow:
         start=start,
         end=end,
         **texts,
+    )
+
+
+def _reversed(dates: Any) -> bool:
+    """Whether a row's `dates` (a list or start/end) give a later day first."""
+    if isinstance(dates, dict):
+        dates = [dates.get("start"), dates.get("end")]
+    try:
+        days = [to_date(d) for d in dates] if isinstance(dates, list) else []
+    except ValueError:
+        return False
+    return any(a > b for a, b in itertools.pairwise(days))
+
+
+def _row_lines(f: _Fields) -> tuple[tuple[tuple[str, int], ...], ...]:
+    """The keys of each `results` row and their lines."""
+    node = f.nodes.get("results")
+    if not isinstance(node, yaml.SequenceNode):
+        return ()
+    return tuple(
+        tuple(
+            (str(key.value), f.first_line + key.start_mark.line)
+            for key, _value in (row.value if isinstance(row, yaml.MappingNode) else ())
+        )
+        for row in node.value
     )
 
 

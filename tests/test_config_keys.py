@@ -83,3 +83,12 @@ def test_generated_and_sample_configs_load_cleanly(run, tmp_path: Path) -> None:
     for folder in (tmp_path / "neuve", SAMPLES):
         result = run("check", "-C", folder)
         assert result.exit_code == 0, result.stderr
+
+
+def test_a_dotted_typo_is_found_at_its_line(run, make_folder) -> None:  # type: ignore[no-untyped-def]
+    table = '[sender]\nname = "Cellule communication"\naddress = "communication@example.org"\n'
+    assert table in CONFIG
+    dotted = 'sender.nom = "Cellule"\nsender.address = "communication@example.org"\n'
+    config = dotted + CONFIG.replace(table, "")
+    code, stderr = _error(run, make_folder, config)
+    assert (code, stderr) == (1, "Error: lettre.toml:1: unknown key 'nom' in [sender]\n")

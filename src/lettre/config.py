@@ -144,8 +144,8 @@ def _top_line(text: str, key: str) -> int | None:
 
 
 def _inline_line(text: str, key: str) -> int | None:
-    """The first line that sets `key`, on a line of its own or inside `{ … }`."""
-    pattern = rf"(^|[{{,])[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*="
+    """The first line that sets `key`: on a line of its own, inside `{ … }`, or dotted."""
+    pattern = rf"(^|[{{,.])[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*="
     match = re.search(pattern, text, re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else None
 

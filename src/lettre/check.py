@@ -8,8 +8,9 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .config import Config
 from .errors import ItemError, ItemErrors, LettreError, location
@@ -213,104 +214,7 @@ def item_warnings(item: Item) -> list[Finding]:
         )
         found.append(Finding("warning", message, item.path, at("founded")))
     found += [Finding("warning", message, item.path, line) for line, message in item.notes]
-    found += row_warnings(item)
     found += template_warnings(item)
-    return found
-
-
-ROW_KEYS = (
-    "sport",
-    "name",
-    "rank",
-    "grade",
-    "event",
-    "competition",
-    "city",
-    "country",
-    "date",
-    "dates",
-)
-#: ranks written as words that the letter shows as they are
-TEXT_RANKS = frozenset(
-    r.casefold()
-    for r in (
-        "finaliste",
-        "demi-finaliste",
-        "quart de finaliste",
-        "huitième de finaliste",
-        "vainqueur",
-        "vainqueure",
-        "champion",
-        "championne",
-        "vice-champion",
-        "vice-championne",
-        "podium",
-        "médaille d'or",
-        "médaille d'argent",
-        "médaille de bronze",
-        "or",
-        "argent",
-        "bronze",
-        "qualifié",
-        "qualifiée",
-        "éliminé",
-        "éliminée",
-        "participant",
-        "participante",
-        "participation",
-        "abandon",
-        "forfait",
-        "disqualifié",
-        "disqualifiée",
-        "hors concours",
-        "ex aequo",
-        "finalist",
-        "winner",
-        "DNF",
-        "DNS",
-        "DSQ",
-        "NC",
-        "HC",
-    )
-)
-_ORDINAL = re.compile(r"^(\d+)\s*(er|re|ère|e|ème|eme|è|nd|nde|st|rd|th)\.?$", re.IGNORECASE)
-
-
-def row_warnings(item: Item) -> list[Finding]:
-    """Unknown keys, odd ranks and sports spelt two ways in the `results` rows of `item`."""
-    found: list[Finding] = []
-    first_spelling: dict[str, tuple[str, int]] = {}
-    for number, (row, keys) in enumerate(zip(item.results, item.row_lines, strict=False), 1):
-        lines = dict(keys)
-        where = f"'results' row {number}"
-        for key in lines:
-            if key not in ROW_KEYS:
-                close = difflib.get_close_matches(key.casefold(), ROW_KEYS, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                message = f"{where}: unknown key '{key}' ignored{hint}"
-                found.append(Finding("warning", message, item.path, lines[key]))
-        if row.rank_text and row.rank_text.casefold() not in TEXT_RANKS:
-            ordinal = _ORDINAL.match(row.rank_text)
-            if ordinal:
-                message = (
-                    f"{where}: write 'rank: {int(ordinal[1])}' (a number): "
-                    "the letter writes the ordinal itself"
-                )
-            else:
-                message = (
-                    f"{where}: 'rank' {row.rank_text!r} is neither a number nor a known rank "
-                    "(finaliste, abandon, DNF…): shown as written"
-                )
-            found.append(Finding("warning", message, item.path, lines.get("rank")))
-        folded = row.sport.casefold()
-        if folded in first_spelling and first_spelling[folded][0] != row.sport:
-            spelling, row_number = first_spelling[folded]
-            message = (
-                f"{where}: sport {row.sport!r} differs from {spelling!r} (row {row_number}) "
-                f"only by case: both are shown under {spelling!r}"
-            )
-            found.append(Finding("warning", message, item.path, lines.get("sport")))
-        first_spelling.setdefault(folded, (row.sport, number))
     return found
 
 
@@ -319,21 +223,40 @@ def template_warnings(item: Item) -> list[Finding]:
     texts, bodies = _template_texts()
     found: list[Finding] = []
     message = "still holds the text of the template"
-    for number, (row, keys) in enumerate(zip(item.results, item.row_lines, strict=False), 1):
-        left = [
-            (key, line)
-            for key, line in keys
-            if isinstance(value := getattr(row, key, None), str) and value in texts.get(key, ())
-        ]
-        if left:
-            names = ", ".join(f"'{key}'" for key, _line in left)
+    every_text, fields = _TEMPLATE_ANY[0] if _TEMPLATE_ANY else _template_any(texts)
+    left = [
+        (number, [key for key, values in texts.items() if getattr(row, key) in values])
+        for number, row in enumerate(item.results, 1)
+        if not every_text.isdisjoint(fields(row))  # the common case: nothing to look at
+    ]
+    left = [(number, keys) for number, keys in left if keys]
+    if left:
+        from .readers import results_lines
+
+        lines = results_lines(item.path)  # read again: only for the rare item concerned
+        for number, keys in left:
+            at = dict(lines[number - 1]) if number <= len(lines) else {}
+            line = min((at[k] for k in keys if k in at), default=at.get("sport"))
+            names = ", ".join(f"'{key}'" for key in sorted(keys, key=lambda k: at.get(k, 0)))
             where = f"'results' row {number} {message} in {names}"
-            found.append(Finding("warning", where, item.path, left[0][1]))
-    for number, text in enumerate(item.body.split("\n")):
-        if text.strip() and text.strip() in bodies:
-            line = item.body_line + number
-            found.append(Finding("warning", f"the body {message}: write your own", item.path, line))
+            found.append(Finding("warning", where, item.path, line))
+    if any(body in item.body for body in bodies):
+        for number, text in enumerate(item.body.split("\n")):
+            if text.strip() in bodies:
+                line = item.body_line + number
+                found.append(
+                    Finding("warning", f"the body {message}: write your own", item.path, line)
+                )
     return found
+
+
+_TEMPLATE_ANY: list[tuple[frozenset[str], attrgetter[Any]]] = []
+
+
+def _template_any(texts: dict[str, frozenset[str]]) -> tuple[frozenset[str], attrgetter[Any]]:
+    """Every example text of a results row, and a getter of a row's fields that may hold one."""
+    _TEMPLATE_ANY.append((frozenset().union(*texts.values()), attrgetter(*texts)))
+    return _TEMPLATE_ANY[0]
 
 
 _TEMPLATES: list[tuple[dict[str, frozenset[str]], frozenset[str]]] = []

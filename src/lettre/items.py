@@ -61,8 +61,6 @@ class Item:
     body_line: int = 1  # the line of the file where the body starts
     # the front matter's keys and their lines, as written (for `lettre check`'s warnings)
     key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
-    # the keys of each `results` row and their lines, in the order of `results`
-    row_lines: tuple[tuple[tuple[str, int], ...], ...] = field(default=(), compare=False)
     # what the reader noticed and let pass, as (line, message): warnings of `lettre check`
     notes: tuple[tuple[int | None, str], ...] = field(default=(), compare=False)
 

@@ -623,6 +623,8 @@ def parse_item(text: str, path: Path, kinds: Sequence[str], every: bool = False)
     first()
     results = f.attempt(lambda: _results(f, every), ())
     first()
+    if every and results:  # the warnings of `lettre check`
+        f.notes += _row_notes(f, f.raw("results"))
     if kind == "resultats" and "results" not in data and not body.strip():
         f.errors.append(f.fail("kind", "a 'resultats' item needs 'results:' rows or a body"))
     first()
@@ -650,7 +652,6 @@ def parse_item(text: str, path: Path, kinds: Sequence[str], every: bool = False)
         founded=founded,
         body_line=body_line,
         key_lines=tuple((key, line) for key, (_value, line) in data.items()),
-        row_lines=_row_lines(f),
         notes=tuple(f.notes),
     )
 
@@ -789,11 +790,11 @@ def _row(f: _Fields, number: int, row: Any) -> ResultRow:
             "results", f"{where}: 'rank' must be a number from 1, not {rank!r}", index, "rank"
         )
     try:
-        start, end = _row_dates(row)
+        start, end, backwards = _row_dates(row)
     except ValueError as err:
         field = "date" if row.get("date") is not None else "dates"
         raise f.fail("results", f"{where}: {err}", index, field) from None
-    if row.get("date") is None and _reversed(row.get("dates")):
+    if backwards:
         f.notes.append(
             (
                 f.line_of("results", index, "dates"),
@@ -818,15 +819,116 @@ def _row(f: _Fields, number: int, row: Any) -> ResultRow:
     )
 
 
-def _reversed(dates: Any) -> bool:
-    """Whether a row's `dates` (a list or start/end) give a later day first."""
-    if isinstance(dates, dict):
-        dates = [dates.get("start"), dates.get("end")]
-    try:
-        days = [to_date(d) for d in dates] if isinstance(dates, list) else []
-    except ValueError:
-        return False
-    return any(a > b for a, b in itertools.pairwise(days))
+ROW_KEYS = (
+    "sport",
+    "name",
+    "rank",
+    "grade",
+    "event",
+    "competition",
+    "city",
+    "country",
+    "date",
+    "dates",
+)
+#: ranks written as words that the letter shows as they are
+TEXT_RANKS = frozenset(
+    r.casefold()
+    for r in (
+        "finaliste",
+        "demi-finaliste",
+        "quart de finaliste",
+        "huitième de finaliste",
+        "vainqueur",
+        "vainqueure",
+        "champion",
+        "championne",
+        "vice-champion",
+        "vice-championne",
+        "podium",
+        "médaille d'or",
+        "médaille d'argent",
+        "médaille de bronze",
+        "or",
+        "argent",
+        "bronze",
+        "qualifié",
+        "qualifiée",
+        "éliminé",
+        "éliminée",
+        "participant",
+        "participante",
+        "participation",
+        "abandon",
+        "forfait",
+        "disqualifié",
+        "disqualifiée",
+        "hors concours",
+        "ex aequo",
+        "finalist",
+        "winner",
+        "DNF",
+        "DNS",
+        "DSQ",
+        "NC",
+        "HC",
+    )
+)
+_ORDINAL = re.compile(r"^(\d+)\s*(er|re|ère|e|ème|eme|è|nd|nde|st|rd|th)\.?$", re.IGNORECASE)
+
+
+_ROW_KEY_SET = frozenset(ROW_KEYS)
+
+
+def _row_notes(f: _Fields, rows: Any) -> list[tuple[int | None, str]]:
+    """Unknown keys, odd text ranks, sports spelt two ways: what `check` warns of in rows."""
+    notes: list[tuple[int | None, str]] = []
+    first_spelling: dict[str, tuple[str, int]] = {}
+    for number, row in enumerate(rows if isinstance(rows, list) else [], 1):
+        if not isinstance(row, dict):
+            continue
+        where, index = f"'results' row {number}", number - 1
+        for key in row:
+            if key not in _ROW_KEY_SET:
+                close = difflib.get_close_matches(str(key).casefold(), ROW_KEYS, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                line = f.line_of("results", index, key)
+                notes.append((line, f"{where}: unknown key '{key}' ignored{hint}"))
+        rank = row.get("rank")
+        text = rank.strip() if isinstance(rank, str) and not rank.strip().isdigit() else ""
+        if text and text.casefold() not in TEXT_RANKS:
+            ordinal = _ORDINAL.match(text)
+            if ordinal:
+                message = (
+                    f"{where}: write 'rank: {int(ordinal[1])}' (a number): "
+                    "the letter writes the ordinal itself"
+                )
+            else:
+                message = (
+                    f"{where}: 'rank' {text!r} is neither a number nor a known rank "
+                    "(finaliste, abandon, DNF…): shown as written"
+                )
+            notes.append((f.line_of("results", index, "rank"), message))
+        sport = " ".join(str(row.get("sport", "")).split())
+        folded = sport.casefold()
+        if folded in first_spelling and first_spelling[folded][0] != sport:
+            spelling, row_number = first_spelling[folded]
+            message = (
+                f"{where}: sport {sport!r} differs from {spelling!r} (row {row_number}) "
+                f"only by case: both are shown under {spelling!r}"
+            )
+            notes.append((f.line_of("results", index, "sport"), message))
+        first_spelling.setdefault(folded, (sport, number))
+    return notes
+
+
+def results_lines(path: Path) -> tuple[tuple[tuple[str, int], ...], ...]:
+    """The keys of each `results` row of the item at `path` and their lines (reads it)."""
+    data = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)
+    front, _body, _line = split_front_matter(decode_text(data, path), path)
+    nodes = _yaml_nodes(front, path, 2, broken=[])
+    f = _Fields(path, {}, 1, {key: node for key, (_v, _l, node) in nodes.items()})
+    return _row_lines(f)
 
 
 def _row_lines(f: _Fields) -> tuple[tuple[tuple[str, int], ...], ...]:
@@ -843,20 +945,21 @@ def _row_lines(f: _Fields) -> tuple[tuple[tuple[str, int], ...], ...]:
     )
 
 
-def _row_dates(row: dict[str, Any]) -> tuple[dt.date | None, dt.date | None]:
+def _row_dates(row: dict[str, Any]) -> tuple[dt.date | None, dt.date | None, bool]:
+    """(first day, last day, whether `dates` gave them last day first) of a row."""
     if "date" in row and row["date"] is not None:
         day = to_date(row["date"])
-        return day, day
+        return day, day, False
     dates = row.get("dates")
     if dates is None:
-        return None, None
+        return None, None, False
     if isinstance(dates, dict):
         dates = [dates.get("start"), dates.get("end")]
     if not isinstance(dates, list) or not dates:
         raise ValueError("'dates' must be two dates (first and last day)")
     days = [to_date(d) for d in dates]
     start, end = min(days), max(days)
-    return start, end
+    return start, end, any(a > b for a, b in itertools.pairwise(days))
 
 
 def read_item(path: Path, kinds: Sequence[str], every: bool = False) -> Item:

@@ -418,3 +418,15 @@ def test_check_output_carries_no_escape_sequence(make_folder: Callable[..., Path
     assert result.exit_code == 1
     assert "\x1b" not in result.stdout
     assert "unknown kind 'x\\x1b[2J'" in result.stdout
+
+
+def test_errors_carry_no_escape_sequence_from_a_file_name(make_folder: Callable[..., Path]) -> None:
+    name = "2025-06-10-\x1b[31mrouge.md"
+    folder = make_folder({name: item_text(kind="inconnu")})
+    listed = run("list", "-C", folder, "--all")
+    composed = run("compose", "-C", folder, "--week", "2025-06-10")
+    for result in (listed, composed):
+        assert result.exit_code == 1
+        assert "\x1b" not in result.stderr
+        assert "2025-06-10-\\x1b[31mrouge.md" in result.stderr
+        assert "Traceback" not in result.stderr

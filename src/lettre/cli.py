@@ -103,8 +103,15 @@ class Format(enum.StrEnum):
     json = "json"
 
 
+def _error(message: object) -> None:
+    """`Error: …` on stderr, with no escape sequence from a file name reaching the terminal."""
+    from .files import printable
+
+    sys.stderr.write(f"Error: {printable(str(message))}\n")
+
+
 def _fail(message: str, code: int) -> typer.Exit:
-    sys.stderr.write(f"Error: {message}\n")
+    _error(message)
     return typer.Exit(code)
 
 
@@ -250,7 +257,7 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
 def _unreadable(errors: list[Any]) -> None:
     """Each file that could not be read, as `Error: file:line: …` on stderr."""
     for err in errors:
-        sys.stderr.write(f"Error: {err}\n")
+        _error(err)
     if errors:
         sys.stderr.write("(these files are left out; 'lettre check' lists every problem)\n")
 

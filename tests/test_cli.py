@@ -202,6 +202,10 @@ def test_new_title_with_quotes_and_colons_reads_back(make_folder: Callable[..., 
         (["new", "communique", "-t", "  "], "--title: the title is empty"),
         (["new", "communique", "-t", "T", "-d", "2025-02-30"], "--date: '2025-02-30' is not"),
         (["new", "communique"], "Missing option '--title'"),
+        (["new", "anniversaire", "-t", "T", "-d", "0005-01-01"], "--date: 0005-01-01 is out of"),
+        (["new", "resultats", "-t", "T", "-d", "0001-01-02"], "--date: 0001-01-02 is out of"),
+        (["new", "communique", "-t", "T", "-d", "0500-01-01"], "--date: 0500-01-01 is out of"),
+        (["new", "communique", "-t", "T", "-d", "3000-01-01"], "--date: 3000-01-01 is out of"),
     ],
 )
 def test_new_usage_errors(make_folder: Callable[..., Path], args: list[str], message: str) -> None:
@@ -210,6 +214,28 @@ def test_new_usage_errors(make_folder: Callable[..., Path], args: list[str], mes
     assert result.exit_code == 2
     assert message in result.stderr
     assert sorted(p.name for p in (folder / "items").iterdir()) == ["2025-06-10-un-titre.md"]
+
+
+@pytest.mark.parametrize("kind", ["communique", "resultats", "anniversaire"])
+@pytest.mark.parametrize("day", ["1900-01-01", "2999-12-31"])
+def test_new_items_at_the_date_bounds_read_back(
+    make_folder: Callable[..., Path], kind: str, day: str
+) -> None:
+    folder = make_folder()
+    result = run("new", kind, "-t", "Aux bornes", "-d", day, "-C", folder)
+    assert result.exit_code == 0, result.stderr
+    assert run("check", "-C", folder).exit_code == 0
+
+
+def test_new_edit_with_an_unclosed_quote_in_the_editor(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder()
+    result = run("new", "communique", "-t", "T", "-d", "2025-06-11", "-e", "-C", folder,
+                 EDITOR='vim "-c')  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: --edit: $EDITOR is not a valid command (no closing quotation): 'vim \"-c' "
+        f"(the item is {result.stdout.strip()})\n"
+    )
 
 
 def test_new_edit_opens_the_editor(make_folder: Callable[..., Path], tmp_path: Path) -> None:

@@ -430,6 +430,21 @@ def test_check_broken_anniversaries_and_config(
     assert no_config.exit_code == 1 and "no lettre.toml here" in no_config.stderr
 
 
+def test_init_in_a_folder_that_cannot_be_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "secret"
+    folder.mkdir()
+
+    def refuse(path: Path) -> None:  # as a folder without read permission would, even for root
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    result = run("init", folder)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {folder}: cannot read this folder: Permission denied\n"
+
+
 def test_today_is_the_default_week(make_folder: Callable[..., Path]) -> None:
     today = dt.date.today().isoformat()
     folder = make_folder({f"{today}-a.md": item_text(date=today, title="Aujourd'hui")})

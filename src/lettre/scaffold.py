@@ -204,7 +204,10 @@ def init_folder(
         today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
     if folder.exists() and not folder.is_dir():
         raise LettreError("not a folder", folder)
-    present = [p for p in folder.iterdir() if p.name != ".git"] if folder.is_dir() else []
+    try:
+        present = [p for p in folder.iterdir() if p.name != ".git"] if folder.is_dir() else []
+    except OSError as err:
+        raise LettreError(f"cannot read this folder: {err.strerror or err}", folder) from None
     if present and not force:
         raise LettreError(
             "this folder is not empty: choose an empty or new folder, or add --force to "

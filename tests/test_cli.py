@@ -445,6 +445,23 @@ def test_init_in_a_folder_that_cannot_be_listed(
     assert result.stderr == f"Error: {folder}: cannot read this folder: Permission denied\n"
 
 
+def test_check_fails_where_compose_fails_on_a_broken_anniversaries_link(
+    make_folder: Callable[..., Path],
+) -> None:
+    folder = make_folder()
+    (folder / "anniversaries.yaml").symlink_to("ailleurs.yaml")
+    message = (
+        f"{folder}/anniversaries.yaml: error: broken symbolic link: "
+        "its target 'ailleurs.yaml' does not exist\n"
+    )
+    checked = run("check", "-C", folder)
+    assert checked.exit_code == 1
+    assert message in checked.stdout
+    composed = run("compose", "-C", folder, "--week", "2025-06-10")
+    assert composed.exit_code == 1
+    assert composed.stderr == "Error: " + message.replace("error: ", "")
+
+
 def test_today_is_the_default_week(make_folder: Callable[..., Path]) -> None:
     today = dt.date.today().isoformat()
     folder = make_folder({f"{today}-a.md": item_text(date=today, title="Aujourd'hui")})

@@ -213,3 +213,29 @@ def test_json_with_a_file_name_that_is_not_utf8(run, make_folder: Callable[..., 
     assert result.exit_code == 0, result.stderr
     files = [i["file"] for s in json.loads(result.stdout)["sections"] for i in s["items"]]
     assert files[1].endswith("items/2025-06-11-\ufffdt\ufffd.md")
+
+
+def test_a_kind_left_out_of_the_sections_shows_once(run, make_folder: Callable[..., Path]) -> None:  # type: ignore[no-untyped-def]
+    from conftest import CONFIG
+
+    config = CONFIG + '\n[[sections]]\nkind = "anniversaire"\n\n[[sections]]\nkind = "resultat"\n'
+    items = {
+        "2025-06-10-a.md": item_text(title="Un communiqué"),
+        "2025-06-11-b.md": item_text(date="2025-06-11", kind="resultats", title="Des résultats"),
+    }
+    result = run("compose", "-w", "2025-06-13", "-C", make_folder(items, config), "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    kinds = [s["kind"] for s in json.loads(result.stdout)["sections"]]
+    assert kinds == ["communique", "resultats"]
+
+
+def test_subject_and_html_title_are_typeset(run, make_folder: Callable[..., Path]) -> None:  # type: ignore[no-untyped-def]
+    from conftest import CONFIG
+
+    config = CONFIG.replace('"Lettre de test"', '"Lettre de la com : édition spéciale !"')
+    folder = make_folder(None, config)
+    eml = parse_eml(run("compose", "-w", "2025-06-13", "-C", folder).stdout_bytes)
+    subject = "Lettre de la com\u00a0: édition spéciale\u202f! du 13 juin 2025"
+    assert eml["Subject"] == subject
+    html = run("compose", "-w", "2025-06-13", "-C", folder, "-f", "html").stdout
+    assert f"<title>{subject}</title>" in html

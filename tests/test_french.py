@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lettre.body import to_html
 from lettre.errors import UsageError
 from lettre.french import (
     format_date,
@@ -199,14 +200,23 @@ def test_typography_never_doubles_a_space(text: str) -> None:
 
 
 def test_typography_at_the_edges_of_markdown_tokens() -> None:
-    # the text after **Bravo** or a link starts with the mark; the text before *oui* ends
-    # with the guillemet: both get their no-break space
-    assert typography(" !", "fr_FR") == f"{NN}!"
-    assert typography(" : la suite", "fr_FR") == f"{NB}: la suite"
-    assert typography("?", "fr_FR") == f"{NN}?"
-    assert typography("il dit « ", "fr_FR") == f"il dit «{NN}"
-    assert typography(" » et", "fr_FR") == f"{NN}» et"
-    assert typography(" !", "fr_CA") == "!"
+    # the text after **Bravo** or a link starts with the mark: it gets its space there
+    def html(text: str, locale: str = "fr_FR") -> str:
+        return to_html(text, lambda t: typography(t, locale))
+
+    assert html("**Bravo** ! et [lien](https://x.org)? « *oui* » : fin") == (
+        f'<p><strong>Bravo</strong>{NN}! et <a href="https://x.org">lien</a>{NN}? '
+        f"«{NN}<em>oui</em>{NN}»{NB}: fin</p>"
+    )
+    assert html("**Bravo** ! *Quoi* ?", "fr_CA") == "<p><strong>Bravo</strong>! <em>Quoi</em>?</p>"
+    assert html("! début") == "<p>! début</p>"
+
+
+def test_nothing_is_added_before_a_mark_that_starts_the_text() -> None:
+    assert typography("!!!", "fr_FR") == "!!!"
+    assert typography("?! Quiz", "fr_FR") == "?! Quiz"
+    assert typography(": deux points", "fr_FR") == ": deux points"
+    assert typography("» fin", "fr_FR") == "» fin"
 
 
 def test_bare_fr_is_france() -> None:

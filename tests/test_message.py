@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import CONFIG
+from lettre.french import one_line
 
 LONG_TITLE = (
     "Lettre hebdomadaire de communication de l'état-major des armées, de la direction "
@@ -217,7 +218,7 @@ def check_title(title: str) -> None:
     from lettre.config import Address, Config
     from lettre.message import as_bytes, build_message
 
-    subject = " ".join(title.split())
+    subject = one_line(title)
     config = Config(
         folder=Path("."),
         title=subject,

@@ -8,7 +8,6 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from html import escape
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
@@ -62,13 +61,27 @@ def parse(text: str, allow_html: bool = False) -> list[Token]:
 
 
 def _typeset_inline(tokens: Sequence[Token], typeset: Callable[[str], str]) -> None:
+    from .french import CONTINUES
+
     for token in tokens:
-        if token.type == "inline" and token.children:
-            for child in token.children:
-                if child.type == "text":
+        if token.type != "inline" or not token.children:
+            continue
+        last = ""  # the last character shown so far in this paragraph
+        for child in token.children:
+            if child.type == "text":
+                # text right after emphasis, a link or code may continue a word
+                if last and not last.isspace():
+                    child.content = typeset(CONTINUES + child.content).removeprefix(CONTINUES)
+                else:
                     child.content = typeset(child.content)
-                elif child.type == "image":
-                    child.attrSet("alt", typeset(child.attrGet("alt") or ""))
+                last = child.content[-1:] or last
+            elif child.type == "code_inline":
+                last = child.content[-1:] or last
+            elif child.type in ("softbreak", "hardbreak"):
+                last = " "
+            elif child.type == "image":
+                child.attrSet("alt", typeset(child.attrGet("alt") or ""))
+                last = "x"
 
 
 def to_html(
@@ -249,8 +262,3 @@ def plain_summary(text: str, limit: int = 220) -> str:
         return line
     cut = line[: limit + 1].rsplit(" ", 1)[0].rstrip(",;:.!?-–— ")
     return cut + "…"
-
-
-def escape_text(text: str) -> str:
-    """HTML-escape plain text (titles, summaries)."""
-    return escape(text, quote=True)

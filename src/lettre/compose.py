@@ -14,7 +14,6 @@ from typing import Any
 from .config import Config, load_config
 from .errors import ItemErrors
 from .files import write_all
-from .files import write_atomic as write_atomic  # re-exported for the foundation's callers
 from .items import Item, Letter, Week
 from .letter import build_letter
 from .readers import read_anniversaries
@@ -82,9 +81,13 @@ def load_week_items(config: Config, week: Week) -> list[Item]:
     return items
 
 
-def letter_of(config: Config, week: Week) -> Letter:
-    """The letter of `week` (items and anniversaries), without rendering it."""
-    items = load_week_items(config, week)
+def letter_of(config: Config, week: Week, items: Sequence[Item] | None = None) -> Letter:
+    """The letter of `week` (items and anniversaries), without rendering it.
+
+    `items`: the folder's items when already read (those of other weeks are left out).
+    """
+    if items is None:
+        items = load_week_items(config, week)
     anniversaries = read_anniversaries(config.folder / ANNIVERSARIES_NAME)
     return build_letter(items, config, week, anniversaries)
 
@@ -104,10 +107,7 @@ def compose(
     from .message import build_message
     from .render import render_html, render_text
 
-    if items is None:
-        items = load_week_items(config, week)
-    anniversaries = read_anniversaries(config.folder / ANNIVERSARIES_NAME)
-    letter = build_letter(items, config, week, anniversaries)
+    letter = letter_of(config, week, items)
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
     html = render_html(letter, user_dir)
     text = render_text(letter, user_dir)

@@ -293,7 +293,7 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
     if not kwargs["to"] and not kwargs["bcc"]:
         raise ConfigError("no recipients: add a [recipients] table with 'to = [...]'", path)
 
-    unsub = r.get("unsubscribe", dict, {})
+    r.get("unsubscribe", dict, {})  # a wrong type is named here, before its keys
     mailto = r.get("unsubscribe.mailto", str)
     if mailto is not None:
         mailto = mailto.removeprefix("mailto:")
@@ -303,7 +303,6 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
         if not url.startswith("https://"):
             raise r.fail("unsubscribe.url", f"'unsubscribe.url' must be an https URL: {url!r}")
         kwargs["unsubscribe_url"] = url
-    del unsub
 
     sections = r.get("sections", list)
     if sections is not None:

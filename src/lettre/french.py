@@ -191,9 +191,11 @@ _PROTECTED = re.compile(
 _SPACES = "[ \u00a0\u202f\u2009]"
 # a mark that takes a space before it is followed by a space, the end, or closing marks
 _AFTER = r"(?=$|[\s»\"”’)\]}.,…]|[!?;:])"
-# a word before the mark, or the very start: the text of a Markdown token that follows
-# emphasis or a link (« **Bravo** ! », « [lien](…)? ») starts with the mark
-_BEFORE = rf"(?:(?<=[^\s!?;:]){_SPACES}*|^{_SPACES}*)"
+# a word before the mark (nothing is added at the very start of a text: « !!! » stays);
+# Markdown text that follows emphasis or a link (« **Bravo** ! ») is typeset with
+# CONTINUES in front, which stands for the word it follows
+_BEFORE = rf"(?<=[^\s!?;:]){_SPACES}*"
+CONTINUES = "\ue005"
 
 
 def _typeset_fr(text: str, canadian: bool) -> str:
@@ -202,9 +204,17 @@ def _typeset_fr(text: str, canadian: bool) -> str:
     text = re.sub(rf"{_BEFORE}:(?=$|\s|[»\"”’)\]])", f"{NBSP}:", text)
     text = re.sub(rf"{_BEFORE}([!?;]+){_AFTER}", rf"{high}\1", text)
     text = re.sub(rf"«{_SPACES}*(?=\S|$)", f"«{inner}", text)
-    text = re.sub(rf"(?:(?<=\S)|^){_SPACES}*»", f"{inner}»", text)
+    text = re.sub(rf"(?<=\S){_SPACES}*»", f"{inner}»", text)
     # « 20 % »: a space the author typed between a number and % must not break
     return re.sub(rf"(?<=\d){_SPACES}+%", f"{inner}%", text)
+
+
+_BREAKING_SPACES = re.compile(r"[ \t\n\r\f\v\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """Runs of spaces and line breaks as one space; no-break spaces are kept."""
+    return _BREAKING_SPACES.sub(" ", text).strip(" ")
 
 
 def typography(text: str, locale: str = "fr_FR") -> str:
@@ -224,11 +234,3 @@ def typography(text: str, locale: str = "fr_FR") -> str:
     masked = _PROTECTED.sub(keep, text)
     typeset = _typeset_fr(masked, canadian)
     return re.sub("\ue000(\\d+)\ue001", lambda m: kept[int(m[1])], typeset)
-
-
-def years_between(founded: dt.date, day: dt.date) -> int:
-    """Whole years from `founded` to `day`."""
-    years = day.year - founded.year
-    if (day.month, day.day) < (founded.month, founded.day):
-        years -= 1
-    return years

@@ -11,7 +11,7 @@ from . import body
 from .archive import letter_url
 from .config import BUILTIN_KINDS, Config, Section
 from .errors import LettreError
-from .french import format_date, format_period, ordinal, typography
+from .french import format_date, format_period, one_line, ordinal, typography
 from .i18n import anniversary_title, translations
 from .i18n import years_text as years_text_of
 from .items import Anniversary, Entry, Item, Letter, LetterSection, Week
@@ -111,8 +111,8 @@ def build_letter(
         )
     refs = body.References()
     configured = {s.kind: s for s in config.sections}
-    order = [s.kind for s in config.sections]
-    order += [k for k in (*BUILTIN_KINDS, *sorted({i.kind for i in chosen})) if k not in order]
+    # configured sections first, then the other kinds that have items, each once
+    order = dict.fromkeys([*configured, *BUILTIN_KINDS, *sorted({i.kind for i in chosen})])
     sections = []
     for kind in order:
         members = sorted((i for i in chosen if i.kind == kind), key=lambda i: (i.date, i.title))
@@ -131,7 +131,7 @@ def build_letter(
     preheader = typeset(config.preheader) if config.preheader else first_summary
     return Letter(
         title=typeset(config.title),
-        subject=" ".join(typeset(subject).split()),
+        subject=one_line(typeset(subject)),
         week=week,
         date=week.end,
         date_text=date_text,

@@ -11,6 +11,7 @@ from email.utils import format_datetime
 
 from . import __version__
 from .config import Address, Config
+from .french import one_line
 from .items import Letter
 
 #: RFC 5322 lines, and quoted-printable lines within RFC 2045's 76 characters
@@ -54,7 +55,7 @@ def subject(text: str) -> str:
     words outside both of them, where decoders drop it (RFC 2047 §6.2): « 13 juin » would
     come back as « 13juin ». email.header keeps every space inside an encoded word.
     """
-    text = " ".join(text.split())
+    text = one_line(text)
     if text.isascii():
         return text
     from email.header import Header
@@ -66,7 +67,7 @@ def subject(text: str) -> str:
 def list_id(config: Config) -> str:
     """List-Id (RFC 2919): the title as a phrase, and a list identifier on the domain."""
     ident = config.list_id or f"lettre.{config.sender.domain}"
-    phrase = " ".join(config.title.split())
+    phrase = one_line(config.title)
     if phrase.isascii() and all(len(word) < 60 for word in phrase.split()):
         quoted = phrase.replace("\\", "\\\\").replace('"', '\\"')
         return f'"{quoted}" <{ident}>'

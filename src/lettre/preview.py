@@ -14,7 +14,7 @@ from rich.style import Style
 from rich.text import Text
 
 from .body import parse, safe_url
-from .french import typography
+from .french import CONTINUES, typography
 from .i18n import translations
 
 if TYPE_CHECKING:
@@ -142,7 +142,10 @@ class _Body:
         for node in nodes:
             kind = node.type
             if kind == "text":
-                text.append(self.typeset(node.content), style)
+                # text right after emphasis or a link continues the word before it
+                continues = bool(text.plain) and not text.plain[-1].isspace()
+                content = CONTINUES + node.content if continues else node.content
+                text.append(self.typeset(content).removeprefix(CONTINUES), style)
             elif kind in ("code_inline", "html_inline"):
                 code = style + Style.parse("bold") if kind == "code_inline" else style
                 text.append(node.content, code)

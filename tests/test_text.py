@@ -49,3 +49,21 @@ def test_a_day_stays_with_its_month_when_wrapping() -> None:
     ]
     assert wrap("x" * 60 + " de 2 h à 6 h", 72) == "x" * 60 + " de 2 h à\n6 h"
     assert wrap("31 May – 1 June 2025", 14) == "31 May –\n1 June 2025"
+
+
+def test_a_very_long_name_wraps_inside_the_results_table() -> None:
+    row = {"competition": "Championnats", "place": "Rome (Italie)", "dates": "2 juin 2025"}
+    rows = [
+        {**row, "rank": "1er", "grade": "Sergent", "name": "Léa Fontaine", "event": "-63 kg"},
+        {**row, "rank": "11e", "grade": "Caporal-chef de première classe",
+         "name": "Un nom extrêmement long avec plusieurs prénoms et un nom composé",
+         "event": "Relais mixte par équipes nationales"},
+    ]  # fmt: skip
+    assert results_table(rows).split("\n") == [
+        "  1er  Sergent Léa Fontaine  -63 kg",
+        "       Championnats, Rome (Italie), 2 juin 2025",
+        "  11e  Caporal-chef de première classe Un nom extrêmement long avec",
+        "       plusieurs prénoms et un nom composé",
+        "       Relais mixte par équipes nationales",
+        "       Championnats, Rome (Italie), 2 juin 2025",
+    ]

@@ -63,6 +63,9 @@ def _cells(rows: Sequence[dict[str, str]]) -> list[tuple[str, str, str]]:
     return [(r["rank"], " ".join(filter(None, (r["grade"], r["name"]))), r["event"]) for r in rows]
 
 
+NAME_COLUMN_MAX = 36  # columns the athlete's name may take before it wraps
+
+
 def results_table(
     rows: Sequence[dict[str, str]],
     groups: Sequence[tuple[str, Sequence[dict[str, str]]]] = (),
@@ -76,13 +79,15 @@ def results_table(
     cells = _cells(rows)
     every = [c for _, group in groups for c in _cells(group)] or cells
     rank_w = max(display_width(c[0]) for c in every)
-    name_w = max(display_width(c[1]) for c in every)
+    # a very long name does not push every other row past the width: it wraps on its own
+    names = [display_width(c[1]) for c in every]
+    name_w = max([n for n in names if n <= NAME_COLUMN_MAX] or [NAME_COLUMN_MAX])
     lines = []
     for (rank, name, event), row in zip(cells, rows, strict=True):
         line = f"  {_pad(rank, rank_w)}  {_pad(name, name_w)}  {event}".rstrip()
         indent = " " * (rank_w + 4)
         if display_width(line) > width:
-            line = f"  {_pad(rank, rank_w)}  {name}"
+            line = wrap(name, width, f"  {_pad(rank, rank_w)}  ", indent)
             if event:
                 line += "\n" + wrap(event, width, indent)
         lines.append(line)

@@ -67,3 +67,11 @@ def test_a_very_long_name_wraps_inside_the_results_table() -> None:
         "       Relais mixte par équipes nationales",
         "       Championnats, Rome (Italie), 2 juin 2025",
     ]
+
+
+def test_a_mark_never_starts_a_line() -> None:
+    # French text in an English letter keeps its plain spaces, but never wraps before « ! »
+    assert wrap("x" * 60 + " venez nombreux ! Pourquoi ?", 72) == (
+        "x" * 60 + " venez\nnombreux ! Pourquoi ?"
+    )
+    assert wrap("y" * 66 + " « oui »", 72) == "y" * 66 + "\n« oui »"

@@ -133,6 +133,8 @@ def display_width(text: str) -> int:
 
 # a day or a small number and the word after it stay on one line: « 1er juin », « 2 h »
 _GLUED = re.compile(r"(?<![\w.,])(\d{1,2}(?:er|re|e|st|nd|rd|th|\.)?) (?=[^\W\d_])")
+# French punctuation written with plain spaces (text in another locale's letter) too
+_GLUED_MARKS = re.compile(r"(?<=\S) (?=[!?;:»]+(?:\s|$))|(?<=«) ")
 _GLUE = "\ue004"  # stands for a space that must not break while wrapping
 
 
@@ -141,7 +143,7 @@ def wrap(text: str, width: int = 72, indent: str = "", subsequent: str | None = 
     lines = []
     for paragraph in text.split("\n"):
         wrapped = textwrap.wrap(
-            _GLUED.sub(rf"\1{_GLUE}", paragraph),
+            _GLUED_MARKS.sub(_GLUE, _GLUED.sub(rf"\1{_GLUE}", paragraph)),
             width=width,
             initial_indent=indent,
             subsequent_indent=indent if subsequent is None else subsequent,

@@ -488,3 +488,11 @@ def test_errors_carry_no_escape_sequence_from_a_file_name(make_folder: Callable[
         assert "\x1b" not in result.stderr
         assert "2025-06-10-\\x1b[31mrouge.md" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_progress_lines_carry_no_escape_sequence(samples: Path, tmp_path: Path) -> None:
+    out = tmp_path / "sortie-\x1b[2J"
+    result = run("compose", "-C", samples, "--week", "2025-06-13", "--out", out)
+    assert result.exit_code == 0, result.stderr
+    assert "\x1b" not in result.stderr
+    assert "sortie-\\x1b[2J/lettre-2025-06-13.eml" in result.stderr

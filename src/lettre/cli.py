@@ -8,7 +8,7 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TextIO, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -103,11 +103,17 @@ class Format(enum.StrEnum):
     json = "json"
 
 
-def _error(message: object) -> None:
-    """`Error: …` on stderr, with no escape sequence from a file name reaching the terminal."""
+def _say(message: object, stream: TextIO | None = None) -> None:
+    """One line on stderr (or `stream`); no escape sequence from a file name or a feed
+    reaches the terminal."""
     from .files import printable
 
-    sys.stderr.write(f"Error: {printable(str(message))}\n")
+    (stream or sys.stderr).write(f"{printable(str(message))}\n")
+
+
+def _error(message: object) -> None:
+    """`Error: …` on stderr."""
+    _say(f"Error: {message}")
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -215,7 +221,7 @@ def compose(
     _warn_size(composed.html)
     if out is not None:
         for path in write_outputs(composed, out):
-            sys.stderr.write(f"wrote {path}\n")
+            _say(f"wrote {path}")
         return
     if format is Format.eml:
         sys.stdout.buffer.write(composed.eml())
@@ -313,7 +319,7 @@ def init(
     for path in done.created:
         sys.stdout.write(f"{path}\n")
     for path in done.kept:
-        sys.stderr.write(f"kept {path} (it exists: not overwritten)\n")
+        _say(f"kept {path} (it exists: not overwritten)")
     where = "" if target == Path(".") else f" -C {target}"
     sys.stderr.write(
         f"Newsletter folder ready. Next: lettre preview{where}, then lettre new{where} "
@@ -607,9 +613,9 @@ def archive(
 
         report = write_archive(config, out, advance)
     for path in report.written:
-        sys.stderr.write(f"wrote {path}\n")
+        _say(f"wrote {path}")
     for path in report.removed:
-        sys.stderr.write(f"removed {path} (its letter is gone)\n")
+        _say(f"removed {path} (its letter is gone)")
     sys.stderr.write(
         f"{report.letters} letters: {len(report.written)} files written, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, in {out}\n"
@@ -652,15 +658,15 @@ def import_(
     config = open_folder(directory, locale)
     plan, written = import_feed(config, feed, kind=kind, dry_run=dry_run)
     for warning in plan.warnings:
-        sys.stderr.write(f"Warning: {warning}\n")
+        _say(f"Warning: {warning}")
     for skip in plan.skipped:
-        sys.stderr.write(f"skipped: {skip.title}: {skip.reason}\n")
+        _say(f"skipped: {skip.title}: {skip.reason}")
     if dry_run:
         for new in plan.created:
-            sys.stdout.write(f"would create {new.path}  [{new.entry.kind}] {new.entry.title}\n")
+            _say(f"would create {new.path}  [{new.entry.kind}] {new.entry.title}", sys.stdout)
     else:
         for path in written:
-            sys.stdout.write(f"created {path}\n")
+            _say(f"created {path}", sys.stdout)
     verb = "would be created" if dry_run else "created"
     sys.stderr.write(
         f"{len(plan.created)} items {verb}, {len(plan.duplicates)} already imported, "

@@ -240,3 +240,38 @@ def test_the_summary_says_one_letter_and_one_file(run, make_folder, tmp_path: Pa
     assert "1 letter: " in result.stderr and "1 letters" not in result.stderr
     again = run("archive", "-C", folder, "--out", out)
     assert "1 letter: 0 files written, " in again.stderr
+
+
+def test_an_unreadable_output_file_is_an_error(run, samples: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").symlink_to("index.html")  # a link to itself: never a file
+    result = run("archive", "-C", samples, "--out", out)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {out}/index.html: symbolic link loop: the link never reaches a file; "
+        "remove it or fix its target\n"
+    )
+
+
+def test_a_page_that_cannot_be_removed_is_an_error(  # type: ignore[no-untyped-def]
+    run, samples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "samples"
+    shutil.copytree(samples, folder)
+    out = tmp_path / "archive"
+    assert run("archive", "-C", folder, "--out", out).exit_code == 0
+    (folder / "items" / "2021-07-26-premier-entretien-cema-homologue-americain.md").unlink()
+    unlink = Path.unlink
+
+    def refuse(path: Path, missing_ok: bool = False) -> None:
+        if path.name == "2021-07-30.html":  # as a read-only folder would, even for root
+            raise PermissionError(13, "Permission denied", str(path))
+        unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    result = run("archive", "-C", folder, "--out", out)
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        f"Error: {out}/2021-07-30.html: cannot remove: Permission denied\n"
+    )

@@ -205,6 +205,10 @@ def test_new_title_with_quotes_and_colons_reads_back(make_folder: Callable[..., 
         (["new", "communique", "-t", "  "], "--title: the title is empty"),
         (["new", "communique", "-t", "T", "-d", "2025-02-30"], "--date: '2025-02-30' is not"),
         (["new", "communique"], "Missing option '--title'"),
+        (["new", "anniversaire", "-t", "T", "-d", "0005-01-01"], "--date: 0005-01-01 is out of"),
+        (["new", "resultats", "-t", "T", "-d", "0001-01-02"], "--date: 0001-01-02 is out of"),
+        (["new", "communique", "-t", "T", "-d", "0500-01-01"], "--date: 0500-01-01 is out of"),
+        (["new", "communique", "-t", "T", "-d", "3000-01-01"], "--date: 3000-01-01 is out of"),
     ],
 )
 def test_new_usage_errors(make_folder: Callable[..., Path], args: list[str], message: str) -> None:
@@ -213,6 +217,28 @@ def test_new_usage_errors(make_folder: Callable[..., Path], args: list[str], mes
     assert result.exit_code == 2
     assert message in result.stderr
     assert sorted(p.name for p in (folder / "items").iterdir()) == ["2025-06-10-un-titre.md"]
+
+
+@pytest.mark.parametrize("kind", ["communique", "resultats", "anniversaire"])
+@pytest.mark.parametrize("day", ["1900-01-01", "2999-12-31"])
+def test_new_items_at_the_date_bounds_read_back(
+    make_folder: Callable[..., Path], kind: str, day: str
+) -> None:
+    folder = make_folder()
+    result = run("new", kind, "-t", "Aux bornes", "-d", day, "-C", folder)
+    assert result.exit_code == 0, result.stderr
+    assert run("check", "-C", folder).exit_code == 0
+
+
+def test_new_edit_with_an_unclosed_quote_in_the_editor(make_folder: Callable[..., Path]) -> None:
+    folder = make_folder()
+    result = run("new", "communique", "-t", "T", "-d", "2025-06-11", "-e", "-C", folder,
+                 EDITOR='vim "-c')  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: --edit: $EDITOR is not a valid command (no closing quotation): 'vim \"-c' "
+        f"(the item is {result.stdout.strip()})\n"
+    )
 
 
 def test_new_edit_opens_the_editor(make_folder: Callable[..., Path], tmp_path: Path) -> None:
@@ -407,6 +433,38 @@ def test_check_broken_anniversaries_and_config(
     assert no_config.exit_code == 1 and "no lettre.toml here" in no_config.stderr
 
 
+def test_init_in_a_folder_that_cannot_be_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "secret"
+    folder.mkdir()
+
+    def refuse(path: Path) -> None:  # as a folder without read permission would, even for root
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    result = run("init", folder)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {folder}: cannot read this folder: Permission denied\n"
+
+
+def test_check_fails_where_compose_fails_on_a_broken_anniversaries_link(
+    make_folder: Callable[..., Path],
+) -> None:
+    folder = make_folder()
+    (folder / "anniversaries.yaml").symlink_to("ailleurs.yaml")
+    message = (
+        f"{folder}/anniversaries.yaml: error: broken symbolic link: "
+        "its target 'ailleurs.yaml' does not exist\n"
+    )
+    checked = run("check", "-C", folder)
+    assert checked.exit_code == 1
+    assert message in checked.stdout
+    composed = run("compose", "-C", folder, "--week", "2025-06-10")
+    assert composed.exit_code == 1
+    assert composed.stderr == "Error: " + message.replace("error: ", "")
+
+
 def test_today_is_the_default_week(make_folder: Callable[..., Path]) -> None:
     today = dt.date.today().isoformat()
     folder = make_folder({f"{today}-a.md": item_text(date=today, title="Aujourd'hui")})
@@ -421,3 +479,23 @@ def test_check_output_carries_no_escape_sequence(make_folder: Callable[..., Path
     assert result.exit_code == 1
     assert "\x1b" not in result.stdout
     assert "unknown kind 'x\\x1b[2J'" in result.stdout
+
+
+def test_errors_carry_no_escape_sequence_from_a_file_name(make_folder: Callable[..., Path]) -> None:
+    name = "2025-06-10-\x1b[31mrouge.md"
+    folder = make_folder({name: item_text(kind="inconnu")})
+    listed = run("list", "-C", folder, "--all")
+    composed = run("compose", "-C", folder, "--week", "2025-06-10")
+    for result in (listed, composed):
+        assert result.exit_code == 1
+        assert "\x1b" not in result.stderr
+        assert "2025-06-10-\\x1b[31mrouge.md" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_progress_lines_carry_no_escape_sequence(samples: Path, tmp_path: Path) -> None:
+    out = tmp_path / "sortie-\x1b[2J"
+    result = run("compose", "-C", samples, "--week", "2025-06-13", "--out", out)
+    assert result.exit_code == 0, result.stderr
+    assert "\x1b" not in result.stderr
+    assert "sortie-\\x1b[2J/lettre-2025-06-13.eml" in result.stderr

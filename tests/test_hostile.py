@@ -200,6 +200,16 @@ def test_line_breaks_in_a_title_inject_no_header(compose) -> None:  # type: igno
             "lettre.toml:1: 'title' must be one line, without control characters",
         ),
         (
+            'title = "Lettre de test"',
+            'title = {fr = "Lettre\\u2028Bcc: victime@example.net", en = "Letter"}',
+            "lettre.toml:1: 'title' must be one line, without control characters",
+        ),
+        (
+            'title = "Lettre de test"',
+            'title = {fr = "Lettre", en = "Letter\\u001b[2J"}',
+            "lettre.toml:1: 'title' must be one line, without control characters",
+        ),
+        (
             'name = "Cellule communication"',
             'name = "Cellule\\r\\nBcc: victime@example.net"',
             "lettre.toml:7: 'sender': the display name must be one line, "

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from email.utils import format_datetime
@@ -15,7 +18,7 @@ import pytest
 from conftest import CONFIG
 from lettre.cli import app
 from lettre.compose import open_folder
-from lettre.importer import apply_plan, html_to_text, plan_import
+from lettre.importer import MAX_FEED_BYTES, apply_plan, html_to_text, plan_import
 from lettre.readers import item_paths, read_items
 
 KINDS = ("communique", "resultats", "anniversaire")
@@ -340,3 +343,50 @@ def test_a_file_appearing_after_the_plan_is_not_overwritten(empty_folder) -> Non
     assert target.read_text(encoding="utf-8") == "écrit entre-temps\n"
     assert "source: urn:example-org:communique:1" in written.read_text(encoding="utf-8")
     assert [p.name for p in (folder / "items").iterdir() if p.name.startswith(".")] == []
+
+
+def _lettre(*args: str | Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    """The CLI in a subprocess, so that a hang fails the test instead of stopping the run."""
+    command = [sys.executable, "-m", "lettre", *map(str, args)]
+    return subprocess.run(command, input=stdin, capture_output=True, timeout=60, check=False)
+
+
+def test_a_named_pipe_among_the_items_does_not_hang_the_import(empty_folder, feed_file) -> None:  # type: ignore[no-untyped-def]
+    folder = empty_folder()
+    os.mkfifo(folder / "items" / "2025-06-10-tube.md")
+    result = _lettre("import", feed_file, "-C", folder)
+    assert result.returncode == 0, result.stderr
+    stderr = result.stderr.decode()
+    assert "2025-06-10-tube.md: not a regular file" in stderr
+    assert stderr.endswith("50 items created, 0 already imported, 0 skipped\n")
+
+
+def test_a_named_pipe_as_the_feed_is_an_error(empty_folder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    feed = tmp_path / "tube.xml"
+    os.mkfifo(feed)
+    result = _lettre("import", feed, "-C", empty_folder())
+    assert result.returncode == 1
+    assert result.stderr.decode() == (
+        f"Error: {feed}: not a regular file (a device, a pipe or a socket)\n"
+    )
+
+
+def test_a_feed_file_over_the_limit_is_refused(run, empty_folder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    feed = tmp_path / "huge.xml"
+    with feed.open("wb") as handle:
+        handle.truncate(MAX_FEED_BYTES + 1)
+    result = run("import", feed, "-C", empty_folder())
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {feed}: ") and "too large" in result.stderr
+
+
+def test_a_feed_on_standard_input_over_the_limit_is_refused(run, empty_folder) -> None:  # type: ignore[no-untyped-def]
+    folder = empty_folder()
+    feed = rss_feed(1)
+    huge = feed + b"\n" * (MAX_FEED_BYTES + 1 - len(feed))  # well-formed up to the last byte
+    result = run.runner.invoke(
+        app, ["import", "-", "-C", str(folder)], input=huge, catch_exceptions=False
+    )
+    assert result.exit_code == 1
+    assert result.stderr == "Error: -: too large for a feed (over 20 MB)\n"
+    assert item_paths(folder / "items") == []

@@ -325,6 +325,10 @@ def _current(path: Path) -> bytes | None:
         return path.read_bytes()
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
+    except OSError as err:
+        from .files import os_problem
+
+        raise LettreError(os_problem(err, path), path) from None
 
 
 def write_archive(files: dict[str, bytes], out_dir: Path) -> ArchiveReport:
@@ -361,7 +365,10 @@ def write_archive(files: dict[str, bytes], out_dir: Path) -> ArchiveReport:
     for name in sorted(ours - set(files)):
         path = out_dir / name
         if path.is_file():
-            path.unlink()
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as err:
+                raise LettreError(f"cannot remove: {err.strerror or err}", path) from None
             report.removed.append(path)
     return report
 

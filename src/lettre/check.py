@@ -104,14 +104,14 @@ def check_folder(config: Config, week: Week | None = None) -> Report:
     findings += duplicates(items)
     files = len(paths)
     anniversaries_path = config.folder / ANNIVERSARIES_NAME
-    if anniversaries_path.exists():
+    if anniversaries_path.exists() or anniversaries_path.is_symlink():
         files += 1
-        try:
-            read_anniversaries(anniversaries_path, every=True)
-        except ItemErrors as err:
-            findings += [Finding.from_error(e) for e in err.errors]
-        except LettreError as err:
-            findings.append(Finding.from_error(err))
+    try:  # as compose reads it: a broken link is an error there, so here too
+        read_anniversaries(anniversaries_path, every=True)
+    except ItemErrors as err:
+        findings += [Finding.from_error(e) for e in err.errors]
+    except LettreError as err:
+        findings.append(Finding.from_error(err))
     if week is not None:
         # the items just read serve the letter too, unless some are broken: then compose
         # says whether they stop this letter

@@ -8,7 +8,7 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TextIO, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -103,8 +103,21 @@ class Format(enum.StrEnum):
     json = "json"
 
 
+def _say(message: object, stream: TextIO | None = None) -> None:
+    """One line on stderr (or `stream`); no escape sequence from a file name or a feed
+    reaches the terminal."""
+    from .files import printable
+
+    (stream or sys.stderr).write(f"{printable(str(message))}\n")
+
+
+def _error(message: object) -> None:
+    """`Error: …` on stderr."""
+    _say(f"Error: {message}")
+
+
 def _fail(message: str, code: int) -> typer.Exit:
-    sys.stderr.write(f"Error: {message}\n")
+    _error(message)
     return typer.Exit(code)
 
 
@@ -208,7 +221,7 @@ def compose(
     _warn_size(composed.html)
     if out is not None:
         for path in write_outputs(composed, out):
-            sys.stderr.write(f"wrote {path}\n")
+            _say(f"wrote {path}")
         return
     if format is Format.eml:
         sys.stdout.buffer.write(composed.eml())
@@ -262,7 +275,7 @@ def _parse_range(since: str | None, until: str | None) -> tuple[dt.date | None, 
 def _unreadable(errors: list[Any]) -> None:
     """Each file that could not be read, as `Error: file:line: …` on stderr."""
     for err in errors:
-        sys.stderr.write(f"Error: {err}\n")
+        _error(err)
     if errors:
         sys.stderr.write("(these files are left out; 'lettre check' lists every problem)\n")
 
@@ -318,7 +331,7 @@ def init(
     for path in done.created:
         sys.stdout.write(f"{path}\n")
     for path in done.kept:
-        sys.stderr.write(f"kept {path} (it exists: not overwritten)\n")
+        _say(f"kept {path} (it exists: not overwritten)")
     where = "" if target == Path(".") else f" -C {target}"
     sys.stderr.write(
         f"Newsletter folder ready. Next: lettre preview{where}, then lettre new{where} "
@@ -612,9 +625,9 @@ def archive(
 
         report = write_archive(config, out, advance)
     for path in report.written:
-        sys.stderr.write(f"wrote {path}\n")
+        _say(f"wrote {path}")
     for path in report.removed:
-        sys.stderr.write(f"removed {path} (its letter is gone)\n")
+        _say(f"removed {path} (its letter is gone)")
     from .i18n import translations
 
     ngettext = translations("en").ngettext  # the terminal speaks English, with its plurals
@@ -662,15 +675,15 @@ def import_(
     config = open_folder(directory, locale)
     plan, written = import_feed(config, feed, kind=kind, dry_run=dry_run)
     for warning in plan.warnings:
-        sys.stderr.write(f"Warning: {warning}\n")
+        _say(f"Warning: {warning}")
     for skip in plan.skipped:
-        sys.stderr.write(f"skipped: {skip.title}: {skip.reason}\n")
+        _say(f"skipped: {skip.title}: {skip.reason}")
     if dry_run:
         for new in plan.created:
-            sys.stdout.write(f"would create {new.path}  [{new.entry.kind}] {new.entry.title}\n")
+            _say(f"would create {new.path}  [{new.entry.kind}] {new.entry.title}", sys.stdout)
     else:
         for path in written:
-            sys.stdout.write(f"created {path}\n")
+            _say(f"created {path}", sys.stdout)
     verb = "would be created" if dry_run else "created"
     sys.stderr.write(
         f"{len(plan.created)} items {verb}, {len(plan.duplicates)} already imported, "

@@ -333,8 +333,8 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
     if isinstance(data.get("title"), dict):
         kwargs["titles"] = _by_locale(r, "title", data["title"])
         kwargs["title"] = dict(kwargs["titles"]).get(language, kwargs["titles"][0][1])
-        if any(c in title for _, title in kwargs["titles"] for c in "\r\n"):
-            raise r.fail("title", "'title' must be on one line")
+        if not all(one_line(title) for _, title in kwargs["titles"]):
+            raise r.fail("title", "'title' must be one line, without control characters")
     for key in ("title", "locale", "timezone", "base_url", "list_id", "preheader"):
         if key in kwargs:
             continue

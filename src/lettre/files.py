@@ -12,9 +12,14 @@ from pathlib import Path
 
 from .errors import LettreError
 
-# C0 controls but tab and line ends, DEL and C1 controls: invisible, and unsafe in a terminal
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 controls but tab and line feed, DEL and C1 controls: invisible, and unsafe in a terminal
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _PASTED = {"\x0b": " (a line break pasted from Word?)", "\x0c": " (a page break?)"}
+
+
+def printable(text: str) -> str:
+    """`text` safe for a terminal: each control character but tab and line feed as `\\xNN`."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
 def read_bytes(path: Path, limit: int, error: type[LettreError] = LettreError) -> bytes:

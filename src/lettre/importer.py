@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from .config import CONFIG_NAME, Config, key_line
-from .errors import ConfigError, LettreError, UsageError, location
+from .errors import ConfigError, ItemError, LettreError, UsageError, location
 
 DEFAULT_KIND = "communique"
 SUMMARY_LIMIT = 300  # the chapô of an imported item; the full text stays behind its link
@@ -155,21 +155,19 @@ def is_url(source: str) -> bool:
 
 def read_source(source: str, timeout: float = FETCH_TIMEOUT) -> bytes:
     """The bytes of a feed: a file path, `-` for standard input, or an http(s) URL."""
+    from . import files
+
     if source == "-":
-        return sys.stdin.buffer.read(MAX_FEED_BYTES + 1)[:MAX_FEED_BYTES]
+        data: bytes = sys.stdin.buffer.read(MAX_FEED_BYTES + 1)
+        if len(data) > MAX_FEED_BYTES:
+            raise FeedError(f"too large for a feed (over {MAX_FEED_BYTES // 1_000_000} MB)", "-")
+        return data
     if is_url(source):
         return _fetch(source, timeout)
     path = Path(source)
-    try:
-        if path.is_dir():
-            raise FeedError("is a folder, not a feed file", path)
-        if path.stat().st_size > MAX_FEED_BYTES:
-            raise FeedError(f"too large for a feed (over {MAX_FEED_BYTES // 1_000_000} MB)", path)
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise FeedError("no such file (give a feed file or an http(s) URL)", path) from None
-    except OSError as err:
-        raise FeedError(f"cannot read: {err.strerror or err}", path) from None
+    if not path.exists() and not path.is_symlink():
+        raise FeedError("no such file (give a feed file or an http(s) URL)", path)
+    return files.read_bytes(path, MAX_FEED_BYTES, FeedError)  # a named pipe does not hang
 
 
 def _fetch(url: str, timeout: float) -> bytes:
@@ -359,12 +357,21 @@ class Known:
 
 def known_items(items_dir: Path) -> Known:
     """What the folder's item files say about where they come from (`source`, `url`)."""
-    from .readers import decode_text, item_paths, load_yaml_mapping, split_front_matter, to_date
+    from . import files
+    from .readers import (
+        MAX_ITEM_BYTES,
+        decode_text,
+        item_paths,
+        load_yaml_mapping,
+        split_front_matter,
+        to_date,
+    )
 
     known = Known()
     for path in item_paths(items_dir):
         try:
-            front, _body, _line = split_front_matter(decode_text(path.read_bytes(), path), path)
+            raw = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)  # no hang on a pipe
+            front, _body, _line = split_front_matter(decode_text(raw, path), path)
             data = load_yaml_mapping(front, path, 2)
         except (LettreError, OSError) as err:
             known.unreadable.append(str(err))

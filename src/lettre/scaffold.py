@@ -99,6 +99,13 @@ def new_item(items_dir: Path, kind: str, title: str, day: dt.date, kinds: Sequen
     """Create `items/YYYY-MM-DD-slug.md` (a numbered suffix if taken); never overwrite."""
     import difflib
 
+    from .readers import FIRST_DATE, LAST_DATE
+
+    if not FIRST_DATE <= day <= LAST_DATE:  # the reader refuses such a date
+        raise UsageError(
+            f"--date: {day.isoformat()} is out of range "
+            f"(from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()})"
+        )
     title = " ".join(title.split())
     if not title:
         raise UsageError("--title: the title is empty")
@@ -132,7 +139,15 @@ def edit_item(path: Path, kinds: Sequence[str]) -> None:
     if not editor:
         raise UsageError(f"--edit: set $EDITOR to your editor (the item is {path})")
     try:
-        subprocess.run([*shlex.split(editor), str(path)], check=False)
+        command = shlex.split(editor)
+    except ValueError as err:  # an unclosed quote
+        variable = "$VISUAL" if os.environ.get("VISUAL") else "$EDITOR"
+        raise UsageError(
+            f"--edit: {variable} is not a valid command ({str(err).lower()}): {editor!r} "
+            f"(the item is {path})"
+        ) from None
+    try:
+        subprocess.run([*command, str(path)], check=False)
     except OSError as err:
         raise UsageError(f"--edit: cannot run {editor!r}: {err.strerror or err}") from None
     try:
@@ -189,7 +204,10 @@ def init_folder(
         today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
     if folder.exists() and not folder.is_dir():
         raise LettreError("not a folder", folder)
-    present = [p for p in folder.iterdir() if p.name != ".git"] if folder.is_dir() else []
+    try:
+        present = [p for p in folder.iterdir() if p.name != ".git"] if folder.is_dir() else []
+    except OSError as err:
+        raise LettreError(f"cannot read this folder: {err.strerror or err}", folder) from None
     if present and not force:
         raise LettreError(
             "this folder is not empty: choose an empty or new folder, or add --force to "

@@ -73,3 +73,15 @@ def test_every_top_level_problem_of_a_file(run, make_folder) -> None:  # type: i
     assert lines[1].startswith(f"{path}:5: error: 'url' must be")
     assert lines[2] == f"{path}:6: error: 'founded': expected a date like 2025-06-13, not 'hier'"
     assert len(lines) == 3
+
+
+def test_a_bad_date_inside_a_table_is_named_by_its_key(run, make_folder) -> None:  # type: ignore[no-untyped-def]
+    text = item_text().replace(
+        "title: Un titre\n", "title: Un titre\nperiod:\n  start: 2025-06-31\n  end: 2025-07-02\n"
+    )
+    folder = make_folder({"2025-06-10-a.md": text})
+    result = run("check", "-C", folder)
+    assert result.stdout == (
+        f"{folder / 'items' / '2025-06-10-a.md'}:6: error: 'period.start': 2025-06-31 is not a"
+        " date in the calendar (day is out of range for month)\n"
+    )

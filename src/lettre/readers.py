@@ -456,14 +456,19 @@ def _bad_scalars(
 
 
 def _trail(key: str, trail: list[Any]) -> str:
-    """`results`, [2, 'date'] → `'results' row 3, 'date'`."""
-    steps = [
-        (f"row {step + 1}" if key == "results" and n == 0 else f"entry {step + 1}")
-        if isinstance(step, int)
-        else f"'{step}'"
-        for n, step in enumerate(trail)
-    ]
-    return f"'{key}' " + ", ".join(steps) if steps else f"'{key}'"
+    """`results`, [2, 'date'] → `'results' row 3, 'date'`; `image`, ['w'] → `'image.w'`."""
+    text, quoted = f"'{key}", True
+    for n, step in enumerate(trail):
+        if isinstance(step, int):
+            text += "'" if quoted else ""
+            text += f" row {step + 1}" if key == "results" and n == 0 else f", entry {step + 1}"
+            quoted = False
+        elif quoted:
+            text += f".{step}"
+        else:
+            text += f", '{step}"
+            quoted = True
+    return text + ("'" if quoted else "")
 
 
 class _Fields:

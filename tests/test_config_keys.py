@@ -92,3 +92,11 @@ def test_a_dotted_typo_is_found_at_its_line(run, make_folder) -> None:  # type: 
     config = dotted + CONFIG.replace(table, "")
     code, stderr = _error(run, make_folder, config)
     assert (code, stderr) == (1, "Error: lettre.toml:1: unknown key 'nom' in [sender]\n")
+
+
+def test_a_typo_in_the_second_section_is_found_at_its_own_line(run, make_folder) -> None:  # type: ignore[no-untyped-def]
+    first = '\n[[sections]]\nkind = "communique"\nlabel = "Nouvelles"\n'
+    second = '\n[[sections]]\nkind = "resultats"\nurl = "y"\n'
+    code, stderr = _error(run, make_folder, CONFIG + first + second)
+    # not line 14, the 'url' of [unsubscribe]
+    assert (code, stderr) == (1, "Error: lettre.toml:22: unknown key 'url' in [sections]\n")

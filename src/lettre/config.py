@@ -143,10 +143,10 @@ def _top_line(text: str, key: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def _inline_line(text: str, key: str) -> int | None:
-    """The first line that sets `key`: on a line of its own, inside `{ … }`, or dotted."""
+def _inline_line(text: str, key: str, start: int = 0) -> int | None:
+    """The first line from `start` that sets `key`: on its own line, in `{ … }`, or dotted."""
     pattern = rf"(^|[{{,.])[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*="
-    match = re.search(pattern, text, re.MULTILINE)
+    match = re.compile(pattern, re.MULTILINE).search(text, start)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
@@ -189,9 +189,17 @@ class _Reader:
         return node
 
     def unknown_keys(
-        self, table: str, value: Any, allowed: Sequence[str], label: str | None = None
+        self,
+        table: str,
+        value: Any,
+        allowed: Sequence[str],
+        label: str | None = None,
+        start: int = 0,
     ) -> None:
-        """A ConfigError for the first key of `value` (a table) that lettre does not know."""
+        """A ConfigError for the first key of `value` (a table) that lettre does not know.
+
+        `start`: where in the text the table begins, when `[table]` cannot tell ([[sections]]).
+        """
         if not isinstance(value, dict):
             return
         for key in value:
@@ -202,7 +210,7 @@ class _Reader:
                 if table:
                     line = _line_in_table(self.text, table, key)
                     if line == _line_in_table(self.text, table, "\0"):
-                        line = _inline_line(self.text, key) or line  # inline, [[sections]]
+                        line = _inline_line(self.text, key, start) or line  # inline, [[…]]
                 else:
                     line = _top_line(self.text, key)
                 raise ConfigError(f"unknown key '{key}'{where}{hint}", self.path, line)
@@ -326,8 +334,12 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
     r.unknown_keys("", data, TOP_KEYS)
     for table, allowed in TABLE_KEYS.items():
         r.unknown_keys(table, data.get(table), allowed)
-    for section in data.get("sections", []) if isinstance(data.get("sections"), list) else []:
-        r.unknown_keys("sections", section, ("kind", "label"))
+    headers = [m.end() for m in re.finditer(r"^[ \t]*\[\[[ \t]*sections[ \t]*\]\]", text, re.M)]
+    for number, section in enumerate(
+        data["sections"] if isinstance(data.get("sections"), list) else []
+    ):
+        start = headers[number] if number < len(headers) else 0
+        r.unknown_keys("sections", section, ("kind", "label"), start=start)
     kwargs: dict[str, Any] = {"folder": folder}
     language = _locale_key(r.get("locale", str) or Config.locale).split("_")[0]
     if isinstance(data.get("title"), dict):

@@ -85,3 +85,9 @@ def test_a_bad_date_inside_a_table_is_named_by_its_key(run, make_folder) -> None
         f"{folder / 'items' / '2025-06-10-a.md'}:6: error: 'period.start': 2025-06-31 is not a"
         " date in the calendar (day is out of range for month)\n"
     )
+
+
+def test_a_title_that_looks_like_an_impossible_date_is_text(run, make_folder) -> None:  # type: ignore[no-untyped-def]
+    folder = make_folder({"2025-06-10-a.md": item_text(title="2025-02-30")})
+    result = run("check", "-C", folder)
+    assert (result.exit_code, result.stdout) == (0, "")

@@ -192,6 +192,9 @@ def _yaml_nodes(
             try:
                 value = construct(loader, value_node, {})
             except (ValueError, TypeError, OverflowError, yaml.YAMLError) as err:
+                if key in text_keys and isinstance(value_node, yaml.ScalarNode):
+                    result[key] = (value_node.value, line, value_node)  # `title: 2025-02-30`
+                    continue
                 found: list[ItemError] = [] if broken is None else broken
                 value = _salvage(loader, key, value_node, err, path, first_line, found)
                 if broken is None:

@@ -84,13 +84,12 @@ class Page:
 
 def render_pages(config: Config, progress: Progress | None = None) -> list[Page]:
     """Every letter the folder's items make, rendered as its e-mail HTML, oldest first."""
-    from .compose import ANNIVERSARIES_NAME
     from .letter import build_letter
     from .readers import load_items, read_anniversaries
     from .render import render_html
 
     items = load_items(config.items_dir, config.kinds)
-    anniversaries = read_anniversaries(config.folder / ANNIVERSARIES_NAME)
+    anniversaries = read_anniversaries(config.anniversaries_path)
     weeks = letter_weeks(items, config.publication_day)
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
     pages = []

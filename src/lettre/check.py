@@ -17,7 +17,6 @@ from .errors import ItemError, ItemErrors, LettreError, location
 from .items import Item, Week
 
 Severity = Literal["error", "warning"]
-ANNIVERSARIES_NAME = "anniversaries.yaml"
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
@@ -103,7 +102,7 @@ def check_folder(config: Config, week: Week | None = None) -> Report:
         findings += item_warnings(item)
     findings += duplicates(items)
     files = len(paths)
-    anniversaries_path = config.folder / ANNIVERSARIES_NAME
+    anniversaries_path = config.anniversaries_path
     if anniversaries_path.exists() or anniversaries_path.is_symlink():
         files += 1
     try:  # as compose reads it: a broken link is an error there, so here too

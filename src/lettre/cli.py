@@ -473,7 +473,7 @@ def weeks(
 
       lettre weeks --since 2025-01-01 -C samples --locale en_GB
     """
-    from .compose import ANNIVERSARIES_NAME, open_folder, today_in
+    from .compose import open_folder, today_in
     from .index import dated_items
     from .listing import week_summaries
     from .preview import weeks_table
@@ -482,7 +482,7 @@ def weeks(
     config = open_folder(directory, locale)
     first, last = _parse_range(since, until)
     items, errors = dated_items(config)  # dates read cheaply: no parsing of ten years
-    anniversaries = read_anniversaries(config.folder / ANNIVERSARIES_NAME)
+    anniversaries = read_anniversaries(config.anniversaries_path)
     summaries = [
         s
         for s in week_summaries(items, anniversaries, config)

@@ -18,8 +18,6 @@ from .items import Item, Letter, Week
 from .letter import build_letter
 from .readers import read_anniversaries
 
-ANNIVERSARIES_NAME = "anniversaries.yaml"
-
 
 @dataclass(frozen=True)
 class Composed:
@@ -88,7 +86,7 @@ def letter_of(config: Config, week: Week, items: Sequence[Item] | None = None) -
     """
     if items is None:
         items = load_week_items(config, week)
-    anniversaries = read_anniversaries(config.folder / ANNIVERSARIES_NAME)
+    anniversaries = read_anniversaries(config.anniversaries_path)
     return build_letter(items, config, week, anniversaries)
 
 

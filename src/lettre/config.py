@@ -114,6 +114,11 @@ class Config:
         return self.folder / "items"
 
     @property
+    def anniversaries_path(self) -> Path:
+        """`anniversaries.yaml`: founding dates from which anniversaries are computed."""
+        return self.folder / "anniversaries.yaml"
+
+    @property
     def templates_dir(self) -> Path:
         return self.folder / "templates"
 

@@ -73,7 +73,7 @@ def anniversaries_in(entries: Iterable[Anniversary], week: Week, config: Config)
             years = year - entry.founded.year
             if day in week and _celebrated(years, wanted):
                 title = anniversary_title(entry.name, years, config.locale)
-                path = entry.source or config.folder / "anniversaries.yaml"
+                path = entry.source or config.anniversaries_path
                 found.append(
                     Item(
                         path=path,

@@ -18,6 +18,7 @@ from .items import Item, Week
 
 Severity = Literal["error", "warning"]
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
+# not files.CONTROL: tab and line feed are escaped too, so a finding stays one line
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 

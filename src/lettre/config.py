@@ -250,6 +250,7 @@ class _Reader:
 
 def one_line(text: str) -> bool:
     """True when `text` holds no line break of any kind and no control character."""
+    # not files.CONTROL: tab, line feed, U+2028 and U+2029 are refused here too
     return len(text.splitlines()) <= 1 and not any(
         ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in text
     )

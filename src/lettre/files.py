@@ -13,13 +13,13 @@ from pathlib import Path
 from .errors import LettreError
 
 # C0 controls but tab and line feed, DEL and C1 controls: invisible, and unsafe in a terminal
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _PASTED = {"\x0b": " (a line break pasted from Word?)", "\x0c": " (a page break?)"}
 
 
 def printable(text: str) -> str:
     """`text` safe for a terminal: each control character but tab and line feed as `\\xNN`."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+    return CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
 def read_bytes(path: Path, limit: int, error: type[LettreError] = LettreError) -> bytes:
@@ -96,7 +96,7 @@ def decode_text(
             line,
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    control = _CONTROL.search(text)
+    control = CONTROL.search(text)
     if control:
         line = text.count("\n", 0, control.start()) + 1
         column = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -14,6 +13,7 @@ from rich.style import Style
 from rich.text import Text
 
 from .body import parse, safe_url
+from .files import CONTROL
 from .french import CONTINUES, typography
 from .i18n import translations
 
@@ -33,8 +33,6 @@ _RELEASE = str.maketrans({"\ue0a0": "\u00a0", "\ue02f": "\u202f"})
 
 ACCENT = "bold blue"
 MUTED = "dim"
-# C0 and C1 control characters but tab and newline: an item must not drive the terminal
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class Sanitized:
@@ -50,7 +48,7 @@ class Sanitized:
             if segment.control:
                 yield segment
             else:
-                text = _CONTROL.sub("", segment.text).translate(_RELEASE)
+                text = CONTROL.sub("", segment.text).translate(_RELEASE)
                 yield Segment(text, segment.style)
 
 

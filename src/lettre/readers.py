@@ -688,6 +688,7 @@ def _url(f: _Fields) -> str | None:
     url = f.text("url")
     if url is not None and not _safe_url(url):
         raise f.fail("url", f"'url' must be an http(s) or mailto address, not {url!r}")
+    # not files.CONTROL: any white space (tab, line feed too) splits an address; C1 not refused
     if url is not None and re.search(r"[\s\x00-\x1f\x7f]", url):
         raise f.fail("url", f"'url' must be one address, without spaces or line breaks: {url!r}")
     return url

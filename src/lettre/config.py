@@ -248,6 +248,13 @@ class _Reader:
         return tuple(self.address(key, v) for v in values)
 
 
+def unknown_kind(kind: str, kinds: Sequence[str]) -> str:
+    """The error for a kind not in `kinds`, with a 'did you mean' hint when one is close."""
+    close = difflib.get_close_matches(kind, kinds, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown kind '{kind}'{hint}; known kinds: {', '.join(kinds)}"
+
+
 def one_line(text: str) -> bool:
     """True when `text` holds no line break of any kind and no control character."""
     # not files.CONTROL: tab, line feed, U+2028 and U+2029 are refused here too

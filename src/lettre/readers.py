@@ -17,6 +17,7 @@ from typing import Any, ClassVar, TypeVar
 import yaml
 
 from . import files
+from .config import unknown_kind
 from .errors import ItemError, ItemErrors, LettreError
 from .items import Anniversary, Image, Item, Period, ResultRow
 
@@ -678,9 +679,7 @@ def _kind(f: _Fields, kinds: Sequence[str]) -> str:
     kind = f.text("kind", required=True)
     assert kind is not None
     if kind not in kinds:
-        close = difflib.get_close_matches(kind, kinds, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise f.fail("kind", f"unknown kind '{kind}'{hint}; known kinds: {', '.join(kinds)}")
+        raise f.fail("kind", unknown_kind(kind, kinds))
     return kind
 
 

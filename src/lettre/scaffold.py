@@ -97,8 +97,7 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 def new_item(items_dir: Path, kind: str, title: str, day: dt.date, kinds: Sequence[str]) -> Path:
     """Create `items/YYYY-MM-DD-slug.md` (a numbered suffix if taken); never overwrite."""
-    import difflib
-
+    from .config import unknown_kind
     from .readers import FIRST_DATE, LAST_DATE
 
     if not FIRST_DATE <= day <= LAST_DATE:  # the reader refuses such a date
@@ -110,9 +109,7 @@ def new_item(items_dir: Path, kind: str, title: str, day: dt.date, kinds: Sequen
     if not title:
         raise UsageError("--title: the title is empty")
     if kind not in kinds:
-        close = difflib.get_close_matches(kind, kinds, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise UsageError(f"unknown kind '{kind}'{hint}; known kinds: {', '.join(kinds)}")
+        raise UsageError(unknown_kind(kind, kinds))
     stem = f"{day.isoformat()}-{slugify(title) or kind}"
     data = item_text(kind, title, day).encode("utf-8")
     for number in range(1, 1000):

@@ -19,14 +19,28 @@ SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
-def safe_url(url: str, base_url: str | None = None) -> str | None:
-    """An absolute http(s)/mailto URL, or None for anything else (javascript:, data:, …)."""
+def scheme(url: str) -> str | None:
+    """The scheme of `url` in lower case (`http`, `javascript`), or None when it has none."""
+    match = _SCHEME.match(url)
+    return match[1].lower() if match else None
+
+
+def safe_scheme(url: str) -> bool:
+    """True when `url` is relative or its scheme is http(s) or mailto."""
+    name = scheme(url)
+    return name is None or name in SAFE_SCHEMES
+
+
+def safe_url(url: str, base_url: str | None = None, image: bool = False) -> str | None:
+    """An absolute http(s)/mailto URL (no mailto for an `image`), or None for anything else."""
     url = url.strip()
     if not url or any(ord(c) < 32 for c in url):
         return None
-    match = _SCHEME.match(url)
-    if match:
-        return url if match[1].lower() in SAFE_SCHEMES else None
+    name = scheme(url)
+    if name is not None:
+        if image and url.startswith("mailto:"):
+            return None
+        return url if name in SAFE_SCHEMES else None
     if url.startswith("//"):
         return "https:" + url
     if base_url:
@@ -104,8 +118,8 @@ def to_html(
                 else:
                     child.attrSet("href", href)
             elif child.type == "image":
-                src = safe_url(str(child.attrGet("src") or ""), base_url)
-                if src is None or src.startswith("mailto:"):
+                src = safe_url(str(child.attrGet("src") or ""), base_url, image=True)
+                if src is None:
                     # the alt text is in `content` (the renderer rebuilds it from children)
                     child.type = "text"
                     child.content = child.content or str(child.attrGet("alt") or "")

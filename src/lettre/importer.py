@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from .body import scheme
 from .config import CONFIG_NAME, Config, key_line
 from .errors import ConfigError, ItemError, LettreError, UsageError, location
 
@@ -274,7 +275,7 @@ def _absolute(url: str | None, base: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if base and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url):
+    if base and scheme(url) is None:
         url = urljoin(base, url)
     if not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE) or any(ord(c) < 33 for c in url):
         return None

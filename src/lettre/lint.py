@@ -262,8 +262,7 @@ def dropped_links(composed: Composed, config: Config | None) -> Iterator[Finding
                     continue
                 attr = "href" if child.type == "link_open" else "src"
                 url = str(child.attrGet(attr) or "").strip()
-                kept = safe_url(url, base)
-                if kept is not None and not (attr == "src" and kept.startswith("mailto:")):
+                if safe_url(url, base, image=attr == "src") is not None:
                     continue
                 what = "link" if attr == "href" else "image"
                 reason = why if not _has_scheme(url) else "only http(s) and mailto links work"
@@ -276,6 +275,7 @@ def dropped_links(composed: Composed, config: Config | None) -> Iterator[Finding
 
 
 def _has_scheme(url: str) -> bool:
+    # not body.scheme: any colon before the first slash counts ('ma page:x'), for the message
     head = url.split("/", 1)[0]
     return ":" in head
 

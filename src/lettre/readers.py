@@ -17,6 +17,7 @@ from typing import Any, ClassVar, TypeVar
 import yaml
 
 from . import files
+from .body import safe_scheme
 from .config import unknown_kind
 from .errors import ItemError, ItemErrors, LettreError
 from .items import Anniversary, Image, Item, Period, ResultRow
@@ -685,17 +686,12 @@ def _kind(f: _Fields, kinds: Sequence[str]) -> str:
 
 def _url(f: _Fields) -> str | None:
     url = f.text("url")
-    if url is not None and not _safe_url(url):
+    if url is not None and not safe_scheme(url):
         raise f.fail("url", f"'url' must be an http(s) or mailto address, not {url!r}")
     # not files.CONTROL: any white space (tab, line feed too) splits an address; C1 not refused
     if url is not None and re.search(r"[\s\x00-\x1f\x7f]", url):
         raise f.fail("url", f"'url' must be one address, without spaces or line breaks: {url!r}")
     return url
-
-
-def _safe_url(url: str) -> bool:
-    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", url)
-    return scheme is None or scheme[1].lower() in ("http", "https", "mailto")
 
 
 def _image(f: _Fields) -> Image | None:
@@ -711,7 +707,7 @@ def _image(f: _Fields) -> Image | None:
     src, alt = value.get("src"), value.get("alt")
     if not isinstance(src, str) or not src.strip():
         raise f.fail("image", "'image' needs 'src' (the picture's address)")
-    if not _safe_url(src) or src.lower().startswith("mailto:"):
+    if not safe_scheme(src) or src.lower().startswith("mailto:"):
         raise f.fail("image", f"'image.src' must be an http(s) address, not {src!r}")
     if re.search(r"[\s\x00-\x1f\x7f]", src.strip()):
         raise f.fail("image", f"'image.src' must be one address, without spaces: {src!r}")
@@ -1132,7 +1128,7 @@ def _anniversary(loader: Any, entry: Any, path: Path) -> Anniversary:
     except ValueError as err:
         raise ItemError(f"'founded': {err}", path, lines.get("founded", line)) from None
     url = value.get("url")
-    if url is not None and (not isinstance(url, str) or not _safe_url(url)):
+    if url is not None and (not isinstance(url, str) or not safe_scheme(url)):
         raise ItemError(
             f"'url' must be an http(s) address, not {url!r}", path, lines.get("url", line)
         )

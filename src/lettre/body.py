@@ -273,8 +273,12 @@ def plain_summary(text: str, limit: int = 220) -> str:
             words.extend(_inline_text(token.children or [], None, None).split())
             if sum(len(w) + 1 for w in words) > limit:
                 break
-    line = " ".join(words)
-    if len(line) <= limit:
-        return line
-    cut = line[: limit + 1].rsplit(" ", 1)[0].rstrip(",;:.!?-–— ")
-    return cut + "…"
+    # .split() took out every space, no-break ones too: cut's wider strip set changes nothing
+    return cut(" ".join(words), limit)
+
+
+def cut(text: str, limit: int) -> str:
+    """`text`, or its first words within `limit` characters followed by « … »."""
+    if len(text) <= limit:
+        return text
+    return text[: limit + 1].rsplit(" ", 1)[0].rstrip(",;:.!?-–— \u00a0\u202f") + "…"

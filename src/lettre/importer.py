@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from .body import scheme
+from .body import cut, scheme
 from .config import CONFIG_NAME, Config, key_line
 from .errors import ConfigError, ItemError, LettreError, UsageError, location
 
@@ -255,12 +255,6 @@ def _text(entry: Any, key: str) -> str:
     return "\n\n".join(" ".join(p.split()) for p in value.split("\n\n") if p.strip())
 
 
-def _cut(text: str, limit: int = SUMMARY_LIMIT) -> str:
-    if len(text) <= limit:
-        return text
-    return text[: limit + 1].rsplit(" ", 1)[0].rstrip(",;:.!?-–— \u00a0\u202f") + "…"
-
-
 def _entry_date(entry: Any, timezone: str) -> dt.date | None:
     from zoneinfo import ZoneInfo
 
@@ -311,7 +305,7 @@ def feed_entries(
                 title=title,
                 date=day,
                 kind=settings.kind_of(terms),
-                summary=_cut(summary),
+                summary=cut(summary, SUMMARY_LIMIT),
                 url=url,
                 tags=tuple(dict.fromkeys(" ".join(t.split()) for t in terms)),
                 source=ident or url,

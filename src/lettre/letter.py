@@ -139,7 +139,7 @@ def build_letter(
         locale=locale,
         lang=str(_lang(locale)),
         sections=tuple(sections),
-        preheader=_cut(preheader, PREHEADER_LIMIT),
+        preheader=body.cut(preheader, PREHEADER_LIMIT),
         sender_name=config.sender.name,
         sender_address=config.sender.address,
         base_url=config.base_url,
@@ -154,12 +154,6 @@ def _lang(locale: str) -> str:
     from .french import get_locale
 
     return get_locale(locale).language
-
-
-def _cut(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[: limit + 1].rsplit(" ", 1)[0].rstrip(",;:.!?-–— \u00a0\u202f") + "…"
 
 
 def _entry(item: Item, config: Config, typeset: partial[str], refs: body.References) -> Entry:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,11 @@ if TYPE_CHECKING:
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
+
+
+def strip_accents(text: str) -> str:
+    """`text` decomposed (NFKD) without its combining marks: `Défilé` → `Defile`."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=32)

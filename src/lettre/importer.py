@@ -8,7 +8,6 @@ import datetime as dt
 import difflib
 import re
 import sys
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -19,6 +18,7 @@ from urllib.parse import urljoin
 from .body import cut, scheme
 from .config import CONFIG_NAME, Config, key_line
 from .errors import ConfigError, ItemError, LettreError, UsageError, location
+from .french import strip_accents
 
 DEFAULT_KIND = "communique"
 SUMMARY_LIMIT = 300  # the chapô of an imported item; the full text stays behind its link
@@ -99,8 +99,7 @@ class ImportPlan:
 
 def fold(text: str) -> str:
     """Lower case without accents or extra spaces, to compare categories."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+    return " ".join(strip_accents(text.casefold()).split())
 
 
 # --- settings ------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ import gc
 import itertools
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +19,7 @@ from . import files
 from .body import safe_scheme
 from .config import unknown_kind
 from .errors import ItemError, ItemErrors, LettreError
+from .french import strip_accents
 from .items import Anniversary, Image, Item, Period, ResultRow
 
 try:  # libyaml is ~8x faster; the pure-Python loader is the fallback
@@ -994,8 +994,8 @@ def item_paths(items_dir: Path) -> list[Path]:
 
 def slug_key(name: str) -> str:
     """A file name as a web address would spell it: accents folded, lower case, dashes."""
-    folded = unicodedata.normalize("NFKD", name)
-    bare = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+    # accents off before casefold, unlike importer.fold: 'ᾀ' → 'α' here, 'αι' there
+    bare = strip_accents(name).casefold()
     return re.sub(r"[\W_]+", "-", bare).strip("-")
 
 

@@ -22,6 +22,7 @@ _FOLD = str.maketrans(
 
 def slugify(title: str, limit: int = SLUG_LIMIT) -> str:
     """`Défilé du 14 Juillet : répétitions` → `defile-du-14-juillet-repetitions`."""
+    # not french.strip_accents: a file name keeps ASCII only (ligatures spelt out, rest dropped)
     folded = unicodedata.normalize("NFKD", title.translate(_FOLD))
     ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")

@@ -175,26 +175,18 @@ def _capitalize(text: str) -> str:
 def render_index(config: Config, pages: Sequence[Page]) -> str:
     """The index page: every letter by year and month, newest first, with a link to the feed."""
     from .french import typography
-    from .render import _template_error, environment
+    from .render import render_template
 
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
     lang = pages[0].letter.lang if pages else config.locale.split("_")[0]
-    try:
-        template = environment(user_dir, config.locale).get_template(INDEX_TEMPLATE)
-        html = template.render(
-            title=typography(config.title, config.locale),
-            lang=lang,
-            years=index_groups(pages, config.locale),
-            feed_name=FEED_NAME,
-            count=len(pages),
-        )
-    except LettreError:
-        raise
-    except Exception as err:  # a user's template can raise anything, as in render_template
-        error = _template_error(err, INDEX_TEMPLATE)
-        if error is None:
-            raise
-        raise error from err
+    context = {
+        "title": typography(config.title, config.locale),
+        "lang": lang,
+        "years": index_groups(pages, config.locale),
+        "feed_name": FEED_NAME,
+        "count": len(pages),
+    }
+    html = render_template(INDEX_TEMPLATE, context, config.locale, user_dir)
     return html.rstrip("\n") + "\n"
 
 

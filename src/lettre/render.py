@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
@@ -184,11 +184,13 @@ def _file_loader(folder: Path) -> jinja2.BaseLoader:
     return Loader(str(folder))
 
 
-def render_template(name: str, letter: Letter, user_dir: Path | None, **extra: Any) -> str:
-    """Render one template with the letter; template problems become TemplateError."""
+def render_template(
+    name: str, context: Mapping[str, Any], locale: str, user_dir: Path | None
+) -> str:
+    """Render one template with `context`; template problems become TemplateError."""
     try:
-        template = environment(user_dir, letter.locale).get_template(name)
-        return template.render(letter=letter, **extra)
+        template = environment(user_dir, locale).get_template(name)
+        return template.render(**context)
     except LettreError:
         raise
     except Exception as err:  # a user's template can raise anything (1/0, a bad filter…)
@@ -231,7 +233,7 @@ def inline_css(html: str) -> str:
 
 def render_html(letter: Letter, user_dir: Path | None = None) -> str:
     """The letter as an HTML e-mail body with inlined CSS."""
-    html = render_template(HTML_TEMPLATE, letter, user_dir)
+    html = render_template(HTML_TEMPLATE, {"letter": letter}, letter.locale, user_dir)
     try:
         inlined = inline_css(html)
     except Exception as err:  # premailer/cssutils raise many kinds on a broken CSS file
@@ -244,7 +246,7 @@ def render_html(letter: Letter, user_dir: Path | None = None) -> str:
 
 def render_text(letter: Letter, user_dir: Path | None = None) -> str:
     """The letter as plain text, wrapped at 72 columns, links as numbered references."""
-    text = render_template(TEXT_TEMPLATE, letter, user_dir)
+    text = render_template(TEXT_TEMPLATE, {"letter": letter}, letter.locale, user_dir)
     # trailing spaces go, but for the signature separator "-- " (RFC 3676)
     lines = [line if line == "-- " else line.rstrip() for line in text.split("\n")]
     out: list[str] = []

@@ -65,6 +65,10 @@ class Section:
         return _for_locale(self.labels, locale)
 
 
+#: the sections of a folder whose lettre.toml declares none: one per built-in kind
+DEFAULT_SECTIONS = tuple(Section(k) for k in BUILTIN_KINDS)
+
+
 def _for_locale(texts: tuple[tuple[str, str], ...], locale: str) -> str | None:
     """The text written for `locale` (en_GB), else for its language (en), else None."""
     wanted = _locale_key(locale)
@@ -93,7 +97,7 @@ class Config:
     to: tuple[Address, ...] = ()
     cc: tuple[Address, ...] = ()
     bcc: tuple[Address, ...] = ()
-    sections: tuple[Section, ...] = tuple(Section(k) for k in BUILTIN_KINDS)
+    sections: tuple[Section, ...] = DEFAULT_SECTIONS
     base_url: str | None = None
     list_id: str | None = None
     unsubscribe_mailto: str | None = None

@@ -13,10 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .check import Finding
-from .config import BUILTIN_KINDS, Section
+from .config import DEFAULT_SECTIONS
 from .render import GMAIL_CLIP_BYTES
-
-DEFAULT_SECTIONS = tuple(Section(kind) for kind in BUILTIN_KINDS)
 
 if TYPE_CHECKING:
     from .compose import Composed

@@ -195,6 +195,8 @@ def _save_cache(path: Path, items: dict[str, list[Any]]) -> None:
         ignore = path.parent / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# lettre's caches: safe to delete, never to commit\n*\n")
+        # not files.write_atomic: a disposable cache needs no fsync (a torn one reads as
+        # empty and is rebuilt) and stays private (mkstemp's 0600, not the umask's mode)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -111,3 +111,13 @@ def test_latin1_is_refused_with_position(tmp_path: Path) -> None:
         f"{path}:4: not UTF-8: byte 0xC9 at position 45 cannot be decoded "
         "(it looks like Latin-1 / ISO-8859-1); re-save the file as UTF-8"
     )
+
+
+def test_an_image_address_with_a_leading_space_is_still_vetted() -> None:
+    text = (
+        "---\ndate: 2025-06-10\nkind: communique\ntitle: T\n"
+        "image: {src: ' javascript:x', alt: a}\n---\n"
+    )
+    assert error(text).startswith(
+        "items/2025-06-10-x.md:5: 'image.src' must be an http(s) address, not ' javascript:x'"
+    )

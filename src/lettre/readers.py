@@ -707,7 +707,7 @@ def _image(f: _Fields) -> Image | None:
     src, alt = value.get("src"), value.get("alt")
     if not isinstance(src, str) or not src.strip():
         raise f.fail("image", "'image' needs 'src' (the picture's address)")
-    if not safe_scheme(src) or src.lower().startswith("mailto:"):
+    if not safe_scheme(src.strip()) or src.strip().lower().startswith("mailto:"):
         raise f.fail("image", f"'image.src' must be an http(s) address, not {src!r}")
     if re.search(r"[\s\x00-\x1f\x7f]", src.strip()):
         raise f.fail("image", f"'image.src' must be one address, without spaces: {src!r}")
@@ -1130,7 +1130,9 @@ def _anniversary(loader: Any, entry: Any, path: Path) -> Anniversary:
     url = value.get("url")
     if url is not None and (not isinstance(url, str) or not safe_scheme(url)):
         raise ItemError(
-            f"'url' must be an http(s) address, not {url!r}", path, lines.get("url", line)
+            f"'url' must be an http(s) or mailto address, not {url!r}",
+            path,
+            lines.get("url", line),
         )
     text_value = value.get("text")
     if text_value is not None and not isinstance(text_value, str):

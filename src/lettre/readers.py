@@ -60,6 +60,7 @@ class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
 
 
 T = TypeVar("T")
+R = TypeVar("R")
 MAX_ITEM_BYTES = 1_000_000
 ITEM_KEYS = (
     "date",
@@ -760,19 +761,25 @@ def _results(f: _Fields, every: bool = False) -> tuple[ResultRow, ...]:
             "results",
             f"'results' must be a list of rows ('- sport: …' lines), not {_describe(value)}",
         )
-    rows, errors = [], []
-    for number, row in enumerate(value, start=1):
-        if row is BROKEN:
-            continue  # its unreadable value is reported already
+    numbered = [(n, row) for n, row in enumerate(value, start=1) if row is not BROKEN]
+    # a BROKEN row's unreadable value is reported already
+    return tuple(_read_each(numbered, lambda pair: _row(f, *pair), every))
+
+
+def _read_each(values: Iterable[T], read: Callable[[T], R], every: bool) -> list[R]:
+    """`read` each value; the first ItemError stops it, or with `every` all are raised."""
+    results: list[R] = []
+    errors: list[LettreError] = []
+    for value in values:
         try:
-            rows.append(_row(f, number, row))
+            results.append(read(value))
         except ItemError as err:
             if not every:
                 raise
             errors.append(err)
     if errors:
         raise errors[0] if len(errors) == 1 else ItemErrors(errors)
-    return tuple(rows)
+    return results
 
 
 def _row(f: _Fields, number: int, row: Any) -> ResultRow:
@@ -1083,17 +1090,7 @@ def read_anniversaries(path: Path, every: bool = False) -> list[Anniversary]:
             return []
         if not isinstance(node, yaml.SequenceNode):
             raise ItemError("expected a list of '- name: …' entries", path, 1)
-        entries, errors = [], []
-        for entry in node.value:
-            try:
-                entries.append(_anniversary(loader, entry, path))
-            except ItemError as err:
-                if not every:
-                    raise
-                errors.append(err)
-        if errors:
-            raise errors[0] if len(errors) == 1 else ItemErrors(errors)
-        return entries
+        return _read_each(node.value, lambda entry: _anniversary(loader, entry, path), every)
     finally:
         loader.dispose()
 

@@ -303,8 +303,8 @@ def load_config(folder: Path) -> Config:
         )
     from .files import decode_text, read_bytes
 
-    data = read_bytes(path, MAX_CONFIG_BYTES, ConfigError)
-    text = decode_text(data, path, ConfigError, "lettre.toml holds TOML text")
+    raw = read_bytes(path, MAX_CONFIG_BYTES, ConfigError)
+    text = decode_text(raw, path, ConfigError, "lettre.toml holds TOML text")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

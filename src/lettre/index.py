@@ -182,7 +182,8 @@ def _load_cache(path: Path) -> dict[str, list[Any]]:
         or not isinstance(data.get("items"), dict)
     ):
         return {}
-    return data["items"]
+    items: dict[str, list[Any]] = data["items"]
+    return items
 
 
 def _save_cache(path: Path, items: dict[str, list[Any]]) -> None:

@@ -28,7 +28,7 @@ except AttributeError:  # pragma: no cover - wheels ship libyaml
     _SafeLoader = yaml.SafeLoader
 
 
-class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
+class _Loader(_SafeLoader):  # type: ignore[misc]
     """The safe loader, with less Python run per node (a front matter has hundreds).
 
     PyYAML calls `resolve` and two path-resolver hooks for every node; a safe loader has
@@ -632,7 +632,8 @@ def parse_item(text: str, path: Path, kinds: Sequence[str], every: bool = False)
     first()
     period = f.attempt(lambda: _period(f), None)
     first()
-    results = f.attempt(lambda: _results(f, every), ())
+    no_rows: tuple[ResultRow, ...] = ()
+    results = f.attempt(lambda: _results(f, every), no_rows)
     first()
     if every and results:  # the warnings of `lettre check`
         f.notes += _row_notes(f, f.raw("results"))
@@ -641,7 +642,8 @@ def parse_item(text: str, path: Path, kinds: Sequence[str], every: bool = False)
     first()
     summary = f.attempt(lambda: f.text("summary", one_line=True), None)
     image = f.attempt(lambda: _image(f), None)
-    tags = f.attempt(lambda: _tags(f), ())
+    no_tags: tuple[str, ...] = ()
+    tags = f.attempt(lambda: _tags(f), no_tags)
     founded = f.attempt(lambda: f.date("founded"), None)
     first()
     if f.errors:
@@ -795,7 +797,7 @@ def _row(f: _Fields, number: int, row: Any) -> ResultRow:
     if isinstance(rank, str) and rank.strip().isdigit():
         rank = int(rank)
     if isinstance(rank, str):
-        rank, rank_text = None, rank.strip()
+        rank_text, rank = rank.strip(), None
     elif rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
         raise f.fail(
             "results", f"{where}: 'rank' must be a number from 1, not {rank!r}", index, "rank"

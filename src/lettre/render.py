@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
@@ -169,7 +169,7 @@ def _file_loader(folder: Path) -> jinja2.BaseLoader:
     class Loader(jinja2.FileSystemLoader):
         def get_source(
             self, environment: jinja2.Environment, template: str
-        ) -> tuple[str, str | None, Any]:
+        ) -> tuple[str, str, Callable[[], bool]]:
             try:
                 return super().get_source(environment, template)
             except UnicodeDecodeError as err:

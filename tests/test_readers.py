@@ -121,3 +121,10 @@ def test_an_image_address_with_a_leading_space_is_still_vetted() -> None:
     assert error(text).startswith(
         "items/2025-06-10-x.md:5: 'image.src' must be an http(s) address, not ' javascript:x'"
     )
+
+
+def test_a_no_break_space_typed_in_a_title_stays() -> None:
+    item = parse(
+        '---\ndate: 2025-06-10\nkind: communique\ntitle: "Les 5\u00a0ans  du\\n club"\n---\n'
+    )
+    assert item.title == "Les 5\u00a0ans du club"

@@ -19,6 +19,7 @@ from . import files
 from .body import safe_scheme
 from .config import unknown_kind
 from .errors import ItemError, ItemErrors, LettreError
+from .french import one_line as french_one_line
 from .french import strip_accents
 from .items import Anniversary, Image, Item, Period, ResultRow
 
@@ -561,8 +562,8 @@ class _Fields:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise self.fail(key, f"'{key}' must be text, not {_describe(value)}")
         value = str(value).strip()
-        if one_line:
-            value = " ".join(value.split())
+        if one_line:  # line breaks and runs of spaces go; no-break spaces stay
+            value = french_one_line(value)
         if required and not value:
             raise self.fail(key, f"'{key}' is empty")
         return value or None

@@ -272,12 +272,14 @@ def _parse_range(since: str | None, until: str | None) -> tuple[dt.date | None, 
     return first, last
 
 
-def _unreadable(errors: list[Any]) -> None:
-    """Each file that could not be read, as `Error: file:line: …` on stderr."""
+def _exit_if_unreadable(errors: list[Any]) -> None:
+    """Each file that could not be read, as `Error: file:line: …` on stderr, then exit 1."""
+    if not errors:
+        return
     for err in errors:
         _error(err)
-    if errors:
-        sys.stderr.write("(these files are left out; 'lettre check' lists every problem)\n")
+    sys.stderr.write("(these files are left out; 'lettre check' lists every problem)\n")
+    raise typer.Exit(1)
 
 
 def _console() -> Any:
@@ -449,9 +451,7 @@ def list_items(
     else:
         span = "" if first is None and last is None else f" from {first or '…'} to {last or '…'}"
         sys.stderr.write(f"no item{span} (see 'lettre weeks' for the letters there are)\n")
-    _unreadable(errors)
-    if errors:
-        raise typer.Exit(1)
+    _exit_if_unreadable(errors)
 
 
 @app.command()
@@ -492,9 +492,7 @@ def weeks(
         _console().print(weeks_table(summaries, config, today_in(config)))
     else:
         sys.stderr.write("no letter: no item in these dates (create one with 'lettre new')\n")
-    _unreadable(errors)
-    if errors:
-        raise typer.Exit(1)
+    _exit_if_unreadable(errors)
 
 
 @app.command()

@@ -24,10 +24,9 @@ from lettre.i18n import anniversary_title, years_text
 D = dt.date
 NB = "\u00a0"  # no-break space: before « : » in French
 NN = "\u202f"  # narrow no-break space: before « ; ! ? » and inside « » in France
-TH = "\u2009"  # thin space: CLDR's spacing around the en dash of intervals
 
 DATES = [
-    # (locale, date, form, expected)
+    # (locale, date, form, expected): French, with lettre's « 1er »
     ("fr_FR", D(2025, 6, 13), "full", "vendredi 13 juin 2025"),
     ("fr_FR", D(2025, 6, 13), "long", "13 juin 2025"),
     ("fr_FR", D(2025, 6, 1), "full", "dimanche 1er juin 2025"),
@@ -36,12 +35,16 @@ DATES = [
     ("fr_FR", D(2026, 1, 21), "long", "21 janvier 2026"),
     ("fr_CA", D(2025, 6, 13), "full", "vendredi 13 juin 2025"),
     ("fr_CA", D(2025, 7, 1), "long", "1er juillet 2025"),
-    ("en_US", D(2025, 6, 13), "full", "Friday, June 13, 2025"),
-    ("en_US", D(2025, 6, 1), "long", "June 1, 2025"),
-    ("en_GB", D(2025, 6, 13), "full", "Friday, 13 June 2025"),
-    ("en_GB", D(2025, 6, 1), "long", "1 June 2025"),
-    ("de_DE", D(2025, 6, 13), "full", "Freitag, 13. Juni 2025"),
-    ("de_DE", D(2025, 6, 1), "long", "1. Juni 2025"),
+]
+
+# Other locales: Babel's own format, untouched by lettre (compared with Babel itself)
+OTHER_DATES = [
+    ("en_US", D(2025, 6, 13), "full"),
+    ("en_US", D(2025, 6, 1), "long"),
+    ("en_GB", D(2025, 6, 13), "full"),
+    ("en_GB", D(2025, 6, 1), "long"),
+    ("de_DE", D(2025, 6, 13), "full"),
+    ("de_DE", D(2025, 6, 1), "long"),
 ]
 
 DAY_MONTHS = [
@@ -54,7 +57,7 @@ DAY_MONTHS = [
 ]
 
 PERIODS = [
-    # (locale, start, end, expected)
+    # (locale, start, end, expected): what lettre composes itself, in French
     ("fr_FR", D(2025, 5, 26), D(2025, 6, 8), "du 26 mai au 8 juin 2025"),
     ("fr_FR", D(2025, 6, 2), D(2025, 6, 8), "du 2 au 8 juin 2025"),
     ("fr_FR", D(2025, 12, 29), D(2026, 1, 4), "du 29 décembre 2025 au 4 janvier 2026"),
@@ -65,20 +68,26 @@ PERIODS = [
     ("fr_FR", D(2025, 6, 8), D(2025, 5, 26), "du 26 mai au 8 juin 2025"),  # ends swapped
     ("fr_CA", D(2025, 5, 26), D(2025, 6, 8), "du 26 mai au 8 juin 2025"),
     ("fr_CA", D(2025, 12, 29), D(2026, 1, 4), "du 29 décembre 2025 au 4 janvier 2026"),
-    ("en_US", D(2025, 5, 26), D(2025, 6, 8), f"May 26{TH}–{TH}June 8, 2025"),
-    ("en_US", D(2025, 6, 2), D(2025, 6, 8), f"June 2{TH}–{TH}8, 2025"),
-    ("en_US", D(2025, 12, 29), D(2026, 1, 4), f"December 29, 2025{TH}–{TH}January 4, 2026"),
-    ("en_US", D(2025, 6, 8), D(2025, 6, 8), "June 8, 2025"),
-    ("en_GB", D(2025, 5, 26), D(2025, 6, 8), f"26 May{TH}–{TH}8 June 2025"),
-    ("en_GB", D(2025, 6, 2), D(2025, 6, 8), "2–8 June 2025"),
-    ("en_GB", D(2025, 12, 29), D(2026, 1, 4), f"29 December 2025{TH}–{TH}4 January 2026"),
-    ("en_GB", D(2025, 6, 1), D(2025, 6, 7), "1–7 June 2025"),
-    ("en_GB", D(2025, 6, 8), D(2025, 6, 8), "8 June 2025"),
-    ("de_DE", D(2025, 5, 26), D(2025, 6, 8), f"26. Mai{TH}–{TH}8. Juni 2025"),
-    ("de_DE", D(2025, 6, 2), D(2025, 6, 8), "2.–8. Juni 2025"),
-    ("de_DE", D(2025, 12, 29), D(2026, 1, 4), f"29. Dezember 2025{TH}–{TH}4. Januar 2026"),
-    ("de_DE", D(2025, 6, 8), D(2025, 6, 8), "8. Juni 2025"),
 ]
+
+# Other locales: lettre hands the interval to Babel (CLDR's own pattern and spacing, which
+# change between Babel releases) and widens its abbreviated months to full names. Compared
+# with Babel's own abbreviated interval, month names widened by the test itself.
+OTHER_PERIODS = [
+    # (locale, start, end, the words that must be there, whatever CLDR's spacing)
+    ("en_US", D(2025, 5, 26), D(2025, 6, 8), ["May 26", "June 8, 2025"]),
+    ("en_US", D(2025, 6, 2), D(2025, 6, 8), ["June 2", "8, 2025"]),
+    ("en_US", D(2025, 12, 29), D(2026, 1, 4), ["December 29, 2025", "January 4, 2026"]),
+    ("en_GB", D(2025, 5, 26), D(2025, 6, 8), ["26 May", "8 June 2025"]),
+    ("en_GB", D(2025, 6, 2), D(2025, 6, 8), ["2", "8 June 2025"]),
+    ("en_GB", D(2025, 12, 29), D(2026, 1, 4), ["29 December 2025", "4 January 2026"]),
+    ("en_GB", D(2025, 6, 1), D(2025, 6, 7), ["1", "7 June 2025"]),
+    ("de_DE", D(2025, 5, 26), D(2025, 6, 8), ["26. Mai", "8. Juni 2025"]),
+    ("de_DE", D(2025, 6, 2), D(2025, 6, 8), ["2.", "8. Juni 2025"]),
+    ("de_DE", D(2025, 12, 29), D(2026, 1, 4), ["29. Dezember 2025", "4. Januar 2026"]),
+]
+
+OTHER_SAME_DAY = [("en_US", D(2025, 6, 8)), ("en_GB", D(2025, 6, 1)), ("de_DE", D(2025, 6, 8))]
 
 ORDINALS = [
     ("fr_FR", 1, "1er"),
@@ -164,6 +173,13 @@ def test_format_date(locale: str, day: dt.date, form: str, expected: str) -> Non
     assert format_date(day, locale, form) == expected
 
 
+@pytest.mark.parametrize(("locale", "day", "form"), OTHER_DATES)
+def test_format_date_other_locales(locale: str, day: dt.date, form: str) -> None:
+    from babel.dates import format_date as babel_format_date
+
+    assert format_date(day, locale, form) == babel_format_date(day, form, locale=locale)
+
+
 @pytest.mark.parametrize(("locale", "day", "expected"), DAY_MONTHS)
 def test_format_day_month(locale: str, day: dt.date, expected: str) -> None:
     assert format_day_month(day, locale) == expected
@@ -172,6 +188,38 @@ def test_format_day_month(locale: str, day: dt.date, expected: str) -> None:
 @pytest.mark.parametrize(("locale", "start", "end", "expected"), PERIODS)
 def test_format_period(locale: str, start: dt.date, end: dt.date, expected: str) -> None:
     assert format_period(start, end, locale) == expected
+
+
+def _widened(text: str, locale: str) -> str:
+    """Babel's text with every abbreviated month name written in full (the test's own way)."""
+    loc = get_locale(locale)
+    for month in range(1, 13):
+        short = loc.months["format"]["abbreviated"][month]
+        wide = loc.months["format"]["wide"][month]
+        text = re.sub(rf"(?<!\w){re.escape(short)}(?!\w)", wide, text)
+    return text
+
+
+@pytest.mark.parametrize(("locale", "start", "end", "words"), OTHER_PERIODS)
+def test_format_period_other_locales(
+    locale: str, start: dt.date, end: dt.date, words: list[str]
+) -> None:
+    from babel.dates import format_interval
+
+    babel_own = format_interval(start, end, "yMMMd", locale=get_locale(locale))
+    period = format_period(start, end, locale)
+    assert period == _widened(babel_own, locale)
+    assert format_period(end, start, locale) == period  # ends swapped
+    position = 0
+    for word in words:  # full month names, in order
+        position = period.index(word, position) + len(word)
+
+
+@pytest.mark.parametrize(("locale", "day"), OTHER_SAME_DAY)
+def test_format_period_one_day_other_locales(locale: str, day: dt.date) -> None:
+    from babel.dates import format_date as babel_format_date
+
+    assert format_period(day, day, locale) == babel_format_date(day, "long", locale=locale)
 
 
 @pytest.mark.parametrize(("locale", "number", "expected"), ORDINALS)

@@ -94,6 +94,23 @@ def test_date_in_the_configured_zone(run, make_folder: Callable[..., Path]) -> N
     assert msg["Date"].datetime.utcoffset().total_seconds() == -4 * 3600
 
 
+def test_message_id_is_new_at_every_composition(run, samples: Path) -> None:  # type: ignore[no-untyped-def]
+    first, second = (parse(compose_eml(run, samples))["Message-ID"] for _ in range(2))
+    assert first != second  # the same week composed twice: two messages, two IDs
+    assert re.fullmatch(r"<lettre\.20250613\.[0-9a-f]{24}@example\.org>", first)
+    seeded = {parse(compose_eml(run, samples, "--seed", "s"))["Message-ID"] for _ in range(2)}
+    assert len(seeded) == 1  # the same --seed and the same letter: one ID
+
+
+def test_a_corrected_letter_gets_a_new_message_id(run, make_folder: Callable[..., Path]) -> None:  # type: ignore[no-untyped-def]
+    folder = make_folder()
+    before = parse(compose_eml(run, folder, "--seed", "s"))["Message-ID"]
+    item = next((folder / "items").iterdir())
+    item.write_text(item.read_text(encoding="utf-8").replace("Un titre", "Un titre corrigé"))
+    after = parse(compose_eml(run, folder, "--seed", "s"))["Message-ID"]
+    assert before != after  # Gmail drops a second message with an ID it has seen
+
+
 def test_message_id_and_list_headers(run, samples: Path) -> None:  # type: ignore[no-untyped-def]
     raw = compose_eml(run, samples)
     msg = parse(raw)

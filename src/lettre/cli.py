@@ -197,7 +197,11 @@ def compose(
         ),
     ] = None,
     seed: Annotated[
-        str | None, typer.Option(help="Seed of the Message-ID, for reproducible messages.")
+        str | None,
+        typer.Option(
+            help="Derive the Message-ID from this seed and the letter's content, for "
+            "reproducible messages; default: a new Message-ID at every composition."
+        ),
     ] = None,
 ) -> None:
     """Compose the week's letter: the e-mail on stdout (pipe it to sendmail -t).

@@ -24,10 +24,22 @@ def _mailbox(address: Address) -> HeaderAddress:
     return HeaderAddress(display_name=name, username=username, domain=domain)
 
 
-def message_id(letter: Letter, config: Config, seed: str | None = None) -> str:
-    """A Message-ID on the sender's domain, stable for the same letter and seed."""
-    basis = f"{config.title}|{letter.date.isoformat()}|{config.sender.address}|{seed or ''}"
-    digest = hashlib.sha256(basis.encode()).hexdigest()[:24]
+def message_id(letter: Letter, config: Config, content: str, seed: str | None = None) -> str:
+    """A Message-ID on the sender's domain: new at every call, unless `seed` is given.
+
+    With a seed (tests, reproducible builds) the ID is derived from the seed and the
+    letter's whole content, so that a corrected letter still gets a new ID: clients that
+    drop a message whose ID they have seen (Gmail does) must not drop the correction.
+    """
+    if seed is None:
+        import secrets
+
+        digest = secrets.token_hex(12)
+    else:
+        basis = "\0".join(
+            (seed, config.title, letter.date.isoformat(), config.sender.address, content)
+        )
+        digest = hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:24]
     return f"<lettre.{letter.date:%Y%m%d}.{digest}@{config.sender.domain}>"
 
 
@@ -105,7 +117,7 @@ def build_message(
         msg["Reply-To"] = _mailbox(config.reply_to)
     msg["Subject"] = subject(letter.subject)
     msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = message_id(letter, config, seed)
+    msg["Message-ID"] = message_id(letter, config, text + html, seed)
     msg["List-Id"] = list_id(config)
     unsubscribe = []
     if config.unsubscribe_url:

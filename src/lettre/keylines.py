@@ -238,6 +238,8 @@ class _Scanner:
     def multiline_string(self, quotes: str) -> None:
         pos = self.pos + 3
         while True:
+            if pos >= len(self.text):
+                raise _Stop
             if quotes == '"""' and self.text[pos] == "\\":
                 pos += 2
             elif self.text.startswith(quotes, pos):

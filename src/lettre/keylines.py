@@ -21,6 +21,8 @@ import re
 Key = tuple[str, ...]
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_BLANKS = re.compile(r"[ \t]*")
+_SPACE = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
 _SCALAR_END = re.compile(r"[,\]}#\r\n]")
 _BASIC_ESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[btnfr"\\])')
 _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
@@ -48,7 +50,7 @@ class _Scanner:
         self.text = text
         self.pos = 0
         self.lines: dict[Key, int] = {}
-        self._breaks = [i for i, c in enumerate(text) if c == "\n"]
+        self._breaks = [m.start() for m in re.finditer("\n", text)]
         self._arrays: dict[Key, int] = {}  # array of tables → how many elements so far
 
     # --- positions -----------------------------------------------------------------------
@@ -70,20 +72,11 @@ class _Scanner:
 
     def skip_blanks(self) -> None:
         """Spaces and tabs on the current line."""
-        while self.peek() in (" ", "\t"):
-            self.pos += 1
+        self.pos = _BLANKS.match(self.text, self.pos).end()  # type: ignore[union-attr]
 
     def skip_space(self) -> None:
         """Spaces, line ends and comments."""
-        while self.pos < len(self.text):
-            char = self.text[self.pos]
-            if char in " \t\r\n":
-                self.pos += 1
-            elif char == "#":
-                end = self.text.find("\n", self.pos)
-                self.pos = len(self.text) if end < 0 else end
-            else:
-                return
+        self.pos = _SPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]
 
     # --- the document --------------------------------------------------------------------
 

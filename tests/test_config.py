@@ -271,6 +271,11 @@ def test_a_bad_value_in_a_table_is_an_error_at_its_line(run, make_folder, added,
         ),
         (
             TO,
+            'list = { adress = "hebdo@lists.example.org" }',
+            "lettre.toml:11: unknown key 'adress' in '[recipients] list' (did you mean 'address'?)",
+        ),
+        (
+            TO,
             'reader = "abonnes.csv"',
             "lettre.toml:11: unknown key 'reader' in [recipients] (did you mean 'readers'?)",
         ),

@@ -136,7 +136,8 @@ class _Reader:
             allowed: tuple[str, ...] = ("address", "name")
             if name == "sender":
                 allowed += ("reply_to", "footer_name")
-            self.unknown_keys(path, value, allowed, f"'{name}'" if "." in name else f"[{name}]")
+            table = f"[{name}]" if name.isidentifier() else f"'{name}'"
+            self.unknown_keys(path, value, allowed, table)
             if "address" not in value:
                 raise self.fail(path, f"missing 'address' in '{name}'")
             addr, display = value.get("address"), value.get("name", "")

@@ -38,6 +38,11 @@ _DAYS = {
 _ADDRESS_RE = re.compile(r"^[^@\s<>\"',;:()\[\]\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 
 
+def is_address(text: str) -> bool:
+    """True when `text` is an e-mail address lettre accepts (lettre.toml, readers' CSV)."""
+    return _ADDRESS_RE.match(text) is not None
+
+
 @dataclass(frozen=True)
 class Address:
     """A mailbox: an address with an optional display name."""

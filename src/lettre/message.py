@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage
@@ -16,6 +19,8 @@ from .items import Letter
 
 #: RFC 5322 lines, and quoted-printable lines within RFC 2045's 76 characters
 POLICY = policy.SMTP.clone(max_line_length=76)
+#: the same with LF line ends, as `sendmail -t` reads a message on a pipe
+PIPE_POLICY = POLICY.clone(linesep="\n")
 
 
 def _mailbox(address: Address) -> HeaderAddress:
@@ -126,8 +131,8 @@ def build_message(
         unsubscribe.append(f"<mailto:{config.unsubscribe_mailto}?subject=unsubscribe>")
     if unsubscribe:
         msg["List-Unsubscribe"] = ", ".join(unsubscribe)
-    if config.unsubscribe_url:
-        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # no List-Unsubscribe-Post: one message to a list address cannot say who unsubscribes
+    # (RFC 8058 §3.1); only the messages of `lettre send`, one per reader, are one-click
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     # set_content drops Content-* headers set before it: the language comes last
@@ -141,4 +146,109 @@ def build_message(
 
 def as_bytes(msg: EmailMessage) -> bytes:
     """The message as bytes with LF line ends, as `sendmail -t` reads it on a pipe."""
-    return msg.as_bytes(policy=POLICY.clone(linesep="\n"))
+    return msg.as_bytes(policy=PIPE_POLICY)
+
+
+def list_ident(config: Config) -> str:
+    """The list identifier of List-Id, which personal unsubscribe tokens are bound to."""
+    return config.list_id or f"lettre.{config.sender.domain}"
+
+
+# --- one message per reader ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The headers every reader's message of one edition shares, encoded once."""
+
+    before_to: bytes  # From
+    after_to: bytes  # Reply-To, Subject, Date
+    list_id: bytes
+    tail: bytes  # MIME-Version, Content-Type's first line, Content-Language, X-Mailer
+
+
+def _headers(msg: EmailMessage) -> bytes:
+    return b"".join(PIPE_POLICY.fold_binary(name, value) for name, value in msg.items())
+
+
+def reader_frame(letter: Letter, config: Config, now: dt.datetime) -> Frame:
+    """The shared headers of the readers' messages of one edition (one locale)."""
+    first = EmailMessage(policy=PIPE_POLICY)
+    first["From"] = _mailbox(config.sender)
+    second = EmailMessage(policy=PIPE_POLICY)
+    if config.reply_to:
+        second["Reply-To"] = _mailbox(config.reply_to)
+    second["Subject"] = subject(letter.subject)
+    second["Date"] = format_datetime(now)
+    third = EmailMessage(policy=PIPE_POLICY)
+    third["List-Id"] = list_id(config)
+    fourth = EmailMessage(policy=PIPE_POLICY)
+    fourth["MIME-Version"] = "1.0"
+    tail = (
+        _headers(fourth)
+        + b"Content-Type: multipart/alternative;\n boundary=\"{boundary}\"\n"
+        + f"Content-Language: {letter.lang}\nX-Mailer: lettre {__version__}\n".encode("ascii")
+    )
+    return Frame(_headers(first), _headers(second), _headers(third), tail)
+
+
+def to_header(to: Address) -> bytes:
+    """`To:` one reader, the display name encoded when it needs to be (RFC 2047)."""
+    if not to.name:
+        return f"To: {to.address}\n".encode("ascii", "surrogateescape")
+    name, value = PIPE_POLICY.header_store_parse("To", _mailbox(to))
+    return PIPE_POLICY.fold_binary(name, value)
+
+
+def unsubscribe_header(uris: Sequence[str], one_click: bool) -> bytes:
+    """List-Unsubscribe, one URI per line (a URL is never folded), and the one-click POST."""
+    if not uris:
+        return b""
+    lines = "List-Unsubscribe: " + ",\n ".join(f"<{uri}>" for uri in uris) + "\n"
+    if one_click:
+        lines += "List-Unsubscribe-Post: List-Unsubscribe=One-Click\n"
+    return lines.encode("ascii")
+
+
+def _part(subtype: str, content: str) -> bytes:
+    body = binascii.b2a_qp(content.encode("utf-8"), quotetabs=False, istext=True)
+    if not body.endswith(b"\n"):
+        body += b"\n"
+    return (
+        f'Content-Type: text/{subtype}; charset="utf-8"\n'
+        "Content-Transfer-Encoding: quoted-printable\n\n"
+    ).encode("ascii") + body
+
+
+def reader_message(
+    frame: Frame,
+    to: Address,
+    message_id: str,
+    unsubscribe: bytes,
+    text: str,
+    html: str,
+    boundary: str,
+) -> bytes:
+    """One reader's message, as `build_message` would make it, with LF line ends.
+
+    Assembled from bytes rather than through EmailMessage: 10,000 readers take seconds,
+    not minutes. `boundary` must not occur in `text` or `html` (derive it from them).
+    """
+    mark = f"--{boundary}\n".encode("ascii")
+    return b"".join(
+        (
+            frame.before_to,
+            to_header(to),
+            frame.after_to,
+            f"Message-ID: {message_id}\n".encode("ascii"),
+            frame.list_id,
+            unsubscribe,
+            frame.tail.replace(b"{boundary}", boundary.encode("ascii")),
+            b"\n",
+            mark,
+            _part("plain", text),
+            mark,
+            _part("html", html),
+            f"--{boundary}--\n".encode("ascii"),
+        )
+    )

@@ -913,7 +913,7 @@ def _dry_run(
     )
 
 
-@app.command()
+@app.command(short_help="Add a reader to the suppression file (send skips them).")
 @handle_errors
 def unsubscribe(
     target: Annotated[
@@ -963,7 +963,7 @@ def unsubscribe(
         _say(f"{address} was already unsubscribed ({path})", sys.stdout)
 
 
-@app.command("serve-unsubscribe")
+@app.command("serve-unsubscribe", short_help="Serve the one-click unsubscribe endpoint.")
 @handle_errors
 def serve_unsubscribe(
     port: Annotated[int, typer.Option("--port", "-p", help="The port to listen on.")] = 8025,

@@ -294,6 +294,7 @@ def test_a_failing_sender_stops_naming_the_reader_and_records_nothing_for_it(
     script.write_text(f'#!/bin/sh\ncat > "{mailbox}/$(date +%s%N).eml"\n', encoding="utf-8")
     done = lettre(*send_args(folder, "--via", script))
     assert "4 messages handed to" in done.stderr and "2 sent by an earlier run" in done.stderr
+    assert "Warning" not in done.stderr  # the same letter: nothing to say
     counts = collections.Counter(m["To"].addresses[0].addr_spec for m in mailbox_messages(mailbox))
     assert set(counts.values()) == {1} and len(counts) == 6
 
@@ -424,3 +425,91 @@ def test_compose_and_archive_carry_no_token(letter_folder: Callable[[int], Path]
     lettre("archive", "-C", folder, "--out", tmp_path / "archive")
     page = (tmp_path / "archive" / f"{WEEK}.html").read_text(encoding="utf-8")
     assert "desabonnement" in page and "?a=" not in page
+
+
+def test_a_letter_edited_between_two_runs_is_said(
+    tmp_path: Path, letter_folder: Callable[[int], Path]
+) -> None:
+    folder = letter_folder(4)
+    script = tmp_path / "fails-third"
+    script.write_text(
+        '#!/bin/sh\ncase "$(cat)" in *lecteur00002@*) exit 1;; esac\n', encoding="utf-8"
+    )
+    script.chmod(0o755)
+    assert lettre(*send_args(folder, "--via", script), check=False).returncode == 1
+    item = folder / "items" / "2025-06-10-un-titre.md"
+    item.write_text(item.read_text(encoding="utf-8").replace("Un titre", "Un titre corrigé"))
+    done = lettre(*send_args(folder, "--via", "true"))
+    assert (
+        "Warning: the letter changed since 2 readers received it: the others get this "
+        "version\n" in done.stderr
+    )
+
+
+# --- personalising, in process -------------------------------------------------------------
+
+
+def plan_for(folder: Path):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from lettre.compose import open_folder
+    from lettre.send import prepare
+    from lettre.weeks import parse_week
+
+    config = open_folder(folder)
+    week = parse_week(WEEK, dt.date(2025, 6, 13), config.publication_day)
+    return prepare(
+        config, week, readers_path=folder / "abonnes.csv", state_dir=folder / "state",
+        check_via=False,
+    )  # fmt: skip
+
+
+def test_reader_values_are_escaped_in_html_and_raw_in_text(
+    letter_folder: Callable[[int], Path],
+) -> None:
+    from lettre.send import personalise
+    from lettre.subscribers import iter_readers
+
+    folder = letter_folder(1)
+    (folder / "abonnes.csv").write_text(
+        'email;name;grade\nlea@example.net;"<b>Léa & Cie</b>";Sergente "chef"\n',
+        encoding="utf-8",
+    )
+    templates = folder / "templates"
+    templates.mkdir()
+    packaged = Path(__file__).resolve().parent.parent / "templates"
+    for name in ("letter.html.j2", "letter.txt.j2"):
+        text = (packaged / name).read_text(encoding="utf-8")
+        text = text.replace("{% for section in letter.sections %}", "{{ reader.grade }}\n{% for section in letter.sections %}", 1)
+        (templates / name).write_text(text, encoding="utf-8")
+    [reader] = iter_readers(folder / "abonnes.csv")
+    data = personalise(plan_for(folder), reader, b"s" * 64).data
+    msg = parse(data)
+    text, html = parts(msg)
+    assert "Bonjour <b>Léa & Cie</b>," in text and 'Sergente "chef"' in text
+    assert "Bonjour &lt;b&gt;Léa &amp; Cie&lt;/b&gt;," in html and "Sergente &quot;chef&quot;" in html
+    assert "<b>" not in html
+    assert msg["To"].addresses[0].display_name == "<b>Léa & Cie</b>"
+    header, _, body = data.partition(b"\n\n")
+    assert b"\r" not in data and all(byte < 128 for byte in data)
+    assert max(len(line) for line in body.split(b"\n")) <= 76  # quoted-printable
+    assert max(len(line) for line in header.split(b"\n")) <= 998
+
+
+def test_a_template_that_changes_a_reader_value_is_refused(
+    letter_folder: Callable[[int], Path],
+) -> None:
+    from lettre.errors import TemplateError
+
+    folder = letter_folder(1)
+    templates = folder / "templates"
+    templates.mkdir()
+    packaged = Path(__file__).resolve().parent.parent / "templates"
+    text = (packaged / "letter.txt.j2").read_text(encoding="utf-8")
+    (templates / "letter.txt.j2").write_text("{{ reader.email | upper }}\n" + text, encoding="utf-8")
+    with pytest.raises(TemplateError) as caught:
+        plan_for(folder)
+    assert str(caught.value) == (
+        "letter.txt.j2: a template changes a reader.* value (a filter such as upper or "
+        "truncate?): lettre fills reader.* in after composing, so write {{ reader.name }} as is"
+    )

@@ -150,8 +150,9 @@ def refuse_example_content(config: Config, items: Sequence[Item]) -> None:
 
 
 def _compose_editions(
-    config: Config, week: Week, locales: Sequence[str], columns: Sequence[str]
+    config: Config, week: Week, variants: Sequence[tuple[str, bool]], columns: Sequence[str]
 ) -> tuple[dict[tuple[str, bool], Edition], str]:
+    """The editions readers need: (locale, with a greeting by name or not)."""
     from .compose import letter_of, load_week_items, now_in
     from .render import render_html, render_text
 
@@ -162,14 +163,17 @@ def _compose_editions(
     now = now_in(config)
     editions: dict[tuple[str, bool], Edition] = {}
     digest = hashlib.sha256()
+    locales = dict.fromkeys(locale for locale, _ in variants)
     for locale in locales:
         localised = config.with_locale(locale)
         letter = letter_of(localised, week, items)
         if config.unsubscribe_url:
-            url = personal_url(config.unsubscribe_url, slots.slot(ADDRESS_SLOT), slots.slot(TOKEN_SLOT))
-            letter = replace(letter, unsubscribe_url=url)
+            address, tok = slots.slot(ADDRESS_SLOT), slots.slot(TOKEN_SLOT)
+            letter = replace(letter, unsubscribe_url=personal_url(config.unsubscribe_url, address, tok))
         frame = reader_frame(letter, localised, now)
         for named in (True, False):
+            if (locale, named) not in variants:
+                continue
             reader = {name: slots.slot(name) for name in columns}
             reader.update(email=slots.slot("email"), locale=slots.slot("locale"))
             reader["name"] = slots.slot("name") if named else ""
@@ -178,8 +182,11 @@ def _compose_editions(
             html_parts = slots.split(html, "letter.html.j2")
             text_parts = slots.split(text, "letter.txt.j2")
             editions[(locale, named)] = Edition(locale, letter, frame, html_parts, text_parts)
-            for parts in (html_parts, text_parts):  # slot names, not their random words
-                digest.update("\0".join(parts).encode("utf-8", "surrogatepass"))
+    # what the journal compares from one run to the next: the letter in the folder's
+    # locale, slot names in place of their random words
+    plain = editions[(config.locale, False)]
+    for parts in (plain.html, plain.text):
+        digest.update("\0".join(parts).encode("utf-8", "surrogatepass"))
     return editions, digest.hexdigest()
 
 
@@ -220,10 +227,12 @@ def prepare(
     copies = tuple(
         Reader(a.address, a.name, None, tuple((c, "") for c in columns)) for a in config.bcc
     )
-    locales = list(dict.fromkeys(loc or config.locale for loc in readers.locales))
-    if config.locale not in locales:
-        locales.append(config.locale)  # the copies, and a --to address outside the CSV
-    editions, digest = _compose_editions(config, week, locales, columns)
+    variants = [(locale or config.locale, named) for locale, named in readers.variants]
+    # the copies, and a --to address (its row, or an address outside the CSV)
+    variants += [(config.locale, bool(copy.name)) for copy in copies]
+    variants += [(r.locale or config.locale, bool(r.name)) for r in readers.found]
+    variants.append((config.locale, False))
+    editions, digest = _compose_editions(config, week, list(dict.fromkeys(variants)), columns)
     return Plan(
         config,
         week,

@@ -71,6 +71,8 @@ class ReadersFile:
     columns: tuple[str, ...]
     count: int  # distinct readers
     locales: tuple[str | None, ...]  # the locales the readers ask for (None: the folder's)
+    # (locale, has a name) of the readers: the editions of the letter they need
+    variants: tuple[tuple[str | None, bool], ...] = ()
     duplicates: tuple[Duplicate, ...] = ()
     found: tuple[Reader, ...] = field(default=(), compare=False)  # the rows asked for
 
@@ -238,6 +240,7 @@ def check_readers(path: Path, wanted: Iterable[str] = ()) -> ReadersFile:
     first_lines: dict[str, int] = {}
     duplicates: list[Duplicate] = []
     locales: dict[str | None, None] = {}
+    variants: dict[tuple[str | None, bool], None] = {}
     found: list[Reader] = []
     for reader in readers:
         if isinstance(reader, ReadersError):
@@ -248,12 +251,20 @@ def check_readers(path: Path, wanted: Iterable[str] = ()) -> ReadersFile:
             duplicates.append(Duplicate(reader.address, reader.line, first))
             continue
         locales[reader.locale] = None
+        variants[(reader.locale, bool(reader.name))] = None
         if reader.key in wanted:
             found.append(reader)
     if errors:
         raise errors[0] if len(errors) == 1 else ItemErrors(errors)
     return ReadersFile(
-        path, delimiter, names, len(first_lines), tuple(locales), tuple(duplicates), tuple(found)
+        path,
+        delimiter,
+        names,
+        len(first_lines),
+        tuple(locales),
+        tuple(variants),
+        tuple(duplicates),
+        tuple(found),
     )
 
 

@@ -66,7 +66,10 @@ def test_a_damaged_line_is_named(tmp_path: Path) -> None:
     path.write_text('{"event": "start"}\n{"event": sent}\n', encoding="utf-8")
     with pytest.raises(LettreError) as caught:
         read_journal(path)
-    assert str(caught.value) == f"{path}:2: the send journal is damaged here (edit nothing in it by hand)"
+    assert (
+        str(caught.value)
+        == f"{path}:2: the send journal is damaged here (edit nothing in it by hand)"
+    )
 
 
 def test_no_journal_yet(tmp_path: Path) -> None:

@@ -215,7 +215,9 @@ def test_killed_midway_then_run_again_everyone_exactly_once(
     shutil.rmtree(folder / ".lettre", ignore_errors=True)
     (folder / ".lettre").mkdir()
     second = lettre(*send_args(folder, "--via", script))
-    doubt = re.search(r"Warning: (\S+) was being handed over when the last send stopped", second.stderr)
+    doubt = re.search(
+        r"Warning: (\S+) was being handed over when the last send stopped", second.stderr
+    )
     counts = collections.Counter(
         msg["To"].addresses[0].addr_spec for msg in mailbox_messages(mailbox)
     )
@@ -226,7 +228,11 @@ def test_killed_midway_then_run_again_everyone_exactly_once(
         assert twice == []
     else:  # the one reader in doubt, named: at most two copies, with one Message-ID
         assert set(twice) <= {doubt[1]} and counts[doubt[1]] in (1, 2)
-        ids = {m["Message-ID"] for m in mailbox_messages(mailbox) if m["To"].addresses[0].addr_spec == doubt[1]}
+        ids = {
+            m["Message-ID"]
+            for m in mailbox_messages(mailbox)
+            if m["To"].addresses[0].addr_spec == doubt[1]
+        }
         assert len(ids) == 1
     state = read_journal(folder / "state" / "sent" / f"{WEEK}.jsonl")
     assert len(state.sent) == 61 and state.finished and state.in_doubt is None and state.runs == 2
@@ -347,12 +353,17 @@ def test_dry_run_says_who_would_receive_what_and_writes_nothing(
     )
     lettre("unsubscribe", "-C", folder, "paul@example.net")
     done = lettre(*send_args(folder, "--dry-run", "--via", "true"))
-    assert done.stdout == (
-        "send  Léa <lea@example.net>  [fr_FR]  Lettre de test du 13 juin 2025\n"
-        "skip  paul@example.net  (unsubscribed "
-        + re.search(r"paul@example.net,([^,]+),", (folder / "state" / "unsubscribed.csv").read_text())[1]  # type: ignore[index]
-        + ")\n"
-        "send  archives@example.org  [fr_FR]  Lettre de test du 13 juin 2025\n"
+    assert (
+        done.stdout
+        == (
+            "send  Léa <lea@example.net>  [fr_FR]  Lettre de test du 13 juin 2025\n"
+            "skip  paul@example.net  (unsubscribed "
+            + re.search(
+                r"paul@example.net,([^,]+),", (folder / "state" / "unsubscribed.csv").read_text()
+            )[1]  # type: ignore[index]
+            + ")\n"
+            "send  archives@example.org  [fr_FR]  Lettre de test du 13 juin 2025\n"
+        )
     )
     assert done.stderr == (
         f"Warning: {folder / 'abonnes.csv'}:4: LEA@example.net is already on line 2: sent once\n"
@@ -400,10 +411,10 @@ def test_missing_sender_command_and_bad_options(letter_folder: Callable[[int], P
     folder = letter_folder(2)
     done = lettre(*send_args(folder, "--via", "no-such-sendmail -t"), check=False)
     assert done.returncode == 1
-    assert (
+    assert done.stderr == (
         "Error: cannot run the sender command 'no-such-sendmail -t': no program "
         "'no-such-sendmail' (install it, or choose another with --via or [send] via)\n"
-    ) == done.stderr
+    )
     rate = lettre(*send_args(folder, "--rate", "vite"), check=False)
     assert rate.returncode == 2
     assert "Error: --rate: 'vite' is not a rate (write 10/s, 600/min or 3600/h)" in rate.stderr
@@ -418,7 +429,9 @@ def test_rate_throttles(tmp_path: Path, letter_folder: Callable[[int], Path]) ->
     assert time.monotonic() - started >= 0.5
 
 
-def test_compose_and_archive_carry_no_token(letter_folder: Callable[[int], Path], tmp_path: Path) -> None:
+def test_compose_and_archive_carry_no_token(
+    letter_folder: Callable[[int], Path], tmp_path: Path
+) -> None:
     folder = letter_folder(2)
     html = lettre("compose", "-C", folder, "--week", WEEK, "--format", "html").stdout
     assert "desabonnement" in html and "?a=" not in html and "Bonjour" not in html
@@ -480,14 +493,20 @@ def test_reader_values_are_escaped_in_html_and_raw_in_text(
     packaged = Path(__file__).resolve().parent.parent / "templates"
     for name in ("letter.html.j2", "letter.txt.j2"):
         text = (packaged / name).read_text(encoding="utf-8")
-        text = text.replace("{% for section in letter.sections %}", "{{ reader.grade }}\n{% for section in letter.sections %}", 1)
+        text = text.replace(
+            "{% for section in letter.sections %}",
+            "{{ reader.grade }}\n{% for section in letter.sections %}",
+            1,
+        )
         (templates / name).write_text(text, encoding="utf-8")
     [reader] = iter_readers(folder / "abonnes.csv")
     data = personalise(plan_for(folder), reader, b"s" * 64).data
     msg = parse(data)
     text, html = parts(msg)
     assert "Bonjour <b>Léa & Cie</b>," in text and 'Sergente "chef"' in text
-    assert "Bonjour &lt;b&gt;Léa &amp; Cie&lt;/b&gt;," in html and "Sergente &quot;chef&quot;" in html
+    assert (
+        "Bonjour &lt;b&gt;Léa &amp; Cie&lt;/b&gt;," in html and "Sergente &quot;chef&quot;" in html
+    )
     assert "<b>" not in html
     assert msg["To"].addresses[0].display_name == "<b>Léa & Cie</b>"
     header, _, body = data.partition(b"\n\n")
@@ -506,7 +525,9 @@ def test_a_template_that_changes_a_reader_value_is_refused(
     templates.mkdir()
     packaged = Path(__file__).resolve().parent.parent / "templates"
     text = (packaged / "letter.txt.j2").read_text(encoding="utf-8")
-    (templates / "letter.txt.j2").write_text("{{ reader.email | upper }}\n" + text, encoding="utf-8")
+    (templates / "letter.txt.j2").write_text(
+        "{{ reader.email | upper }}\n" + text, encoding="utf-8"
+    )
     with pytest.raises(TemplateError) as caught:
         plan_for(folder)
     assert str(caught.value) == (

@@ -109,8 +109,7 @@ def test_file_level_problems(tmp_path: Path) -> None:
     with pytest.raises(ReadersError) as caught:
         check_readers(latin)
     assert str(caught.value) == (
-        f"{latin}:2: not UTF-8: byte 0xE9 cannot be decoded; export the file again as "
-        "'CSV UTF-8'"
+        f"{latin}:2: not UTF-8: byte 0xE9 cannot be decoded; export the file again as 'CSV UTF-8'"
     )
     with pytest.raises(ReadersError, match="no such file"):
         check_readers(tmp_path / "absent.csv")

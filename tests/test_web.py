@@ -23,7 +23,7 @@ import pytest
 from conftest import item_text
 from lettre.web import make_app
 from test_pipe import free_port
-from test_send import SEND_CONFIG, WEEK, lettre, readers_csv, send_args, slow_sender
+from test_send import SEND_CONFIG, lettre, readers_csv, send_args, slow_sender
 
 LETTRE = [sys.executable, "-m", "lettre"]
 
@@ -103,7 +103,9 @@ def test_one_click_post_unsubscribes_and_the_next_send_skips_the_reader(
     assert not suppression.exists()
     # a forged token, an altered one, another reader's token: 403, nothing changes
     query = dict(p.split("=", 1) for p in urlsplit(links[lea]).query.split("&"))
-    other = dict(p.split("=", 1) for p in urlsplit(links["lecteur00002@example.net"]).query.split("&"))
+    other = dict(
+        p.split("=", 1) for p in urlsplit(links["lecteur00002@example.net"]).query.split("&")
+    )
     altered = query["t"][:-1] + ("A" if query["t"][-1] != "A" else "B")
     for forged in (
         f"{endpoint}/desabonnement?a={query['a']}&t={altered}",

@@ -782,7 +782,7 @@ def send(
             raise SendError(
                 f"the letter of {chosen.end} was already sent to {len(state.sent)} readers "
                 f"(finished {state.finished}): add --resend to send it to everyone again",
-                sending.journal_path(state_dir, chosen.end),
+                sending.journal_path_of(state_dir, chosen),
             )
         wanted = [state.in_doubt] if state.in_doubt else []
         plan = sending.prepare(
@@ -808,7 +808,7 @@ def _readers_of(config: Any) -> Path:
     path = getattr(config, "readers_path", None)
     if path is None:
         raise ConfigError(
-            "no readers: set [recipients] readers = \"abonnes.csv\" in lettre.toml, or give "
+            'no readers: set [recipients] readers = "abonnes.csv" in lettre.toml, or give '
             "--readers",
             config.folder / "lettre.toml",
         )
@@ -967,9 +967,7 @@ def unsubscribe(
 @handle_errors
 def serve_unsubscribe(
     port: Annotated[int, typer.Option("--port", "-p", help="The port to listen on.")] = 8025,
-    host: Annotated[
-        str, typer.Option("--host", help="The interface to listen on.")
-    ] = "127.0.0.1",
+    host: Annotated[str, typer.Option("--host", help="The interface to listen on.")] = "127.0.0.1",
     directory: DirOption = Path("."),
 ) -> None:
     """Serve the one-click unsubscribe endpoint (RFC 8058) of the folder, for trials.

@@ -186,7 +186,7 @@ def reader_frame(letter: Letter, config: Config, now: dt.datetime) -> Frame:
     fourth["MIME-Version"] = "1.0"
     tail = (
         _headers(fourth)
-        + b"Content-Type: multipart/alternative;\n boundary=\"{boundary}\"\n"
+        + b'Content-Type: multipart/alternative;\n boundary="{boundary}"\n'
         + f"Content-Language: {letter.lang}\nX-Mailer: lettre {__version__}\n".encode("ascii")
     )
     return Frame(_headers(first), _headers(second), _headers(third), tail)

@@ -10,7 +10,6 @@ for the HTML), and the message is assembled from bytes (message.reader_message).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import html as html_lib
@@ -51,7 +50,9 @@ def suppression_path(state_dir: Path) -> Path:
 
 def parse_rate(text: str) -> float:
     """`10`, `10/s`, `600/min`, `3600/h` → messages per second."""
-    match = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*(?:/\s*(s|sec|second|min|minute|h|hour))?\s*", text)
+    match = re.fullmatch(
+        r"\s*(\d+(?:[.,]\d+)?)\s*(?:/\s*(s|sec|second|min|minute|h|hour))?\s*", text
+    )
     if not match or float(match[1].replace(",", ".")) <= 0:
         raise UsageError(f"--rate: {text!r} is not a rate (write 10/s, 600/min or 3600/h)")
     per = {"min": 60, "minute": 60, "h": 3600, "hour": 3600}.get(match[2] or "s", 1)
@@ -169,7 +170,9 @@ def _compose_editions(
         letter = letter_of(localised, week, items)
         if config.unsubscribe_url:
             address, tok = slots.slot(ADDRESS_SLOT), slots.slot(TOKEN_SLOT)
-            letter = replace(letter, unsubscribe_url=personal_url(config.unsubscribe_url, address, tok))
+            letter = replace(
+                letter, unsubscribe_url=personal_url(config.unsubscribe_url, address, tok)
+            )
         frame = reader_frame(letter, localised, now)
         for named in (True, False):
             if (locale, named) not in variants:
@@ -219,8 +222,7 @@ def prepare(
         )
     readers = check_readers(readers_path, [w.lower() for w in wanted])
     warnings = [
-        f"{readers_path}:{d.line}: {d.address} is already on line {d.first_line}: "
-        "sent once"
+        f"{readers_path}:{d.line}: {d.address} is already on line {d.first_line}: sent once"
         for d in readers.duplicates
     ]
     columns = tuple(c for c in readers.columns if c not in ("email", "name", "locale"))
@@ -472,6 +474,11 @@ def read_state(state_dir: Path, week: Week) -> JournalState:
 def state_dir_of(config: Config) -> Path:
     """`state/` of the folder: the secret, the journals, the suppression file."""
     return config.folder / "state"
+
+
+def journal_path_of(state_dir: Path, week: Week) -> Path:
+    """`state/sent/YYYY-MM-DD.jsonl`: the journal of the letter of `week`."""
+    return journal_path(state_dir, week.end)
 
 
 def lock_path(state_dir: Path, week: Week) -> Path:

@@ -214,7 +214,8 @@ def _each_row(path: Path) -> tuple[str, tuple[str, ...], Iterator[Reader | Reade
     try:
         _, header = next(rows)
     except StopIteration:
-        raise ReadersError("empty file: the first line names the columns (email, name…)", path)
+        message = "empty file: the first line names the columns (email, name…)"
+        raise ReadersError(message, path) from None
     names = _header(path, header)
 
     def readers() -> Iterator[Reader | ReadersError]:

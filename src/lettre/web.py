@@ -36,7 +36,10 @@ HEADERS = [
     ("Cache-Control", "no-store"),
     ("X-Robots-Tag", "noindex"),
     ("Referrer-Policy", "no-referrer"),
-    ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"),
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    ),
 ]
 
 
@@ -111,7 +114,7 @@ def _page(
         "padding:0 1em;color:#161616}button{font:inherit;padding:.5em 1.2em;"
         "background:#000091;color:#fff;border:0;cursor:pointer}</style>\n"
         f"</head>\n<body>\n<h1>{html.escape(title)}</h1>\n{body}</body>\n</html>\n"
-    ).encode("utf-8")
+    ).encode()
     start_response(status, [*HEADERS, ("Content-Length", str(len(document)))])
     return [document]
 
@@ -155,8 +158,10 @@ def _respond(folder: Path, environ: dict[str, Any], start_response: StartRespons
     encoded = params.get("a", [""])[0]
     given = params.get("t", [""])[0]
     address = decode_address(encoded) if encoded else None
-    if address is None or not is_address(address) or not valid(
-        site.secret, site.list_id, address, given
+    if (
+        address is None
+        or not is_address(address)
+        or not valid(site.secret, site.list_id, address, given)
     ):
         message = _(
             "This unsubscribe link is not valid. Use the link of a letter you received, "
@@ -174,7 +179,11 @@ def _respond(folder: Path, environ: dict[str, Any], start_response: StartRespons
             if not _one_click(environ):
                 message = _("This request does not say List-Unsubscribe=One-Click.")
                 return _page(
-                    start_response, "400 Bad Request", lang, title, f"<p>{html.escape(message)}</p>\n"
+                    start_response,
+                    "400 Bad Request",
+                    lang,
+                    title,
+                    f"<p>{html.escape(message)}</p>\n",
                 )
             from zoneinfo import ZoneInfo
 
@@ -195,7 +204,7 @@ def _respond(folder: Path, environ: dict[str, Any], start_response: StartRespons
         f"<p>{html.escape(question)}</p>\n"
         f'<form method="post" action="{action}">\n'
         '<input type="hidden" name="List-Unsubscribe" value="One-Click">\n'
-        f"<button type=\"submit\">{html.escape(title)}</button>\n</form>\n"
+        f'<button type="submit">{html.escape(title)}</button>\n</form>\n'
     )
     pages = _page(start_response, "200 OK", lang, title, form)
     return [] if method == "HEAD" else pages

@@ -774,6 +774,12 @@ def send(
     from .lock import SendLock
     from .tokens import load_secret
 
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # as Ctrl-C: the journal is written before lettre ends
+
+    signal.signal(signal.SIGTERM, stop)
     lock = SendLock(sending.lock_path(state_dir, chosen), f"the letter of {chosen.end}")
     lock.acquire()  # before anything else: a second send refuses at once
     try:

@@ -143,13 +143,18 @@ class Journal:
         while view:
             written = os.write(self._fd, view)
             view = view[written:]
-        os.fsync(self._fd)
+        _sync(self._fd)
 
     def close(self) -> None:
         try:
             self.commit()
         finally:
             os.close(self._fd)
+
+
+def _sync(fd: int) -> None:
+    """The data on disk (and the size it needs): fdatasync where there is one."""
+    (getattr(os, "fdatasync", None) or os.fsync)(fd)
 
 
 def _fsync_dir(folder: Path) -> None:

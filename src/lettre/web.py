@@ -82,7 +82,7 @@ def make_app(folder: Path | str) -> WSGIApp:
     path = Path(folder).resolve()
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        return _respond(path, environ, start_response)
+        return _answer(path, environ, start_response)
 
     return app
 
@@ -93,7 +93,13 @@ def unsubscribe_app(environ: dict[str, Any], start_response: StartResponse) -> I
     if not folder:
         _log(environ, f"lettre: set {FOLDER_ENV} to the newsletter folder")
         return _page(start_response, "500 Internal Server Error", "en", "Error", "")
-    return _respond(Path(folder).resolve(), environ, start_response)
+    return _answer(Path(folder).resolve(), environ, start_response)
+
+
+def _answer(folder: Path, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+    """The response; to HEAD, without its body."""
+    body = _respond(folder, environ, start_response)
+    return [] if str(environ.get("REQUEST_METHOD", "")).upper() == "HEAD" else body
 
 
 def _log(environ: dict[str, Any], message: str) -> None:
@@ -206,8 +212,7 @@ def _respond(folder: Path, environ: dict[str, Any], start_response: StartRespons
         '<input type="hidden" name="List-Unsubscribe" value="One-Click">\n'
         f'<button type="submit">{html.escape(title)}</button>\n</form>\n'
     )
-    pages = _page(start_response, "200 OK", lang, title, form)
-    return [] if method == "HEAD" else pages
+    return _page(start_response, "200 OK", lang, title, form)
 
 
 def serve(folder: Path, host: str, port: int, ready: Callable[[str], None]) -> None:

@@ -534,3 +534,30 @@ def test_a_template_that_changes_a_reader_value_is_refused(
         "letter.txt.j2: a template changes a reader.* value (a filter such as upper or "
         "truncate?): lettre fills reader.* in after composing, so write {{ reader.name }} as is"
     )
+
+
+def test_sigterm_stops_with_the_reader_in_doubt_named(
+    tmp_path: Path, letter_folder: Callable[[int], Path]
+) -> None:
+    folder = letter_folder(30)
+    script, mailbox = slow_sender(tmp_path, delay=0.3)
+    first = subprocess.Popen(
+        [*LETTRE, *map(str, send_args(folder, "--via", script))],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while len(list(mailbox.iterdir())) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)  # inside the next reader's 0.3 s
+    first.terminate()
+    _, stderr = first.communicate(timeout=60)
+    assert first.returncode == 1, stderr
+    named = re.search(r"Error: interrupted while (\S+) was being handed over: it may have", stderr)
+    assert named, stderr
+    state = read_journal(folder / "state" / "sent" / f"{WEEK}.jsonl")
+    assert state.in_doubt == named[1] and len(state.sent) >= 3
+    lettre(*send_args(folder, "--via", script))
+    counts = collections.Counter(m["To"].addresses[0].addr_spec for m in mailbox_messages(mailbox))
+    assert len(counts) == 31 and {a for a, n in counts.items() if n != 1} <= {named[1]}

@@ -771,10 +771,10 @@ def send(
     if dry_run:
         _dry_run(config, chosen, readers_path, state_dir, argv, resend)
         return
+    import signal
+
     from .lock import SendLock
     from .tokens import load_secret
-
-    import signal
 
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt  # as Ctrl-C: the journal is written before lettre ends

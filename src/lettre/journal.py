@@ -54,22 +54,28 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         from .files import os_problem
 
         raise LettreError(os_problem(err, path), path) from None
-    with handle:
-        lines = handle.read().split(b"\n")
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-            if not isinstance(record, dict) or not isinstance(record.get("event"), str):
-                raise ValueError("not a journal record")
-        except ValueError:
-            if not raw.rstrip().endswith(b"}"):
-                continue  # a line cut short by a crash: that record never happened
-            raise LettreError(
-                "the send journal is damaged here (edit nothing in it by hand)", path, number
-            ) from None
-        yield number, record
+    with handle:  # line by line: a journal of 10,000 readers is not held in memory
+        for number, line in enumerate(handle, start=1):
+            record = _record(line, path, number)
+            if record is not None:
+                yield number, record
+
+
+def _record(raw: bytes, path: Path, number: int) -> dict[str, Any] | None:
+    """One line of the journal, or None for a blank line or one cut short by a crash."""
+    if not raw.strip():
+        return None
+    try:
+        record = json.loads(raw)
+        if not isinstance(record, dict) or not isinstance(record.get("event"), str):
+            raise ValueError("not a journal record")
+    except ValueError:
+        if not raw.rstrip().endswith(b"}"):
+            return None  # a line cut short by a crash: that record never happened
+        raise LettreError(
+            "the send journal is damaged here (edit nothing in it by hand)", path, number
+        ) from None
+    return record
 
 
 def read_journal(path: Path) -> JournalState:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import binascii
 import datetime as dt
 import hashlib
@@ -193,11 +194,25 @@ def reader_frame(letter: Letter, config: Config, now: dt.datetime) -> Frame:
 
 
 def to_header(to: Address) -> bytes:
-    """`To:` one reader, the display name encoded when it needs to be (RFC 2047)."""
-    if not to.name:
-        return f"To: {to.address}\n".encode("ascii", "surrogateescape")
-    name, value = PIPE_POLICY.header_store_parse("To", _mailbox(to))
-    return PIPE_POLICY.fold_binary(name, value)
+    """`To:` one reader; a display name quoted, or as encoded words (RFC 2047) when it is
+    not ASCII, folded within 78 characters a line.
+
+    Written here rather than through email.headerregistry, whose parser takes a
+    millisecond a header: a tenth of the time of a reader's whole message.
+    """
+    name = " ".join(to.name.split())
+    if not name:
+        return f"To: {to.address}\n".encode()
+    if name.isascii() and name.isprintable():
+        escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+        word = f'"{escaped}"'
+    elif len(name.encode()) <= 45:  # one encoded word of at most 75 characters
+        word = f"=?utf-8?b?{base64.b64encode(name.encode()).decode('ascii')}?="
+    else:  # several encoded words: decoders differ on the space between them
+        header, value = PIPE_POLICY.header_store_parse("To", _mailbox(to))
+        return PIPE_POLICY.fold_binary(header, value)
+    separator = " " if len(word) + len(to.address) + 7 <= 78 else "\n "
+    return f"To: {word}{separator}<{to.address}>\n".encode()
 
 
 def unsubscribe_header(uris: Sequence[str], one_click: bool) -> bytes:

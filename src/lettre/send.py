@@ -335,15 +335,22 @@ class SendReport:
 Progress = Callable[[int, int], None]
 
 
-def _queue(plan: Plan, state: JournalState) -> Iterator[Reader]:
-    """The in-doubt reader first (so that at most one is ever in doubt), then the others."""
-    if state.in_doubt:
+def _queue(plan: Plan, doubt: str | None, done: set[str]) -> Iterator[Reader]:
+    """The in-doubt reader first (so that at most one is ever in doubt), then the others.
+
+    Each reader comes once and only if its key is not in `done`, to which it is added.
+    """
+    if doubt:
         for reader in (*plan.readers.found, *plan.copies):
-            if reader.key == state.in_doubt.lower():
+            if reader.key == doubt and reader.key not in done:
+                done.add(reader.key)
                 yield reader
                 break
-    yield from iter_readers(plan.readers.path)
-    yield from plan.copies
+    yield from iter_readers(plan.readers.path, done)
+    for copy in plan.copies:
+        if copy.key not in done:
+            done.add(copy.key)
+            yield copy
 
 
 def run(
@@ -390,15 +397,12 @@ def run(
                 say(f"Warning: {state.in_doubt} is no longer a reader: it is not sent again")
         todo = max(plan.total - len(sent), 0)
         done = 0
-        for reader in _queue(plan, state):
-            if reader.key in sent:
-                continue
+        for reader in _queue(plan, doubt, sent):  # each reader once, none already sent
             suppression.refresh()  # a one-click POST may land at any moment
             if reader.address in suppression:
                 if reader.key == doubt:
                     journal.record("dropped", email=reader.address, reason="unsubscribed")
                 report.unsubscribed.append(reader.address)
-                sent.add(reader.key)  # once is enough, also for a duplicate copy
                 todo -= 1
                 continue
             personal = personalise(plan, reader, secret)
@@ -421,7 +425,6 @@ def run(
                     "same Message-ID"
                 ) from None
             journal.record("sent", email=reader.address, message_id=personal.message_id)
-            sent.add(reader.key)
             report.sent += 1
             done += 1
             if progress:

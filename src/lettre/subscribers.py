@@ -269,10 +269,14 @@ def check_readers(path: Path, wanted: Iterable[str] = ()) -> ReadersFile:
     )
 
 
-def iter_readers(path: Path) -> Iterator[Reader]:
-    """The readers of a checked CSV, each address once (at its first row), in file order."""
+def iter_readers(path: Path, seen: set[str] | None = None) -> Iterator[Reader]:
+    """The readers of a checked CSV, each address once (at its first row), in file order.
+
+    `seen`: the address keys to leave out, and to which each reader's is added (`send`
+    passes those its journal has, so that one set serves both).
+    """
     _, _, readers = _each_row(path)
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     for reader in readers:
         if isinstance(reader, ReadersError):
             raise reader  # the file changed since it was checked

@@ -290,8 +290,8 @@ def test_a_failing_sender_stops_naming_the_reader_and_records_nothing_for_it(
     assert failed.returncode == 1
     assert (
         f"Error: the sender command '{script}' exited with code 75 for "
-        "lecteur00002@example.net: sendmail: relay refused; nothing is recorded for this "
-        "reader" in failed.stderr
+        "lecteur00002@example.net: sendmail: relay refused; this reader is not recorded as "
+        "sent: fix the problem, then run 'lettre send' again to go on from there\n" in failed.stderr
     )
     state = read_journal(folder / "state" / "sent" / f"{WEEK}.jsonl")
     assert sorted(state.sent) == ["lecteur00000@example.net", "lecteur00001@example.net"]

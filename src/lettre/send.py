@@ -313,7 +313,7 @@ def hand_over(via: Sequence[str], data: bytes, reader: Reader) -> None:
         how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
         raise SendError(
             f"the sender command {shlex.join(via)!r} {how} for {reader.address}: {said}; "
-            "nothing is recorded for this reader: fix the problem, then run 'lettre send' "
+            "this reader is not recorded as sent: fix the problem, then run 'lettre send' "
             "again to go on from there"
         )
 
@@ -398,6 +398,11 @@ def run(
         todo = max(plan.total - len(sent), 0)
         done = 0
         for reader in _queue(plan, doubt, sent):  # each reader once, none already sent
+            if rate:
+                wait = start + report.sent / rate - time.monotonic()
+                if wait > 0:
+                    journal.commit()  # the last reader's `sent` does not wait with us
+                    time.sleep(wait)
             suppression.refresh()  # a one-click POST may land at any moment
             if reader.address in suppression:
                 if reader.key == doubt:
@@ -406,11 +411,6 @@ def run(
                 todo -= 1
                 continue
             personal = personalise(plan, reader, secret)
-            if rate:
-                wait = start + report.sent / rate - time.monotonic()
-                if wait > 0:
-                    journal.commit()  # the last reader's `sent` does not wait with us
-                    time.sleep(wait)
             journal.record("handing", email=reader.address, message_id=personal.message_id)
             journal.commit()
             try:

@@ -48,6 +48,7 @@ address = "communication@example.org"
 [recipients]
 to = ["abonnes@example.net"]
 bcc = ["archives@example.org"]
+readers = "abonnes.csv"
 
 [unsubscribe]
 url = "https://lettre.example.org/desabonnement"
@@ -87,7 +88,8 @@ def lettre(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess
 
 
 def send_args(folder: Path, *extra: str | Path) -> list[str | Path]:
-    return ["send", "-C", folder, "--week", WEEK, "--readers", folder / "abonnes.csv", *extra]
+    """`lettre send` of the week; the readers are lettre.toml's (`[recipients] readers`)."""
+    return ["send", "-C", folder, "--week", WEEK, *extra]
 
 
 def parse(data: bytes) -> EmailMessage:
@@ -352,7 +354,11 @@ def test_dry_run_says_who_would_receive_what_and_writes_nothing(
         encoding="utf-8",
     )
     lettre("unsubscribe", "-C", folder, "paul@example.net")
-    done = lettre(*send_args(folder, "--dry-run", "--via", "true"))
+    # --readers reads another file than lettre.toml's
+    (folder / "abonnes.csv").rename(folder / "autres.csv")
+    done = lettre(
+        *send_args(folder, "--dry-run", "--via", "true", "--readers", folder / "autres.csv")
+    )
     assert (
         done.stdout
         == (
@@ -366,7 +372,7 @@ def test_dry_run_says_who_would_receive_what_and_writes_nothing(
         )
     )
     assert done.stderr == (
-        f"Warning: {folder / 'abonnes.csv'}:4: LEA@example.net is already on line 2: sent once\n"
+        f"Warning: {folder / 'autres.csv'}:4: LEA@example.net is already on line 2: sent once\n"
         "2 messages would be handed to 'true'; 0 already sent, 1 unsubscribed (dry run: "
         "nothing sent, nothing written)\n"
     )
@@ -415,6 +421,34 @@ def test_missing_sender_command_and_bad_options(letter_folder: Callable[[int], P
         "Error: cannot run the sender command 'no-such-sendmail -t': no program "
         "'no-such-sendmail' (install it, or choose another with --via or [send] via)\n"
     )
+    # the sender command of lettre.toml is named at its line
+    toml = folder / "lettre.toml"
+    toml.write_text(SEND_CONFIG + '\n[send]\nvia = "no-such-sendmail -t"\n', encoding="utf-8")
+    done = lettre(*send_args(folder), check=False)
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"Error: {toml}:{SEND_CONFIG.count(chr(10)) + 3}: cannot run the sender command 'no-such-sendmail -t': no program "
+        "'no-such-sendmail' (install it, or choose another with --via or [send] via)\n"
+    )
+    toml.write_text(SEND_CONFIG.replace('readers = "abonnes.csv"\n', ""), encoding="utf-8")
+    done = lettre(*send_args(folder), check=False)
+    assert done.returncode == 1
+    assert done.stderr == (
+        f'Error: {toml}: no readers: set [recipients] readers = "abonnes.csv" in lettre.toml, '
+        "or give --readers\n"
+    )
+    listed = SEND_CONFIG.replace(
+        'readers = "abonnes.csv"\n', 'readers = "abonnes.csv"\nlist = "hebdo@lists.example.org"\n'
+    )
+    toml.write_text(listed + '\n[send]\nmode = "list"\n', encoding="utf-8")
+    done = lettre(*send_args(folder), check=False)
+    assert done.returncode == 1
+    assert done.stderr == (
+        f'Error: {toml}:{listed.count(chr(10)) + 3}: [send] mode is "list": posting once to '
+        "a list manager is not what 'lettre send' does yet; pipe 'lettre compose' to your "
+        "sender command, or give --readers\n"
+    )
+    toml.write_text(SEND_CONFIG, encoding="utf-8")
     rate = lettre(*send_args(folder, "--rate", "vite"), check=False)
     assert rate.returncode == 2
     assert "Error: --rate: 'vite' is not a rate (write 10/s, 600/min or 3600/h)" in rate.stderr

@@ -8,12 +8,18 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 
 import typer
 from typer.core import TyperGroup
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .items import Week
+    from .journal import JournalState
+    from .send import Plan, SendReport
 
 EPILOG = (
     "Every command takes -C/--dir (the newsletter folder) and --locale; --week takes a date, "
@@ -757,10 +763,28 @@ def send(
 
     config = open_folder(directory, locale)
     chosen = parse_week(week, today_in(config), config.publication_day)
-    readers_path = readers or _readers_of(config)
-    argv = sending.parse_via(via) if via else _via_of(config)
-    per_second = sending.parse_rate(rate) if rate else _rate_of(config)
-    state_dir = sending.state_dir_of(config)
+    if readers is None and config.send.mode == "list":
+        from .errors import ConfigError
+
+        raise ConfigError(
+            '[send] mode is "list": posting once to a list manager is not what \'lettre '
+            "send' does yet; pipe 'lettre compose' to your sender command, or give --readers",
+            config.path,
+            config.line_of("send.mode"),
+        )
+    if readers is None and config.readers_path is None:
+        from .errors import ConfigError
+
+        raise ConfigError(
+            'no readers: set [recipients] readers = "abonnes.csv" in lettre.toml, or give '
+            "--readers",
+            config.path,
+        )
+    readers_path = readers or config.readers_path
+    assert readers_path is not None
+    argv = sending.parse_via(via) if via else config.send.via
+    per_second = sending.parse_rate(rate) if rate else config.send.rate
+    state_dir = config.state_dir
     if to is not None:
         from .config import is_address
 
@@ -797,7 +821,7 @@ def send(
         for warning in plan.warnings:
             _say(f"Warning: {warning}")
         secret = load_secret(state_dir, create=True)
-        report = _run_with_progress(sending, plan, state, secret, resend, per_second)
+        report = _run_with_progress(plan, state, secret, resend, per_second)
     finally:
         lock.release()
     _say(
@@ -808,35 +832,9 @@ def send(
         _say(f"skipped {address} (unsubscribed)")
 
 
-def _readers_of(config: Any) -> Path:
-    from .errors import ConfigError
-
-    path = getattr(config, "readers_path", None)
-    if path is None:
-        raise ConfigError(
-            'no readers: set [recipients] readers = "abonnes.csv" in lettre.toml, or give '
-            "--readers",
-            config.folder / "lettre.toml",
-        )
-    return Path(path)
-
-
-def _via_of(config: Any) -> tuple[str, ...]:
-    from .send import DEFAULT_VIA
-
-    settings = getattr(config, "send", None)
-    return tuple(getattr(settings, "via", None) or DEFAULT_VIA)
-
-
-def _rate_of(config: Any) -> float | None:
-    settings = getattr(config, "send", None)
-    rate = getattr(settings, "rate", None)
-    return float(rate) if rate else None
-
-
 def _run_with_progress(
-    sending: Any, plan: Any, state: Any, secret: bytes, resend: bool, rate: float | None
-) -> Any:
+    plan: Plan, state: JournalState, secret: bytes, resend: bool, rate: float | None
+) -> SendReport:
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -869,13 +867,13 @@ def _run_with_progress(
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        return sending.run(
-            plan, state, secret, resend=resend, rate=rate, progress=advance, say=_say
-        )
+        from .send import run
+
+        return run(plan, state, secret, resend=resend, rate=rate, progress=advance, say=_say)
 
 
 def _send_test(
-    config: Any, week: Any, readers: Path, state_dir: Path, via: tuple[str, ...], to: str
+    config: Config, week: Week, readers: Path, state_dir: Path, via: tuple[str, ...], to: str
 ) -> None:
     from . import send as sending
     from .tokens import load_secret
@@ -890,7 +888,7 @@ def _send_test(
 
 
 def _dry_run(
-    config: Any, week: Any, readers: Path, state_dir: Path, via: tuple[str, ...], resend: bool
+    config: Config, week: Week, readers: Path, state_dir: Path, via: tuple[str, ...], resend: bool
 ) -> None:
     from . import send as sending
 
@@ -944,12 +942,12 @@ def unsubscribe(
     from .config import is_address
     from .errors import UsageError
     from .message import list_ident
-    from .send import state_dir_of, suppression_path
+    from .send import suppression_path
     from .subscribers import suppress
     from .tokens import load_secret, parse_link, valid
 
     config = open_folder(directory, locale)
-    state_dir = state_dir_of(config)
+    state_dir = config.state_dir
     link = parse_link(target)
     if link is not None:
         address, given = link

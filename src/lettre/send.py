@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .config import Address, Config
+from .config import DEFAULT_VIA, Address, Config
 from .errors import LettreError, SendError, TemplateError, UsageError
 from .items import Item, Letter, Week
 from .journal import Journal, JournalState, journal_path, read_journal
@@ -37,7 +37,6 @@ from .subscribers import (
 )
 from .tokens import encode_address, personal_mailto, personal_url, token
 
-DEFAULT_VIA = ("sendmail", "-t", "-oi")
 SUPPRESSION_NAME = "unsubscribed.csv"
 #: the slots of the personal unsubscribe URL (not columns: a column name has no '#')
 ADDRESS_SLOT, TOKEN_SLOT = "#a", "#t"
@@ -216,10 +215,16 @@ def prepare(
             config.folder / "lettre.toml",
         )
     if check_via and shutil.which(via[0]) is None:
-        raise SendError(
+        message = (
             f"cannot run the sender command {shlex.join(via)!r}: no program {via[0]!r} "
             "(install it, or choose another with --via or [send] via)"
         )
+        line = config.line_of("send.via") if tuple(via) == config.send.via else None
+        if line:
+            from .errors import ConfigError
+
+            raise ConfigError(message, config.path, line)
+        raise SendError(message)
     readers = check_readers(readers_path, [w.lower() for w in wanted])
     warnings = [
         f"{readers_path}:{d.line}: {d.address} is already on line {d.first_line}: sent once"
@@ -472,11 +477,6 @@ def trial_reader(plan: Plan, address: str) -> Reader:
 def read_state(state_dir: Path, week: Week) -> JournalState:
     """What the journal of `week` says (read under the week's lock when sending)."""
     return read_journal(journal_path(state_dir, week.end))
-
-
-def state_dir_of(config: Config) -> Path:
-    """`state/` of the folder: the secret, the journals, the suppression file."""
-    return config.folder / "state"
 
 
 def journal_path_of(state_dir: Path, week: Week) -> Path:

@@ -61,11 +61,11 @@ def site_of(folder: Path) -> Site:
     """The folder's settings and secret (a LettreError when they cannot be read)."""
     from .compose import open_folder
     from .message import list_ident
-    from .send import state_dir_of, suppression_path
+    from .send import suppression_path
     from .tokens import load_secret
 
     config = open_folder(folder)
-    state_dir = state_dir_of(config)
+    state_dir = config.state_dir
     return Site(
         config.title,
         config.locale,

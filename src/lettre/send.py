@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .config import DEFAULT_VIA, Address, Config
 from .errors import LettreError, SendError, TemplateError, UsageError
-from .items import Item, Letter, Week
+from .items import Letter, Week
 from .journal import Journal, JournalState, journal_path, read_journal
 from .message import Frame, list_ident, reader_frame, reader_message, unsubscribe_header
 from .subscribers import (
@@ -141,11 +141,12 @@ class Plan:
         return self.readers.count + len(self.copies)
 
 
-def refuse_example_content(config: Config, items: Sequence[Item]) -> None:
-    """Hook for issue 14 (content `init` or `new` wrote as an example never reaches readers).
+def refuse_example_content(config: Config, letter: Letter) -> None:
+    """Hook for issue 14: content `init` or `new` wrote as an example never reaches readers.
 
-    When the example detection of issue 14 lands on main, it is called here, and raises
-    the error that names each example's file and line. Until then nothing is refused.
+    Issue 14's `examples.refuse_examples(config, letter)` (branch `authoring`, not on main
+    when this was written) raises the error that names each example's file and line; it
+    is to be called here. Until it lands, nothing is refused.
     """
 
 
@@ -157,16 +158,17 @@ def _compose_editions(
     from .render import render_html, render_text
 
     items = load_week_items(config, week)
-    refuse_example_content(config, items)
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
     slots = _Slots()
     now = now_in(config)
     editions: dict[tuple[str, bool], Edition] = {}
     digest = hashlib.sha256()
     locales = dict.fromkeys(locale for locale, _ in variants)
-    for locale in locales:
+    for number, locale in enumerate(locales):
         localised = config.with_locale(locale)
         letter = letter_of(localised, week, items)
+        if number == 0:  # the items and anniversaries are the same in every locale
+            refuse_example_content(localised, letter)
         if config.unsubscribe_url:
             address, tok = slots.slot(ADDRESS_SLOT), slots.slot(TOKEN_SLOT)
             letter = replace(

@@ -428,7 +428,8 @@ def test_missing_sender_command_and_bad_options(letter_folder: Callable[[int], P
     assert done.returncode == 1
     assert done.stderr == (
         f"Error: {toml}:{SEND_CONFIG.count(chr(10)) + 3}: cannot run the sender command "
-        "'no-such-sendmail -t': no program 'no-such-sendmail' (install it, or choose another with --via or [send] via)\n"
+        "'no-such-sendmail -t': no program 'no-such-sendmail' (install it, or choose another "
+        "with --via or [send] via)\n"
     )
     toml.write_text(SEND_CONFIG.replace('readers = "abonnes.csv"\n', ""), encoding="utf-8")
     done = lettre(*send_args(folder), check=False)

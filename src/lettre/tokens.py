@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import stat
 from pathlib import Path
@@ -69,6 +70,8 @@ def encode_address(address: str) -> str:
 
 def decode_address(text: str) -> str | None:
     """The address `encode_address` made, or None when `text` is not one."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", text):
+        return None
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         return raw.decode("utf-8")

@@ -175,12 +175,13 @@ def _capitalize(text: str) -> str:
 def render_index(config: Config, pages: Sequence[Page]) -> str:
     """The index page: every letter by year and month, newest first, with a link to the feed."""
     from .french import typography
+    from .letter import typography_rules
     from .render import render_template
 
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
     lang = pages[0].letter.lang if pages else config.locale.split("_")[0]
     context = {
-        "title": typography(config.title, config.locale),
+        "title": typography(config.title, config.locale, typography_rules(config)),
         "lang": lang,
         "years": index_groups(pages, config.locale),
         "feed_name": FEED_NAME,
@@ -228,6 +229,7 @@ def render_feed(config: Config, pages: Sequence[Page]) -> bytes:
 
     from . import __version__
     from .french import typography
+    from .letter import typography_rules
 
     base = archive_url(config)
     newest_first = sorted(pages, key=lambda p: p.letter.date, reverse=True)
@@ -241,7 +243,7 @@ def render_feed(config: Config, pages: Sequence[Page]) -> bytes:
         return element
 
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
-    sub(feed, "title", typography(config.title, config.locale))
+    sub(feed, "title", typography(config.title, config.locale, typography_rules(config)))
     if base:
         sub(feed, "id", base)
         sub(feed, "link", rel="self", type="application/atom+xml", href=base + FEED_NAME)

@@ -523,6 +523,7 @@ def preview(
       lettre preview -C samples --week 2025-06-13 --pager
     """
     from .compose import letter_of, open_folder, today_in
+    from .letter import typography_rules
     from .preview import letter_view, page, render
     from .weeks import parse_week
 
@@ -530,7 +531,12 @@ def preview(
     chosen = parse_week(week, today_in(config), config.publication_day)
     letter = letter_of(config, chosen)
     console = _console()
-    view = letter_view(letter, allow_html=config.allow_html, show_urls=not console.is_terminal)
+    view = letter_view(
+        letter,
+        allow_html=config.allow_html,
+        show_urls=not console.is_terminal,
+        rules=typography_rules(config),
+    )
     if pager:
         page(render(view, console))
     else:

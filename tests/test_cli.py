@@ -115,7 +115,7 @@ def test_init_then_new_then_compose_in_an_empty_folder(tmp_path: Path) -> None:
     assert "Bienvenue dans votre lettre hebdomadaire" in text
     assert "Tournoi de volley inter-services" in text
     assert "Le club de course à pied a 10\u00a0ans" in text
-    assert "L'association sportive fête ses 5\u00a0ans" in text  # from anniversaries.yaml
+    assert "L’association sportive fête ses 5\u00a0ans" in text  # from anniversaries.yaml
     checked = run("check", "-C", folder)
     assert checked.exit_code == 0, checked.stdout
     # only the body that `lettre new` wrote as an example is left to write

@@ -144,7 +144,7 @@ def test_items_compose_into_a_letter(run, empty_folder, feed_file) -> None:  # t
     assert run("import", feed_file, "-C", folder).exit_code == 0
     text = run("compose", "-C", folder, "--week", "2025-05-02", "--format", "text").stdout
     assert "Exercice amphibie en Méditerranée n°\u00a01" in text
-    assert "Cérémonie de passation de commandement n° 2" in text
+    assert "Cérémonie de passation de commandement n°\u00a02" in text
 
 
 def test_dry_run_writes_nothing(run, empty_folder, feed_file) -> None:  # type: ignore[no-untyped-def]

@@ -257,7 +257,7 @@ def test_atom_html_titles_relative_links_and_dates_in_the_folders_zone(
     folder = empty_folder()
     result = run("import", feed, "-C", folder)
     assert result.exit_code == 0, result.stderr
-    assert "skipped: Sans date: no date (neither published nor updated)" in result.stderr
+    assert "skipped: Sans date: no date (neither published, updated nor created)" in result.stderr
     (path,) = item_paths(folder / "items")
     # 23:30 UTC on the 12th is the 13th in Paris
     assert path.name == "2025-06-13-portes-ouvertes-demonstrations.md"

@@ -141,7 +141,10 @@ def test_raw_html_passes_only_when_the_config_allows_it(compose) -> None:  # typ
     html = compose({"2025-06-10-script.md": SCRIPT_ITEM}, config=config)
     assert '<p>Du <b onclick="alert(1)">HTML brut</b> et' in html
     # titles and summaries are never HTML, whatever the configuration says
-    assert "&lt;script&gt;alert(«\u202fx\u202f»)&lt;/script&gt; &amp; &lt;b&gt;co&lt;/b&gt;</a></h3>" in html
+    assert (
+        "&lt;script&gt;alert(«\u202fx\u202f»)&lt;/script&gt; &amp; &lt;b&gt;co&lt;/b&gt;</a></h3>"
+        in html
+    )
 
 
 # --- links -------------------------------------------------------------------------------------

@@ -52,7 +52,8 @@ RSS_CONTENT_ENCODED = """\
   <link>https://www.example.org/bloffo</link>
   <guid>urn:example-org:bloffo</guid>
   <pubDate>Thu, 12 Jun 2025 08:00:00 GMT</pubDate>
-  <content:encoded><![CDATA[<p>bloffo <b>bliff</b> by <a href="https://www.example.org/a">Alice</a>&nbsp;: 3 000 m</p>]]></content:encoded>
+  <content:encoded><![CDATA[<p>bloffo <b>bliff</b> by
+    <a href="https://www.example.org/a">Alice</a>&nbsp;: 3 000 m</p>]]></content:encoded>
 </item>
 </channel></rss>
 """
@@ -89,7 +90,8 @@ RSS_ENTITIES = """\
   <link>https://www.example.org/portes</link>
   <guid>urn:example-org:portes</guid>
   <pubDate>Tue, 10 Jun 2025 08:00:00 GMT</pubDate>
-  <description>&lt;p&gt;Caf&amp;eacute; offert&lt;/p&gt; &amp;amp; visite &#233;tendue &agrave; 14&nbsp;h</description>
+  <description>&lt;p&gt;Caf&amp;eacute; offert&lt;/p&gt;
+    &amp;amp; visite &#233;tendue &agrave; 14&nbsp;h</description>
   <category>Actualit&eacute;s</category>
 </item>
 <item>
@@ -113,7 +115,8 @@ ATOM_03 = """\
     <id>urn:example-org:cree</id>
     <link rel="alternate" type="text/html" href="https://www.example.org/cree"/>
     <created>2025-06-12T23:30:00Z</created>
-    <content type="text/html" mode="escaped">&lt;p&gt;Une entrée &lt;i&gt;ancienne&lt;/i&gt;&lt;/p&gt;</content>
+    <content type="text/html" mode="escaped"
+      >&lt;p&gt;Une entrée &lt;i&gt;ancienne&lt;/i&gt;&lt;/p&gt;</content>
   </entry>
   <entry>
     <title>Publié seulement</title>

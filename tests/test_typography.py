@@ -125,7 +125,7 @@ FRENCH = [
     (f"63{NN}kg", None),  # a no-break space the writer typed stays
     # --- everything at once, with what is never touched around it
     (
-        'L\'équipe a gagné "l\'or" à 14 h 30...',
+        "L'équipe a gagné \"l'or\" à 14 h 30...",
         f"L’équipe a gagné «{NN}l’or{NN}» à 14{NB}h{NB}30…",
     ),
     ("L'adresse : contact@example.org !", f"L’adresse{NB}: contact@example.org{NN}!"),
@@ -215,7 +215,7 @@ def test_quotation_marks_by_locale_then_language() -> None:
 
 # --- each rule can be turned off ---------------------------------------------------------------
 
-SAMPLE = "L'équipe a dit \"oui\"... 3 000 m en 14 h 30, 63 kg, 20 % : bravo !"
+SAMPLE = 'L\'équipe a dit "oui"... 3 000 m en 14 h 30, 63 kg, 20 % : bravo !'
 RULES_OFF = [
     ("apostrophe", f"L'équipe a dit «{NN}oui{NN}»… 3{NN}000{NB}m en 14{NB}h{NB}30, 63{NB}kg"),
     ("quotes", f'L’équipe a dit "oui"… 3{NN}000{NB}m en 14{NB}h{NB}30, 63{NB}kg'),
@@ -255,20 +255,23 @@ MARKDOWN = [
     ("<tt>a ! b</tt> et <math><mi>x</mi> : 3</math>", None),
     ("<pre>\nL'armée : 3 000 m...\n</pre>", None),
     (
-        "<div>L'armée \"gagne\" : 3 000 m</div>",
+        '<div>L\'armée "gagne" : 3 000 m</div>',
         f"<div>L’armée «{NN}gagne{NN}»{NB}: 3{NN}000{NB}m</div>",
     ),
     (
-        "<p title=\"l'armée : x\">Texte : ok</p>",
-        f"<p title=\"l'armée : x\">Texte{NB}: ok</p>",
+        '<p title="l\'armée : x">Texte : ok</p>',
+        f'<p title="l\'armée : x">Texte{NB}: ok</p>',
     ),
     ("<span>Bravo</span> !", f"<p><span>Bravo</span>{NN}!</p>"),
-    ("<p>Prix&nbsp;: 10 € &amp; 3&nbsp;000 kg</p>", f"<p>Prix{NB}: 10{NB}€ &amp; 3{NN}000{NB}kg</p>"),
+    (
+        "<p>Prix&nbsp;: 10 € &amp; 3&nbsp;000 kg</p>",
+        f"<p>Prix{NB}: 10{NB}€ &amp; 3{NN}000{NB}kg</p>",
+    ),
     ("<p>&lt;b&gt; : &quot;x&quot;</p>", f"<p>&lt;b&gt;{NB}: &quot;x&quot;</p>"),
     ("<!-- l'armée : 3 000 m -->", None),
     ("<p>L'<b>armée</b> de l'<i>air</i></p>", "<p>L’<b>armée</b> de l’<i>air</i></p>"),
     (
-        "<p>Il a dit <em>\"non\"</em>...</p>",
+        '<p>Il a dit <em>"non"</em>...</p>',
         f"<p>Il a dit <em>«{NN}non{NN}»</em>…</p>",
     ),
     ("<script>var a = 'x' : 1;</script>", None),
@@ -282,7 +285,7 @@ MARKDOWN = [
     ("Tapez `lettre check` : voilà", f"<p>Tapez <code>lettre check</code>{NB}: voilà</p>"),
     ("Poids : **-63** kg", f"<p>Poids{NB}: <strong>-63</strong>{NB}kg</p>"),
     (
-        "![L'image \"belle\"](https://example.org/i.png)",
+        '![L\'image "belle"](https://example.org/i.png)',
         f'<p><img src="https://example.org/i.png" alt="L’image «{NN}belle{NN}»" /></p>',
     ),
     (
@@ -305,7 +308,7 @@ def test_markdown_and_raw_html(markdown: str, expected: str | None) -> None:
 
 def test_a_link_keeps_its_address_and_its_text_is_typeset() -> None:
     html = to_html("Voir [l'article](https://example.org/l'article)", fr)
-    assert html == "<p>Voir <a href=\"https://example.org/l'article\">l’article</a></p>"
+    assert html == '<p>Voir <a href="https://example.org/l\'article">l’article</a></p>'
 
 
 def test_raw_html_is_escaped_and_typeset_as_text_when_not_allowed() -> None:
@@ -316,7 +319,9 @@ def test_raw_html_is_escaped_and_typeset_as_text_when_not_allowed() -> None:
 
 def test_the_plain_text_and_the_summary_have_the_same_typography() -> None:
     markdown = "L'équipe a couru le **3 000 m** en 8 min 30 s... `a : b`"
-    assert to_text(markdown, fr) == f"L’équipe a couru le 3{NN}000{NB}m en 8{NB}min{NB}30{NB}s… a : b"
+    assert (
+        to_text(markdown, fr) == f"L’équipe a couru le 3{NN}000{NB}m en 8{NB}min{NB}30{NB}s… a : b"
+    )
     assert plain_summary(markdown, 220, fr) == to_text(markdown, fr)
     # a summary is cut at a space that may break, never inside « 3 000 m »
     assert plain_summary("Un record : 3 000 m", 17, fr) == "Un record…"

@@ -255,9 +255,8 @@ UNITS = (
     *("dollars", "mètres", "kilomètres", "kilos", "kilogrammes", "tonnes", "litres", "degrés"),
     *("millions", "milliards"),
 )
-_UNIT = re.compile(
-    rf"(?<=\d)({_M}*)[ \u2009](?={_M}*(?:{'|'.join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))})(?![\w²³'’]))"
-)
+_UNIT_NAMES = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+_UNIT = re.compile(rf"(?<=\d)({_M}*)[ \u2009](?={_M}*(?:{_UNIT_NAMES})(?![\w²³'’]))")
 # « 14 h 30 », « 2 min 30 s »: the space after the hour also keeps the minutes
 _CLOCK = re.compile(r"(?<=\d[\u00a0\u202f])(h|min)[ \u2009](?=\d{1,2}(?!\d))")
 # « n° 5 », « § 3 »: an abbreviation before a number
@@ -411,7 +410,9 @@ def typography(text: str, locale: str = "fr_FR", rules: TypographyRules | None =
     loc = get_locale(locale)
     french = loc.language == "fr"
     marks = ("«", "»") if french else quotation_marks(locale)
-    if not french and (marks is None or '"' not in text or (rules is not None and not rules.quotes)):
+    if not french and (
+        marks is None or '"' not in text or (rules is not None and not rules.quotes)
+    ):
         return text
     if _KEPT.search(text):
         return text  # characters of the private area lettre uses for its own marks

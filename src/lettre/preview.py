@@ -300,9 +300,8 @@ def items_table(items: Sequence[Item], config: Config) -> RenderableType:
     from rich.table import Table
 
     from .french import format_date
-    from .weeks import week_of
-
     from .letter import typography_rules
+    from .weeks import week_of
 
     _ = translations(config.locale).gettext
     rules = typography_rules(config)

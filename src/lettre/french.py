@@ -221,6 +221,7 @@ _PROTECTED = re.compile(
     r"|&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});",  # HTML entities
     re.IGNORECASE,
 )
+_MAY_PROTECT = re.compile(r"[:@`&]|www\.", re.IGNORECASE)
 _KEPT_BASE = 0xF0000  # Supplementary Private Use Area-A: one character per protected span
 _KEPT = re.compile("[\U000f0000-\U000ffffd]")
 
@@ -336,32 +337,45 @@ def _apostrophes(text: str) -> str:
     return "".join(chars)
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _numbers_and_units(text: str, inner: str, rules: TypographyRules | None) -> str:
+    if not _DIGIT.search(text):
+        return text
     if rules is None or rules.numbers:
         text = _NUMBER.sub(lambda m: re.sub("[ \u00a0\u2009]", NNBSP, m[0]), text)
     if rules is None or rules.units:
         text = _UNIT.sub(rf"\1{NBSP}", text)
-        text = _CLOCK.sub(rf"\1{NBSP}", text)
-        text = _NUMBERED.sub(rf"\1{NBSP}", text)
-        # « 20 % »: a space the author typed between a number and % must not break
-        text = _PERCENT.sub(rf"\1{inner}\2", text)
+        if "h" in text or "min" in text:
+            text = _CLOCK.sub(rf"\1{NBSP}", text)
+        if "°" in text or "º" in text or "§" in text:
+            text = _NUMBERED.sub(rf"\1{NBSP}", text)
+        if "%" in text or "‰" in text:
+            # « 20 % »: a space the author typed between a number and % must not break
+            text = _PERCENT.sub(rf"\1{inner}\2", text)
     return text
 
 
 def _typeset_fr(text: str, canadian: bool, rules: TypographyRules | None) -> str:
     high = "" if canadian else NNBSP  # before ; ! ?
     inner = NBSP if canadian else NNBSP  # inside guillemets, before %
-    if rules is None or rules.ellipsis:
+    if (rules is None or rules.ellipsis) and "..." in text:
         text = _ELLIPSIS.sub("…", text)
     if rules is None or rules.apostrophe:
         text = _apostrophes(text)
     if rules is None or rules.quotes:
         text = _straight_quotes(text, "«", "»")
     text = _numbers_and_units(text, inner, rules)
-    text = _COLON.sub(rf"\1{NBSP}:", text)
-    text = _HIGH.sub(rf"\1{high}\2", text)
-    text = _OPEN_GUILLEMET.sub(rf"«{inner}\1", text)
-    return _CLOSE_GUILLEMET.sub(rf"\1{inner}»", text)
+    if ":" in text:
+        text = _COLON.sub(rf"\1{NBSP}:", text)
+    if "!" in text or "?" in text or ";" in text:
+        text = _HIGH.sub(rf"\1{high}\2", text)
+    if "«" in text:
+        text = _OPEN_GUILLEMET.sub(rf"«{inner}\1", text)
+    if "»" in text:
+        text = _CLOSE_GUILLEMET.sub(rf"\1{inner}»", text)
+    return text
 
 
 _BREAKING_SPACES = re.compile(r"[ \t\n\r\f\v\x85\u2028\u2029]+")
@@ -442,7 +456,8 @@ def _once(
         kept.append(match.group())
         return chr(_KEPT_BASE + len(kept) - 1)
 
-    masked = _PROTECTED.sub(keep, text)
+    # every protected span holds one of these: skip the search when none is there
+    masked = _PROTECTED.sub(keep, text) if _MAY_PROTECT.search(text) else text
     if len(kept) > 0xFFFD:
         return text
     typeset = masked

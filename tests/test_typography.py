@@ -378,3 +378,49 @@ def test_markdown_typesetting_is_idempotent(text: str, locale: str) -> None:
 
     html = to_html(text, typeset, allow_html=True)
     assert to_html(text, lambda t: typeset(typeset(t)), allow_html=True) == html
+
+
+# --- in the letter -----------------------------------------------------------------------------
+
+RESULTS = """\
+---
+date: 2025-06-10
+kind: resultats
+title: "Judo : l'équipe de France"
+summary: "Deux médailles... et 3 000 spectateurs"
+results:
+  - {sport: judo, name: "Léa O'Neil", rank: 1, event: "-63 kg",
+     competition: "Championnats d'Europe", city: "L'Aquila", country: Italie,
+     dates: [2025-06-07, 2025-06-08]}
+  - {sport: athlétisme, name: "Inès Benali", rank: finaliste, event: "3 000 m steeple",
+     competition: "Meeting \\"Ville de Paris\\"", city: Paris}
+---
+Le 3 000 m s'est couru à 14 h 30.
+"""
+
+
+def test_results_rows_event_and_competition_are_typeset_names_places_and_dates_not(  # type: ignore[no-untyped-def]
+    run, make_folder
+) -> None:
+    import json
+
+    folder = make_folder({"2025-06-10-judo.md": RESULTS})
+    result = run("compose", "-C", folder, "--week", "2025-06-13", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (entry,) = [e for s in json.loads(result.stdout)["sections"] for e in s["items"]]
+    assert entry["title"] == f"Judo{NB}: l’équipe de France"
+    assert entry["summary"] == f"Deux médailles… et 3{NN}000 spectateurs"
+    rows = [row for group in entry["results"] for row in group["rows"]]
+    assert [(r["name"], r["event"], r["competition"], r["place"], r["rank"]) for r in rows] == [
+        ("Léa O'Neil", f"-63{NB}kg", "Championnats d’Europe", "L'Aquila (Italie)", "1er"),
+        (
+            "Inès Benali",
+            f"3{NN}000{NB}m steeple",
+            f"Meeting «{NN}Ville de Paris{NN}»",
+            "Paris",
+            "finaliste",
+        ),
+    ]
+    assert rows[0]["dates"] == "du 7 au 8 juin 2025"
+    html = run("compose", "-C", folder, "--week", "2025-06-13", "--format", "html").stdout
+    assert f"Le 3{NN}000{NB}m s’est couru à 14{NB}h{NB}30." in html

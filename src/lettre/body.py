@@ -107,13 +107,15 @@ def _typeset_run(run: Sequence[str], typeset: Callable[[str], str]) -> list[str]
     # one text slot between every two separators (an empty one where there is no text)
     slots: list[int | None] = []  # for each slot, the index of its text piece, or None
     expecting_text = True
+    number = 0
     for piece in run:
         if piece in separators:
             if expecting_text:
                 slots.append(None)
             expecting_text = True
         else:
-            slots.append(len(slots) - slots.count(None))
+            slots.append(number)
+            number += 1
             expecting_text = False
     if expecting_text:
         slots.append(None)

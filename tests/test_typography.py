@@ -7,28 +7,18 @@ The French cases are what the ministry's own pages print (« s’entretient », 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from lettre.body import plain_summary, to_html, to_text
+from lettre.config import TypographySettings as Rules
 from lettre.french import quotation_marks, typography
 
 NB = "\u00a0"  # no-break space: before « : », between a number and its unit
 NN = "\u202f"  # narrow no-break space: before « ; ! ? », inside « » and numbers (France)
-
-
-@dataclass(frozen=True)
-class Rules:
-    """The five rules of `[typography]`, as config.py hands them over."""
-
-    apostrophe: bool = True
-    quotes: bool = True
-    ellipsis: bool = True
-    numbers: bool = True
-    units: bool = True
 
 
 FRENCH = [
@@ -424,3 +414,25 @@ def test_results_rows_event_and_competition_are_typeset_names_places_and_dates_n
     assert rows[0]["dates"] == "du 7 au 8 juin 2025"
     html = run("compose", "-C", folder, "--week", "2025-06-13", "--format", "html").stdout
     assert f"Le 3{NN}000{NB}m s’est couru à 14{NB}h{NB}30." in html
+
+
+def test_typography_settings_of_lettre_toml_turn_rules_off(run, make_folder) -> None:  # type: ignore[no-untyped-def]
+    from conftest import CONFIG, item_text
+
+    item = item_text(title='"L\'équipe : 63 kg"', body='Le 3 000 m... "enfin" !')
+    on = make_folder({"2025-06-10-a.md": item}, name="on")
+    off = make_folder(
+        {"2025-06-10-a.md": item},
+        config=CONFIG + "\n[typography]\napostrophe = false\nunits = false\nquotes = false\n",
+        name="off",
+    )
+    week = ("--week", "2025-06-13", "--format", "text")
+    text_on = run("compose", "-C", on, *week).stdout
+    assert f"L’équipe{NB}: 63{NB}kg" in text_on
+    assert f"Le 3{NN}000{NB}m… «{NN}enfin{NN}»{NN}!" in text_on
+    text_off = run("compose", "-C", off, *week).stdout
+    assert f"L'équipe{NB}: 63 kg" in text_off
+    assert f'Le 3{NN}000 m… "enfin"{NN}!' in text_off  # numbers and ellipsis stay on
+    preview = run("preview", "-C", off, "--week", "2025-06-13").stdout
+    assert "L'équipe" in preview and "L’équipe" not in preview
+    assert "L'équipe" in run("list", "-C", off, "--week", "2025-06-13").stdout

@@ -523,7 +523,6 @@ def preview(
       lettre preview -C samples --week 2025-06-13 --pager
     """
     from .compose import letter_of, open_folder, today_in
-    from .letter import typography_rules
     from .preview import letter_view, page, render
     from .weeks import parse_week
 
@@ -535,7 +534,7 @@ def preview(
         letter,
         allow_html=config.allow_html,
         show_urls=not console.is_terminal,
-        rules=typography_rules(config),
+        rules=config.typography,
     )
     if pager:
         page(render(view, console))

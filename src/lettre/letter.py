@@ -8,10 +8,9 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 
 from . import body
-from .archive import letter_url
-from .config import BUILTIN_KINDS, Config, Section
+from .config import BUILTIN_KINDS, Config, Section, letter_url
 from .errors import LettreError
-from .french import TypographyRules, format_date, format_period, one_line, ordinal, typography
+from .french import format_date, format_period, one_line, ordinal, typography
 from .i18n import anniversary_title, translations
 from .i18n import years_text as years_text_of
 from .items import Anniversary, Entry, Item, Letter, LetterSection, Week
@@ -98,7 +97,7 @@ def build_letter(
     """The letter of `week`: sections in configured order, everything in words."""
     locale = config.locale
     catalog = translations(locale)
-    typeset = partial(typography, locale=locale, rules=typography_rules(config))
+    typeset = partial(typography, locale=locale, rules=config.typography)
     chosen = [i for i in items if i.date in week]
     # an anniversary written by hand replaces the one computed for the same founding date
     written = {i.founded for i in chosen if i.kind == "anniversaire" and i.founded}
@@ -148,12 +147,6 @@ def build_letter(
         unsubscribe_mailto=config.unsubscribe_mailto,
         links=tuple(refs.urls),
     )
-
-
-def typography_rules(config: Config) -> TypographyRules | None:
-    """The rules `[typography]` of lettre.toml leaves on (None: all of them)."""
-    rules: TypographyRules | None = getattr(config, "typography", None)
-    return rules
 
 
 def _lang(locale: str) -> str:

@@ -289,10 +289,9 @@ def _footer(letter: Letter) -> RenderableType:
 def section_label(config: Config, kind: str) -> str:
     """The label the letter gives to a kind in the configured locale, typeset."""
     from .letter import section_label as label
-    from .letter import typography_rules
 
     section = next((s for s in config.sections if s.kind == kind), None)
-    return typography(label(kind, section, config.locale), config.locale, typography_rules(config))
+    return typography(label(kind, section, config.locale), config.locale, config.typography)
 
 
 def items_table(items: Sequence[Item], config: Config) -> RenderableType:
@@ -300,11 +299,10 @@ def items_table(items: Sequence[Item], config: Config) -> RenderableType:
     from rich.table import Table
 
     from .french import format_date
-    from .letter import typography_rules
     from .weeks import week_of
 
     _ = translations(config.locale).gettext
-    rules = typography_rules(config)
+    rules = config.typography
     table = Table(box=_box(), header_style=ACCENT, show_edge=False)
     table.add_column(_Text(_("Date")), no_wrap=True)
     table.add_column(_Text(_("Section")), style=MUTED)

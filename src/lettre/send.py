@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from .config import DEFAULT_VIA, Address, Config
 from .errors import LettreError, SendError, TemplateError, UsageError
@@ -305,10 +306,32 @@ def personalise(plan: Plan, reader: Reader, secret: bytes) -> Personal:
     return Personal(reader, message_id, data)
 
 
+def _message_file(data: bytes) -> BinaryIO:
+    """The message in an anonymous file, read from its start.
+
+    The sender command reads it as its standard input: were lettre killed at that moment,
+    the sender would still read the whole message, where from a pipe it would read up to
+    the cut and could send half a letter (`sendmail -t -oi` takes the end of its input for
+    the end of the message).
+    """
+    if hasattr(os, "memfd_create"):
+        fd = os.memfd_create("lettre-message", os.MFD_CLOEXEC)
+        handle: BinaryIO = os.fdopen(fd, "w+b")
+    else:  # pragma: no cover (not Linux)
+        import tempfile
+
+        handle = tempfile.TemporaryFile()  # noqa: SIM115
+    handle.write(data)
+    handle.flush()
+    handle.seek(0)
+    return handle
+
+
 def hand_over(via: Sequence[str], data: bytes, reader: Reader) -> None:
     """Run the sender command with the message on its standard input; SendError unless 0."""
     try:
-        done = subprocess.run(list(via), input=data, capture_output=True, check=False)
+        with _message_file(data) as message:
+            done = subprocess.run(list(via), stdin=message, capture_output=True, check=False)
     except OSError as err:
         raise SendError(
             f"cannot run the sender command {shlex.join(via)!r}: {err.strerror or err}"

@@ -107,20 +107,24 @@ def test_init_then_new_then_compose_in_an_empty_folder(tmp_path: Path) -> None:
     assert path.parent == folder / "items"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}-portes-ouvertes-venez-nombreux\.md", path.name)
 
-    composed = run("compose", "-C", folder)  # the default week: this one
-    assert composed.exit_code == 0, composed.stderr
-    msg = email.message_from_bytes(composed.stdout_bytes, policy=email.policy.default)
-    text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    # the examples of init are never sent: the e-mail is refused, a proof marks them
+    refused = run("compose", "-C", folder)  # the default week: this one
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert "holds example content" in refused.stderr
+    proof = run("compose", "-C", folder, "--format", "text")
+    assert proof.exit_code == 0, proof.stderr
+    text = proof.stdout
     assert "Portes ouvertes\u00a0: venez nombreux" in text
-    assert "Bienvenue dans votre lettre hebdomadaire" in text
-    assert "Tournoi de volley inter-services" in text
-    assert "Le club de course à pied a 10 ans" in text
-    assert "L'association sportive fête ses 5\u00a0ans" in text  # from anniversaries.yaml
+    assert "[EXEMPLE] Bienvenue dans votre lettre hebdomadaire" in text
+    assert "[EXEMPLE] Tournoi de volley inter-services" in text
+    assert "[EXEMPLE] Le club de course à pied a 10 ans" in text
+    assert "fête ses" not in text  # init's anniversaries are commented out
     checked = run("check", "-C", folder)
-    assert checked.exit_code == 0, checked.stdout
-    # only the body that `lettre new` wrote as an example is left to write
-    assert checked.stdout == (
-        f"{path}:10: warning: the body still holds the text of the template: write your own\n"
+    assert checked.exit_code == 1, checked.stdout
+    # the body that `lettre new` wrote as an example is named with the rest
+    assert (
+        f"{path}:10: error: the body still holds the example text of 'lettre new': write your own\n"
+        in checked.stdout
     )
 
 
@@ -227,7 +231,9 @@ def test_new_items_at_the_date_bounds_read_back(
     folder = make_folder()
     result = run("new", kind, "-t", "Aux bornes", "-d", day, "-C", folder)
     assert result.exit_code == 0, result.stderr
-    assert run("check", "-C", folder).exit_code == 0
+    checked = run("check", "-C", folder).stdout.splitlines()
+    # it reads back: the only errors are its example text, left to write
+    assert checked and all("of 'lettre new'" in line for line in checked)
 
 
 def test_new_edit_with_an_unclosed_quote_in_the_editor(make_folder: Callable[..., Path]) -> None:

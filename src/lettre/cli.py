@@ -96,6 +96,14 @@ UntilOption = Annotated[
 ]
 
 
+DraftsOption = Annotated[
+    bool,
+    typer.Option(
+        "--drafts", help="A proof: include the items marked 'draft: true', marked BROUILLON."
+    ),
+]
+
+
 class Format(enum.StrEnum):
     eml = "eml"
     html = "html"
@@ -203,6 +211,7 @@ def compose(
             "reproducible messages; default: a new Message-ID at every composition."
         ),
     ] = None,
+    drafts: DraftsOption = False,
 ) -> None:
     """Compose the week's letter: the e-mail on stdout (pipe it to sendmail -t).
 
@@ -213,15 +222,37 @@ def compose(
       lettre compose -C samples --week 2025-W24 --format text
 
       lettre compose --week last --out build/
+
+      lettre compose --drafts --format text   (a proof, drafts included)
+
+    An e-mail message (the default, and the .eml of --out) is refused while the letter
+    holds example content (what lettre init and lettre new wrote): each one is named.
     """
     from .compose import compose as compose_letter
     from .compose import open_folder, today_in, write_outputs
+    from .errors import UsageError
+    from .examples import refuse_examples
+    from .letter import EmptyLetterError
     from .weeks import parse_week
 
+    message = out is not None or format is Format.eml
+    if drafts and message:
+        option = "--out" if out is not None else "an e-mail message (the default format)"
+        raise UsageError(
+            f"--drafts makes a proof, and {option} could reach readers: "
+            "use --format html or --format text"
+        )
     config = open_folder(directory, locale)
     moment = _parse_now(now, config.timezone)
     chosen = parse_week(week, today_in(config, moment), config.publication_day)
-    composed = compose_letter(config, chosen, now=moment, seed=seed)
+    try:
+        composed = compose_letter(config, chosen, now=moment, seed=seed, drafts=drafts)
+    except EmptyLetterError as err:
+        if message:  # the example addresses of lettre.toml, named even without a letter
+            refuse_examples(config, None, also=f"and {err.message}")
+        raise
+    if message:
+        refuse_examples(config, composed.letter)
     _warn_size(composed.html)
     if out is not None:
         for path in write_outputs(composed, out):
@@ -338,10 +369,13 @@ def init(
         sys.stdout.write(f"{path}\n")
     for path in done.kept:
         _say(f"kept {path} (it exists: not overwritten)")
-    where = "" if target == Path(".") else f" -C {target}"
+    import shlex
+
+    where = "" if target == Path(".") else f" -C {shlex.quote(str(target))}"
     sys.stderr.write(
         f"Newsletter folder ready. Next: lettre preview{where}, then lettre new{where} "
-        'communique --title "…"\n'
+        'communique --title "…". The example items and addresses are never sent: '
+        f"replace them with your own (lettre check{where} names each).\n"
     )
 
 
@@ -430,9 +464,11 @@ def list_items(
       lettre list --since 2025-05-01 --until 2025-05-31
     """
     from .compose import open_folder, today_in
+    from .config import unknown_kind
     from .index import items_between
-    from .listing import select_items
+    from .listing import select_items, with_anniversaries
     from .preview import items_table
+    from .readers import read_anniversaries
     from .weeks import parse_week
 
     config = open_folder(directory, locale)
@@ -445,11 +481,11 @@ def list_items(
     if unknown:
         from .errors import UsageError
 
-        raise UsageError(
-            f"--kind: unknown kind '{unknown[0]}'; known kinds: {', '.join(config.kinds)}"
-        )
+        raise UsageError(f"--kind: {unknown_kind(unknown[0], config.kinds)}")
     items, errors = items_between(config, first, last)  # only those files are parsed
-    chosen_items = select_items(items, kinds=kind or (), since=first, until=last)
+    anniversaries = read_anniversaries(config.anniversaries_path)
+    shown = with_anniversaries(items, anniversaries, config, first, last)
+    chosen_items = select_items(shown, kinds=kind or (), since=first, until=last)
     if chosen_items:
         _console().print(items_table(chosen_items, config))
     else:
@@ -508,6 +544,7 @@ def preview(
     pager: Annotated[
         bool, typer.Option("--pager", "-p", help="Page the preview through $PAGER (less).")
     ] = False,
+    drafts: DraftsOption = False,
 ) -> None:
     """Show the week's letter in the terminal.
 
@@ -528,7 +565,7 @@ def preview(
 
     config = open_folder(directory, locale)
     chosen = parse_week(week, today_in(config), config.publication_day)
-    letter = letter_of(config, chosen)
+    letter = letter_of(config, chosen, drafts=drafts)
     console = _console()
     view = letter_view(letter, allow_html=config.allow_html, show_urls=not console.is_terminal)
     if pager:

@@ -79,15 +79,18 @@ def load_week_items(config: Config, week: Week) -> list[Item]:
     return items
 
 
-def letter_of(config: Config, week: Week, items: Sequence[Item] | None = None) -> Letter:
+def letter_of(
+    config: Config, week: Week, items: Sequence[Item] | None = None, *, drafts: bool = False
+) -> Letter:
     """The letter of `week` (items and anniversaries), without rendering it.
 
     `items`: the folder's items when already read (those of other weeks are left out).
+    `drafts`: a proof that shows the week's drafts too, marked.
     """
     if items is None:
         items = load_week_items(config, week)
     anniversaries = read_anniversaries(config.anniversaries_path)
-    return build_letter(items, config, week, anniversaries)
+    return build_letter(items, config, week, anniversaries, drafts=drafts)
 
 
 def compose(
@@ -97,15 +100,18 @@ def compose(
     now: dt.datetime | None = None,
     seed: str | None = None,
     items: Sequence[Item] | None = None,
+    drafts: bool = False,
 ) -> Composed:
     """Compose the letter of `week`: HTML with inlined CSS, plain text and the e-mail.
 
     `items`: the folder's items when already read (those of other weeks are left out).
+    `drafts`: a proof with the week's drafts. Composing never refuses example content:
+    whoever sends the message calls `examples.refuse_examples` first.
     """
     from .message import build_message
     from .render import render_html, render_text
 
-    letter = letter_of(config, week, items)
+    letter = letter_of(config, week, items, drafts=drafts)
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
     html = render_html(letter, user_dir)
     text = render_text(letter, user_dir)
@@ -115,6 +121,8 @@ def compose(
 
 def letter_as_data(letter: Letter) -> dict[str, Any]:
     """The letter as JSON-ready data (for `--format json`)."""
+    from .examples import is_example
+
     return {
         "title": letter.title,
         "subject": letter.subject,
@@ -123,6 +131,7 @@ def letter_as_data(letter: Letter) -> dict[str, Any]:
         "week": {"start": letter.week.start.isoformat(), "end": letter.week.end.isoformat()},
         "period_text": letter.period_text,
         "locale": letter.locale,
+        "notices": list(letter.notices),
         "sections": [
             {
                 "kind": section.kind,
@@ -134,6 +143,9 @@ def letter_as_data(letter: Letter) -> dict[str, Any]:
                         "date": entry.item.date.isoformat(),
                         "date_text": entry.date_text,
                         "title": entry.title,
+                        "marks": list(entry.marks),
+                        "example": is_example(entry.item),
+                        "draft": entry.item.draft,
                         "summary": entry.summary,
                         "url": entry.url,
                         "period_text": entry.period_text,

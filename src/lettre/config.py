@@ -35,7 +35,17 @@ _DAYS = {
     "dimanche": 7,
 }
 
-_ADDRESS_RE = re.compile(r"^[^@\s<>\"',;:()\[\]\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+# a domain with a top-level part (example.org), or a host of the local network
+# (root@localhost): `sendmail -t` delivers to those too
+_ADDRESS_RE = re.compile(
+    r"^[^@\s<>\"',;:()\[\]\\]+@(?:[A-Za-z0-9-]+|[A-Za-z0-9.-]+\.[A-Za-z]{2,})$"
+)
+
+
+def is_local_address(address: str) -> bool:
+    """Whether an address is on a host without a domain (root@localhost): valid for
+    `sendmail -t` on this machine, unknown anywhere else."""
+    return "." not in address.rpartition("@")[2]
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,9 @@ class Config:
     preheader: str | None = None
     allow_html: bool = False
     anniversary_years: tuple[int, ...] = ()  # empty: 1 and every multiple of 5
+    # the tables marked `example = true` ("sender", "recipients", "unsubscribe"): what
+    # `lettre init` wrote for the user to replace (see examples.py)
+    examples: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -226,7 +239,7 @@ class _Reader:
 
     def address(self, key: str, value: Any) -> Address:
         if isinstance(value, dict):
-            allowed = ("address", "name", "reply_to") if key == "sender" else ("address", "name")
+            allowed = TABLE_KEYS["sender"] if key == "sender" else ("address", "name")
             label = f"'{key}'" if "." in key else None
             self.unknown_keys(key.partition(".")[0], value, allowed, label)
             if "address" not in value:
@@ -338,10 +351,12 @@ TOP_KEYS = (
     "archive",
     "import",
 )
+#: the tables that may say `example = true`
+EXAMPLE_TABLES = ("sender", "recipients", "unsubscribe")
 TABLE_KEYS = {
-    "sender": ("address", "name", "reply_to"),
-    "recipients": ("to", "cc", "bcc"),
-    "unsubscribe": ("url", "mailto"),
+    "sender": ("address", "name", "reply_to", "example"),
+    "recipients": ("to", "cc", "bcc", "example"),
+    "unsubscribe": ("url", "mailto", "example"),
     "anniversaries": ("years",),
 }
 
@@ -423,6 +438,9 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
         if not all(isinstance(y, int) and not isinstance(y, bool) and y > 0 for y in years):
             raise r.fail("years", "'anniversaries.years' must be a list of positive numbers")
         kwargs["anniversary_years"] = tuple(sorted(set(years)))
+    kwargs["examples"] = tuple(
+        table for table in EXAMPLE_TABLES if r.get(f"{table}.example", bool, False)
+    )
     kwargs["extra"] = {k: v for k, v in data.items() if k in ("archive", "import")}
     return Config(**kwargs)
 

@@ -82,14 +82,16 @@ def item_text(kind: str, title: str, day: dt.date) -> str:
         ]
         body = "Quelques mots sur les résultats de la période."
     elif kind == "anniversaire":
-        lines.append(f"founded: {_years_before(day, 10).isoformat()}  # la date de création")
+        from .examples import FOUNDED_COMMENT
+
+        lines.append(f"founded: {years_before(day, 10).isoformat()}  {FOUNDED_COMMENT}")
         body = "Ce que cet anniversaire rappelle, en quelques lignes."
     else:
         body = "Le texte de l'article, en Markdown : **gras**, *italique*, [liens](https://www.example.org/)."
     return "\n".join([*lines, "---", body, ""])
 
 
-def _years_before(day: dt.date, years: int) -> dt.date:
+def years_before(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
@@ -172,7 +174,7 @@ def folder_files(today: dt.date, locale: str = "fr_FR") -> dict[str, str]:
     return {
         "lettre.toml": CONFIG_TEMPLATE.replace("{locale}", locale),
         "anniversaries.yaml": ANNIVERSARIES_TEMPLATE.replace(
-            "{founded}", _years_before(today + dt.timedelta(days=0), 5).isoformat()
+            "{founded}", years_before(today + dt.timedelta(days=0), 5).isoformat()
         ),
         f"items/{week_day}-bienvenue-dans-votre-lettre.md": WELCOME_ITEM.replace(
             "{date}", week_day
@@ -184,7 +186,7 @@ def folder_files(today: dt.date, locale: str = "fr_FR") -> dict[str, str]:
         .replace("{end}", week_day),
         f"items/{week_day}-le-club-de-course-a-pied-a-10-ans.md": ANNIVERSARY_ITEM.replace(
             "{date}", week_day
-        ).replace("{founded}", _years_before(today, 10).isoformat()),
+        ).replace("{founded}", years_before(today, 10).isoformat()),
     }
 
 
@@ -240,8 +242,9 @@ timezone = "Europe/Paris"
 # Le jour de parution : la lettre réunit les éléments des sept jours qui finissent ce jour-là.
 publication_day = "vendredi"
 
-# L'adresse du site : les liens relatifs des articles (/actualites/…) partent d'ici.
-base_url = "https://www.example.org/"
+# L'adresse de votre site : les liens relatifs des articles (/actualites/…) partent
+# d'ici, et le lien « Voir la version en ligne » mène à {base_url}lettres/.
+# base_url = "https://www.example.org/"
 
 # L'identifiant de la liste de diffusion (en-tête List-Id), facultatif.
 # list_id = "lettre.example.org"
@@ -252,19 +255,29 @@ base_url = "https://www.example.org/"
 # Mettre à true pour garder le HTML écrit dans les articles (sinon, il est affiché tel quel).
 # allow_html = false
 
+# Les adresses ci-dessous sont des exemples : tant qu'une rubrique porte la ligne
+# « example = true », lettre refuse d'envoyer la lettre (lettre compose, lettre archive),
+# et l'aperçu les signale « EXEMPLE ». Écrivez vos propres adresses, puis supprimez
+# la ligne « example = true » de la rubrique.
+
 # L'expéditeur, et l'adresse des réponses.
 [sender]
+example = true
 name = "Cellule communication"
 address = "communication@example.org"
 # reply_to = "redaction@example.org"
+# Le nom que donne le pied de la lettre (« Vous recevez cette lettre de la part de… »).
+# footer_name = "la Cellule communication"
 
 # Les destinataires : to, cc et bcc (copie cachée).
 [recipients]
+example = true
 to = [{ name = "Abonnés de la lettre", address = "abonnes@example.org" }]
 # bcc = ["archives@example.org"]
 
 # Le désabonnement : une page https (désabonnement en un clic) et/ou une adresse.
 [unsubscribe]
+example = true
 url = "https://www.example.org/desabonnement"
 # mailto = "desabonnement@example.org"
 
@@ -290,19 +303,25 @@ kind = "anniversaire"
 ANNIVERSARIES_TEMPLATE = """\
 # Les dates de création dont lettre calcule les anniversaires.
 # Chaque entrée : name (le nom), founded (la date de création), url et text facultatifs.
-# Un anniversaire rejoint la lettre de la semaine où il tombe, pour un nombre rond d'années.
-- name: L'association sportive
-  founded: {founded}
-  url: https://www.example.org/association
-  text: >-
-    Cinq ans de tournois, de courses et de rencontres : merci à tous les bénévoles
-    qui font vivre l'association.
-- name: Le foyer des cadets
-  founded: 1975-09-15
+# Un anniversaire rejoint la lettre de la semaine où il tombe, pour un nombre rond d'années
+# (la lettre de cette semaine doit avoir au moins un article).
+#
+# Les deux entrées ci-dessous sont des exemples, inactifs : écrivez les vôtres sur ce
+# modèle, sans le « # » du début des lignes.
+#
+# - name: L'association sportive
+#   founded: {founded}
+#   url: https://www.example.org/association
+#   text: >-
+#     Cinq ans de tournois, de courses et de rencontres : merci à tous les bénévoles
+#     qui font vivre l'association.
+# - name: Le foyer des cadets
+#   founded: 1975-09-15
 """
 
 WELCOME_ITEM = """\
 ---
+example: true  # un exemple de lettre init : jamais envoyé ; écrivez les vôtres
 date: {date}
 kind: communique
 title: Bienvenue dans votre lettre hebdomadaire
@@ -327,6 +346,7 @@ Pour en savoir plus, voyez [la documentation](https://www.example.org/documentat
 
 RESULTS_ITEM = """\
 ---
+example: true  # un exemple de lettre init : jamais envoyé ; écrivez les vôtres
 date: {date}
 kind: resultats
 title: "Tournoi de volley inter-services : les résultats"
@@ -362,6 +382,7 @@ merci aux arbitres bénévoles !
 
 ANNIVERSARY_ITEM = """\
 ---
+example: true  # un exemple de lettre init : jamais envoyé ; écrivez les vôtres
 date: {date}
 kind: anniversaire
 title: Le club de course à pied a 10 ans

@@ -207,7 +207,10 @@ def test_new_title_with_quotes_and_colons_reads_back(make_folder: Callable[..., 
     [
         (["new", "comunique", "-t", "T"], "unknown kind 'comunique' (did you mean 'communique'?)"),
         (["new", "communique", "-t", "  "], "--title: the title is empty"),
-        (["new", "communique", "-t", "T", "-d", "2025-02-30"], "--date: '2025-02-30' is not"),
+        (
+            ["new", "communique", "-t", "T", "-d", "2025-02-30"],
+            "--date: 2025-02-30 is not a date in the calendar (February 2025 has 28 days)",
+        ),
         (["new", "communique"], "Missing option '--title'"),
         (["new", "anniversaire", "-t", "T", "-d", "0005-01-01"], "--date: 0005-01-01 is out of"),
         (["new", "resultats", "-t", "T", "-d", "0001-01-02"], "--date: 0001-01-02 is out of"),
@@ -376,7 +379,7 @@ def test_check_lists_all_broken_items_with_file_and_line(make_folder: Callable[.
     items = folder / "items"
     assert result.stdout.splitlines() == [
         f"{items}/2025-02-30-date.md:2: error: 'date': 2025-02-30 is not a date in the calendar "
-        "(day is out of range for month)",
+        "(February 2025 has 28 days)",
         f"{items}/2025-06-11-kind.md:3: error: unknown kind 'comunique' (did you mean "
         "'communique'?); known kinds: communique, resultats, anniversaire",
         f"{items}/2025-06-12-yaml.md:4: error: invalid YAML: the '[' is never closed; if the "
@@ -505,3 +508,133 @@ def test_progress_lines_carry_no_escape_sequence(samples: Path, tmp_path: Path) 
     assert result.exit_code == 0, result.stderr
     assert "\x1b" not in result.stderr
     assert "sortie-\\x1b[2J/lettre-2025-06-13.eml" in result.stderr
+
+
+# --- what a new user meets first (#14) -------------------------------------------------------
+
+WIDE_CONFIG = """\
+title = "Lettre"
+[sender]
+address = "communication@example.org"
+[recipients]
+to = ["abonnes@example.net"]
+[[sections]]
+kind = "communique"
+label = "Communiqués de presse"
+[[sections]]
+kind = "resultats"
+label = "Armée de champions"
+[[sections]]
+kind = "vie-des-unites"
+label = "Vie des unités"
+[[sections]]
+kind = "agenda"
+label = "Agenda des manifestations"
+"""
+
+
+def test_weeks_in_a_file_keeps_every_column_whole(make_folder: Callable[..., Path]) -> None:
+    """Not on a terminal (`> file`, cron), the table is as wide as it needs."""
+    folder = make_folder(
+        {
+            f"2025-06-10-{kind}.md": item_text(kind=kind, title=kind)
+            for kind in ("communique", "resultats", "vie-des-unites", "agenda")
+        },
+        config=WIDE_CONFIG.replace("Lettre", "Lettre"),
+    )
+    result = run("weeks", "-C", folder, COLUMNS=None)
+    assert result.exit_code == 0, result.stderr
+    header = result.stdout.splitlines()[0].split()
+    assert header[-4:] == ["Agenda", "des", "manifestations", "Total"]
+    assert result.stdout.splitlines()[2].split()[-2:] == ["1", "4"]
+
+
+def test_init_hint_is_shell_quoted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("init", "Lettre d'été")
+    assert result.exit_code == 0, result.stderr
+    assert "Next: lettre preview -C 'Lettre d'\"'\"'été', then lettre new -C " in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["compose", "--week", "2025-06-31"], "--week: 2025-06-31 is not a date in the calendar "
+         "(June 2025 has 30 days)"),
+        (["new", "communique", "-t", "T", "--date", "2025-06-31"], "--date: 2025-06-31 is not a "
+         "date in the calendar (June 2025 has 30 days)"),
+        (["list", "--since", "2025-00-10"], "--since: 2025-00-10 is not a date in the calendar "
+         "(there is no month 0: months go from 01 to 12)"),
+    ],
+)  # fmt: skip
+def test_a_day_that_does_not_exist_is_named(
+    make_folder: Callable[..., Path], args: list[str], message: str
+) -> None:
+    result = run(*args, "-C", make_folder())
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {message}\n"
+
+
+def test_the_folder_is_found_upward_like_git(
+    make_folder: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = make_folder()
+    (folder / "items" / "photos").mkdir()
+    monkeypatch.chdir(folder / "items" / "photos")
+    listed = run("list", "--all")
+    assert listed.exit_code == 0, listed.stderr
+    assert "Un titre" in listed.stdout
+    new = run("new", "communique", "-t", "Trouvé plus haut", "-d", "2025-06-11")
+    assert new.exit_code == 0, new.stderr
+    assert new.stdout == "../../items/2025-06-11-trouve-plus-haut.md\n"
+    assert (folder / "items" / "2025-06-11-trouve-plus-haut.md").is_file()
+    monkeypatch.chdir(folder.parent)
+    lost = run("list", "--all")
+    assert lost.exit_code == 1
+    assert lost.stderr.startswith(
+        "Error: lettre.toml: no lettre.toml here nor in the folders above"
+    )
+
+
+def test_list_suggests_a_kind(samples: Path) -> None:
+    result = run("list", "--kind", "resultat", "-C", samples)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: --kind: unknown kind 'resultat' (did you mean 'resultats'?); "
+        "known kinds: communique, resultats, anniversaire\n"
+    )
+
+
+def test_a_local_address_is_accepted_with_a_warning(make_folder: Callable[..., Path]) -> None:
+    config = (
+        'title = "Lettre"\n[sender]\naddress = "root@localhost"\n'
+        '[recipients]\nto = ["abonnes@example.net", "lettre@intranet"]\n'
+    )
+    folder = make_folder(config=config)
+    composed = run("compose", "-C", folder, "-w", "2025-06-13")
+    assert composed.exit_code == 0, composed.stderr
+    message = email.message_from_bytes(composed.stdout_bytes, policy=email.policy.default)
+    assert message["From"] == "root@localhost"
+    checked = run("check", "-C", folder)
+    assert checked.exit_code == 0
+    toml = folder / "lettre.toml"
+    assert checked.stdout == (
+        f"{toml}:3: warning: 'sender.address': root@localhost is a local address (no domain): "
+        "the mail relay of this machine delivers it, but nobody elsewhere can write to it\n"
+        f"{toml}:5: warning: 'recipients.to': lettre@intranet is a local address (no domain): "
+        "the mail relay of this machine delivers it, but nobody elsewhere can write to it\n"
+    )
+
+
+@pytest.mark.parametrize("written", ["2005", '"2005"'])
+def test_a_year_alone_says_what_to_write(make_folder: Callable[..., Path], written: str) -> None:
+    folder = make_folder(
+        {"2025-06-10-club.md": item_text(kind="anniversaire", title="Vingt ans", founded=written)}
+    )
+    result = run("check", "-C", folder)
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"{folder / 'items' / '2025-06-10-club.md'}:5: error: 'founded': 2005 is a year, not a "
+        "date: write the whole date, year-month-day (2005-06-13), or 2005-01-01 when only the "
+        "year is known\n"
+    )

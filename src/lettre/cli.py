@@ -52,7 +52,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 DirOption = Annotated[
     Path,
     typer.Option(
-        "--dir", "-C", help="The newsletter folder.", show_default="current folder", file_okay=False
+        "--dir",
+        "-C",
+        help="The newsletter folder.",
+        show_default="the current folder, or the nearest one above with a lettre.toml",
+        file_okay=False,
     ),
 ]
 LocaleOption = Annotated[
@@ -68,11 +72,12 @@ def _complete_week(incomplete: str) -> list[str]:
 
 def _complete_kind(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of a kind: those of the -C folder's lettre.toml, or the built-in ones."""
+    from .compose import find_folder
     from .config import BUILTIN_KINDS, load_config
     from .errors import LettreError
 
     try:
-        kinds = load_config(Path(ctx.params.get("directory") or ".")).kinds
+        kinds = load_config(find_folder(ctx.params.get("directory") or ".")).kinds
     except LettreError:
         kinds = BUILTIN_KINDS
     return [k for k in kinds if k.startswith(incomplete)]
@@ -285,14 +290,9 @@ def _warn_size(html: str) -> None:
 
 def _parse_date(value: str | None, option: str) -> dt.date | None:
     """An ISO date from an option; UsageError naming the option otherwise."""
-    from .errors import UsageError
+    from .weeks import parse_date
 
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise UsageError(f"{option}: {value!r} is not a date (use 2025-06-13)") from None
+    return None if value is None else parse_date(value, option)
 
 
 def _parse_range(since: str | None, until: str | None) -> tuple[dt.date | None, dt.date | None]:
@@ -529,7 +529,14 @@ def weeks(
         if (first is None or s.week.end >= first) and (last is None or s.week.start <= last)
     ]
     if summaries:
-        _console().print(weeks_table(summaries, config, today_in(config)))
+        console = _console()
+        table = weeks_table(summaries, config, today_in(config))
+        if not console.is_terminal:  # a file or a pipe: every column whole, however wide
+            from rich.measure import Measurement
+
+            wide = console.options.update_width(10_000)
+            console.width = max(console.width, Measurement.get(console, wide, table).maximum)
+        console.print(table)
     else:
         sys.stderr.write("no letter: no item in these dates (create one with 'lettre new')\n")
     _exit_if_unreadable(errors)

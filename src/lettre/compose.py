@@ -11,8 +11,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from .config import Config, load_config
-from .errors import ItemErrors
+from .config import CONFIG_NAME, Config, load_config
+from .errors import ConfigError, ItemErrors
 from .files import write_all
 from .items import Item, Letter, Week
 from .letter import build_letter
@@ -37,12 +37,40 @@ class Composed:
         return json.dumps(letter_as_data(self.letter), ensure_ascii=False, indent=2) + "\n"
 
 
+def find_folder(start: Path | str) -> Path:
+    """The newsletter folder: `start`; or, when `start` is the current folder (no -C) and
+    holds no lettre.toml, the nearest folder above that does, as git finds its
+    repository (`..`, `../..`: paths in messages stay relative to where the user is)."""
+    start = Path(start)
+    if start != Path(".") or (start / CONFIG_NAME).exists() or (start / CONFIG_NAME).is_symlink():
+        return start
+    try:
+        here = Path.cwd()
+    except OSError:  # the current folder was deleted
+        return start
+    for number, parent in enumerate(here.parents, start=1):
+        if (parent / CONFIG_NAME).is_file():
+            return Path(*[".."] * number)
+    return start
+
+
 def open_folder(folder: Path | str, locale: str | None = None) -> Config:
-    """The folder's configuration, with `--locale` applied and checked."""
+    """The folder's configuration, with `--locale` applied and checked.
+
+    Without -C (`folder` is "."), lettre.toml is looked for in the folders above too.
+    """
     from .errors import UsageError
     from .french import get_locale
 
-    config = load_config(Path(folder))  # checks the locale of lettre.toml (file:line)
+    found = find_folder(folder)
+    config_path = found / CONFIG_NAME
+    if found == Path(".") and not config_path.exists() and not config_path.is_symlink():
+        raise ConfigError(
+            f"no {CONFIG_NAME} here nor in the folders above: is this a newsletter folder? "
+            "(create one with 'lettre init', or name it with -C)",
+            CONFIG_NAME,
+        )
+    config = load_config(found)  # checks the locale of lettre.toml (file:line)
     if not locale:
         return config
     try:

@@ -20,6 +20,7 @@ from .i18n import translations
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+    from rich.measure import Measurement
     from rich.table import Table
 
     from .config import Config
@@ -41,6 +42,11 @@ class Sanitized:
 
     def __init__(self, inner: RenderableType):
         self.inner = inner
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.inner)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from rich.segment import Segment
@@ -350,7 +356,10 @@ def weeks_table(summaries: Sequence[WeekSummary], config: Config, today: dt.date
         label = section_label(config, kind)
         width = max(map(len, label.split()))
         table.add_column(_Text(label), justify="right", min_width=width)
-    table.add_column(_Text(_("Total")), justify="right", style="bold")
+    total = _("Total")
+    table.add_column(
+        _Text(total), justify="right", style="bold", no_wrap=True, min_width=len(total)
+    )
     for summary in summaries:
         week = summary.week
         date = _Text(format_date(week.end, config.locale, "long"), style="bold")

@@ -22,6 +22,7 @@ from .errors import ItemError, ItemErrors, LettreError
 from .french import one_line as french_one_line
 from .french import strip_accents
 from .items import Anniversary, Image, Item, Period, ResultRow
+from .weeks import calendar_problem
 
 try:  # libyaml is ~8x faster; the pure-Python loader is the fallback
     _SafeLoader: Any = yaml.CSafeLoader
@@ -400,7 +401,7 @@ def _value_error(
         )
     raw = getattr(node, "value", "")
     if isinstance(raw, str) and re.match(r"^\d{4}-\d{1,2}-\d{1,2}", raw):
-        problem = _one_line(str(err))
+        problem = calendar_problem(raw) or _one_line(str(err))
         return ItemError(f"{label}: {raw} is not a date in the calendar ({problem})", path, line)
     return ItemError(f"{label}: invalid value ({_one_line(str(err))})", path, line)
 
@@ -603,15 +604,19 @@ def to_date(value: Any) -> dt.date:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError as err:
-            raise ValueError(f"{value.strip()} is not a date in the calendar ({err})") from None
+            problem = calendar_problem(value) or str(err)
+            raise ValueError(f"{value.strip()} is not a date in the calendar ({problem})") from None
     if isinstance(value, str) and (match := _DAY_FIRST.match(value.strip())):
         day, month, year = match.groups()
         iso = f"{year}-{int(month):02d}-{int(day):02d}"
         raise ValueError(f"write the date {value.strip()!r} as {iso} (year-month-day)")
-    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 2999:
+    year = value.strip() if isinstance(value, str) else value
+    if isinstance(year, str) and re.fullmatch(r"\d{4}", year):
+        year = int(year)
+    if isinstance(year, int) and not isinstance(year, bool) and 1000 <= year <= 2999:
         raise ValueError(
-            f"{value} is a year, not a date: write the whole date, year-month-day "
-            f"({value}-06-13), or {value}-01-01 when only the year is known"
+            f"{year} is a year, not a date: write the whole date, year-month-day "
+            f"({year}-06-13), or {year}-01-01 when only the year is known"
         )
     raise ValueError(f"expected a date like 2025-06-13, not {_describe(value)}")
 

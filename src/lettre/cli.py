@@ -397,6 +397,16 @@ def new(
     edit: Annotated[
         bool, typer.Option("--edit", "-e", help="Open the new file in $VISUAL or $EDITOR.")
     ] = False,
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="resultats: the rows of a spreadsheet (.xlsx, .csv) whose first row names "
+            "the columns: sport, grade, nom, rang, épreuve, compétition, ville, pays, dates.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
     directory: DirOption = Path("."),
     locale: LocaleOption = None,
 ) -> None:
@@ -412,13 +422,27 @@ def new(
       lettre new resultats --title "Armée de champions" --date 2025-06-11 --edit
 
       $EDITOR "$(lettre new anniversaire --title "Les 20 ans du service")"
+
+      lettre new resultats --title "Armée de champions" --from resultats.xlsx
     """
     from .compose import open_folder, today_in
     from .scaffold import edit_item, new_item
 
     config = open_folder(directory, locale)
     day = _parse_date(date, "--date") or today_in(config)
-    path = new_item(config.items_dir, kind, title, day, config.kinds)
+    results = None
+    if source is not None:
+        from .errors import UsageError
+        from .spreadsheet import read_results
+
+        if kind != "resultats":
+            raise UsageError(
+                f"--from: a spreadsheet gives the rows of a 'resultats' item, not {kind!r}"
+            )
+        results = read_results(source)  # every bad cell named before any file is written
+        for warning in results.warnings:
+            _say(f"Warning: {warning}")
+    path = new_item(config.items_dir, kind, title, day, config.kinds, results)
     sys.stdout.write(f"{path}\n")
     sys.stdout.flush()
     if edit:

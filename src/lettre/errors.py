@@ -45,6 +45,17 @@ class TemplateError(LettreError):
     """A template (packaged or the user's) fails to load or render."""
 
 
+class CellError(LettreError):
+    """A bad cell of a spreadsheet: `file:row:column`, the column as its letter (C, AA)."""
+
+    def __init__(self, message: str, path: Path | str, row: int, column: str):
+        super().__init__(message, path, row)
+        self.column = column
+
+    def location(self) -> str:
+        return f"{location(self.path, self.line)}:{self.column}"
+
+
 class UsageError(LettreError):
     """A wrong option or argument on the command line."""
 

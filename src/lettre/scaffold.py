@@ -9,8 +9,12 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .errors import LettreError, UsageError
+
+if TYPE_CHECKING:
+    from .spreadsheet import SheetResults
 
 SLUG_LIMIT = 60
 # letters that NFKD does not split into a base letter and an accent
@@ -54,8 +58,17 @@ def _yaml_value(value: str) -> str:
     return dumped.removeprefix("k: ").rstrip("\n")
 
 
-def item_text(kind: str, title: str, day: dt.date) -> str:
-    """The text of a new item: its front matter, commented optional keys, a body to write."""
+def item_text(
+    kind: str,
+    title: str,
+    day: dt.date,
+    results: SheetResults | None = None,
+) -> str:
+    """The text of a new item: its front matter, commented optional keys, a body to write.
+
+    `results`: the rows of a spreadsheet (`--from`), written in place of the example row;
+    their dates give the `period`.
+    """
     lines = ["---", f"date: {day.isoformat()}", f"kind: {kind}", f"title: {_yaml_value(title)}"]
     lines += [
         "# summary: Le chapô, en une ou deux phrases (sinon, le début du texte).",
@@ -63,7 +76,13 @@ def item_text(kind: str, title: str, day: dt.date) -> str:
         "# image: {src: https://www.example.org/photo.jpg, alt: Ce que montre la photo}",
         "# tags: [exemple]",
     ]
-    if kind == "resultats":
+    if kind == "resultats" and results is not None:
+        monday = day - dt.timedelta(days=day.weekday())
+        first, last = results.period or (monday - dt.timedelta(days=7), monday - dt.timedelta(1))
+        lines += ["period:", f"  start: {first.isoformat()}", f"  end: {last.isoformat()}"]
+        lines += ["results:", *_results_lines(results.rows)]
+        body = "Quelques mots sur les résultats de la période."
+    elif kind == "resultats":
         monday = day - dt.timedelta(days=day.weekday())
         lines += [
             "period:",
@@ -91,6 +110,23 @@ def item_text(kind: str, title: str, day: dt.date) -> str:
     return "\n".join([*lines, "---", body, ""])
 
 
+def _results_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """`results` rows as YAML lines, each value as it reads back."""
+    lines = []
+    for row in rows:
+        for number, (key, value) in enumerate(row.items()):
+            if isinstance(value, list):
+                written = "[" + ", ".join(day.isoformat() for day in value) + "]"
+            elif isinstance(value, dt.date):
+                written = value.isoformat()
+            elif isinstance(value, int):
+                written = str(value)
+            else:
+                written = _yaml_value(str(value))
+            lines.append(f"{'  - ' if number == 0 else '    '}{key}: {written}")
+    return lines
+
+
 def years_before(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year - years)
@@ -98,8 +134,18 @@ def years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def new_item(items_dir: Path, kind: str, title: str, day: dt.date, kinds: Sequence[str]) -> Path:
-    """Create `items/YYYY-MM-DD-slug.md` (a numbered suffix if taken); never overwrite."""
+def new_item(
+    items_dir: Path,
+    kind: str,
+    title: str,
+    day: dt.date,
+    kinds: Sequence[str],
+    results: SheetResults | None = None,
+) -> Path:
+    """Create `items/YYYY-MM-DD-slug.md` (a numbered suffix if taken); never overwrite.
+
+    `results`: the rows read from a spreadsheet (`lettre new resultats --from FILE`).
+    """
     from .config import unknown_kind
     from .readers import FIRST_DATE, LAST_DATE
 
@@ -114,7 +160,7 @@ def new_item(items_dir: Path, kind: str, title: str, day: dt.date, kinds: Sequen
     if kind not in kinds:
         raise UsageError(unknown_kind(kind, kinds))
     stem = f"{day.isoformat()}-{slugify(title) or kind}"
-    data = item_text(kind, title, day).encode("utf-8")
+    data = item_text(kind, title, day, results).encode("utf-8")
     for number in range(1, 1000):
         path = items_dir / (f"{stem}.md" if number == 1 else f"{stem}-{number}.md")
         try:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from conftest import item_text
+from conftest import CONFIG, item_text
 from lettre.cli import app
 
 ENV = {"COLUMNS": "100", "FORCE_COLOR": None, "NO_COLOR": None, "TTY_COMPATIBLE": None,
@@ -638,3 +638,21 @@ def test_a_year_alone_says_what_to_write(make_folder: Callable[..., Path], writt
         "date: write the whole date, year-month-day (2005-06-13), or 2005-01-01 when only the "
         "year is known\n"
     )
+
+
+def test_the_footer_names_the_sender_as_footer_name_says(make_folder: Callable[..., Path]) -> None:
+    config = CONFIG.replace(
+        'name = "Cellule communication"\n',
+        'name = "Cellule communication"\nfooter_name = "la Cellule communication du commandement"\n',
+    )
+    folder = make_folder(config=config)
+    said = "Vous recevez cette lettre de la part de la Cellule communication du commandement."
+    text = run("compose", "-C", folder, "-w", "2025-06-13", "-f", "text")
+    assert text.exit_code == 0, text.stderr
+    assert said in flat(text.stdout)
+    html = run("compose", "-C", folder, "-w", "2025-06-13", "-f", "html").stdout
+    assert f"{said}</p>" in html
+    assert said in flat(run("preview", "-C", folder, "-w", "2025-06-13").stdout)
+    # without it, the display name
+    plain = run("compose", "-C", make_folder(name="autre"), "-w", "2025-06-13", "-f", "text")
+    assert "de la part de Cellule communication." in flat(plain.stdout)

@@ -32,8 +32,6 @@ if TYPE_CHECKING:
     from .config import Config
     from .items import Anniversary, Item, Letter
 
-#: the comment `lettre new anniversaire` writes after its example `founded` date
-FOUNDED_COMMENT = "# exemple : la date de création"
 #: the tables of lettre.toml that may be marked `example = true`, and what to write there
 EXAMPLE_TABLES = {
     "sender": "[sender] is an example (example = true): write your own address and name",
@@ -85,13 +83,10 @@ class ExampleContentError(LettreError):
 
 def config_examples(config: Config) -> list[Example]:
     """The tables of lettre.toml marked `example = true`, each at the line of that key."""
-    from .config import CONFIG_NAME, key_line
-
-    path = config.folder / CONFIG_NAME
     return [
         Example(
-            path,
-            key_line(config.folder, table, "example"),
+            config.path,
+            config.line_of(f"{table}.example"),
             f"{EXAMPLE_TABLES[table]}, then delete the line 'example = true'",
         )
         for table in config.examples
@@ -160,7 +155,7 @@ def _example_founded(item: Item) -> Example | None:
     item), while its comment is still on the line."""
     if item.founded is None or item.kind != "anniversaire":
         return None
-    from .scaffold import years_before
+    from .scaffold import FOUNDED_COMMENT, years_before
 
     dated = re.match(r"(\d{4}-\d{2}-\d{2})-", item.path.name)
     days = {item.date}

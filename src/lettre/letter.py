@@ -8,8 +8,7 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 
 from . import body
-from .archive import letter_url
-from .config import BUILTIN_KINDS, Config, Section
+from .config import BUILTIN_KINDS, Config, Section, letter_url
 from .errors import LettreError
 from .french import format_date, format_period, one_line, ordinal, typography
 from .i18n import anniversary_title, translations
@@ -179,7 +178,7 @@ def build_letter(
         unsubscribe_mailto=config.unsubscribe_mailto,
         links=tuple(refs.urls),
         notices=_notices(config, typeset),
-        footer_name=getattr(config, "footer_name", None),  # `[sender] footer_name`
+        footer_name=config.footer_name,  # `[sender] footer_name`
     )
 
 

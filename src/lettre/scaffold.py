@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from .spreadsheet import SheetResults
 
 SLUG_LIMIT = 60
+#: the comment `lettre new anniversaire` writes after its example `founded` date: while it
+#: is there, that date counts as an example (examples.py)
+FOUNDED_COMMENT = "# exemple : la date de création"
 # letters that NFKD does not split into a base letter and an accent
 _FOLD = str.maketrans(
     {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
@@ -101,8 +104,6 @@ def item_text(
         ]
         body = "Quelques mots sur les résultats de la période."
     elif kind == "anniversaire":
-        from .examples import FOUNDED_COMMENT
-
         lines.append(f"founded: {years_before(day, 10).isoformat()}  {FOUNDED_COMMENT}")
         body = "Ce que cet anniversaire rappelle, en quelques lignes."
     else:

@@ -267,3 +267,17 @@ def test_check_warns_when_the_title_years_differ(make_folder) -> None:  # type: 
         f"{folder / 'items' / '2025-06-10-club.md'}:4: warning: the title says 10 years but "
         "'founded' (2005-06-10) makes 20 on 2025-06-10: check the title or 'founded'\n"
     )
+
+
+def test_list_and_json_mark_the_examples(folder: Path) -> None:
+    import json
+
+    listed = run("list", "-C", folder, "--week", WEEK)
+    assert listed.exit_code == 0, listed.stderr
+    assert listed.stdout.count(" EXEMPLE ") == 3
+    data = json.loads(run("compose", "-C", folder, "-w", WEEK, "-f", "json").stdout)
+    entries = [entry for section in data["sections"] for entry in section["items"]]
+    assert [(e["example"], e["marks"], e["draft"]) for e in entries] == [
+        (True, ["EXEMPLE"], False)
+    ] * 3
+    assert data["notices"][0].startswith("EXEMPLE\u00a0: [sender], [recipients], [unsubscribe]")

@@ -643,7 +643,8 @@ def test_a_year_alone_says_what_to_write(make_folder: Callable[..., Path], writt
 def test_the_footer_names_the_sender_as_footer_name_says(make_folder: Callable[..., Path]) -> None:
     config = CONFIG.replace(
         'name = "Cellule communication"\n',
-        'name = "Cellule communication"\nfooter_name = "la Cellule communication du commandement"\n',
+        'name = "Cellule communication"\n'
+        'footer_name = "la Cellule communication du commandement"\n',
     )
     folder = make_folder(config=config)
     said = "Vous recevez cette lettre de la part de la Cellule communication du commandement."

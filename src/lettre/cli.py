@@ -235,9 +235,8 @@ def compose(
     """
     from .compose import compose as compose_letter
     from .compose import open_folder, today_in, write_outputs
-    from .errors import UsageError
+    from .errors import EmptyLetterError, UsageError
     from .examples import refuse_examples
-    from .letter import EmptyLetterError
     from .weeks import parse_week
 
     message = out is not None or format is Format.eml

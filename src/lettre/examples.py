@@ -20,13 +20,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import LettreError, location
+from .errors import ExampleContentError, location
 
 if TYPE_CHECKING:
     from .config import Config
@@ -60,22 +60,6 @@ class Example:
 
     def __str__(self) -> str:
         return f"{self.location()}: {self.what}"
-
-
-class ExampleContentError(LettreError):
-    """A letter that would reach readers holds example content."""
-
-    def __init__(self, examples: Sequence[Example], subject: str, also: str = ""):
-        self.examples = list(examples)
-        lines = [f"{subject} holds example content, which is never sent to readers:"]
-        lines += [f"  {example}" for example in self.examples]
-        if also:
-            lines.append(also)
-        lines.append(
-            "Replace each with your own; 'lettre preview' and 'lettre compose --format text' "
-            "show the letter with the examples marked EXEMPLE."
-        )
-        super().__init__("\n".join(lines))
 
 
 # --- lettre.toml ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from functools import partial
 
 from . import body
 from .config import BUILTIN_KINDS, Config, Section, letter_url
-from .errors import LettreError
+from .errors import EmptyLetterError
 from .french import format_date, format_period, one_line, ordinal, typography
 from .i18n import anniversary_title, translations
 from .i18n import years_text as years_text_of
@@ -89,10 +89,6 @@ def anniversaries_in(entries: Iterable[Anniversary], week: Week, config: Config)
                     )
                 )
     return found
-
-
-class EmptyLetterError(LettreError):
-    """A week without any item: there is no letter to compose."""
 
 
 def letter_items(
@@ -216,7 +212,7 @@ def _empty_message(
         message += f"; {drafts} draft{'s' if drafts > 1 else ''} (see them with --drafts)"
     computed = anniversaries_in(anniversaries, week, config)
     if computed:
-        names = ", ".join(repr(a.title) for a in computed)
+        names = ", ".join(f"'{a.title}'" for a in computed)
         message += f" (anniversaries.yaml's {names}: an anniversary joins a letter, it makes none)"
     return message
 

@@ -76,6 +76,10 @@ def test_a_week_of_drafts_only_has_no_letter(folder: Path) -> None:
     assert result.exit_code == 1
     assert "no item for the letter of 2025-06-20" in result.stderr
     assert "1 draft (see them with --drafts)" in result.stderr
+    assert (
+        "(anniversaries.yaml's 'La base fête ses 10\u00a0ans': an anniversary joins a letter, "
+        "it makes none)\n" in result.stderr
+    )
     proof = run("compose", "-C", folder, "-w", "2025-06-20", "-f", "text", "--drafts")
     assert proof.exit_code == 0 and "[BROUILLON] Brouillon seul" in proof.stdout
     # the anniversary of that week joins the proof: it has an item then

@@ -273,7 +273,8 @@ def build_archive(config: Config, progress: Progress | None = None) -> dict[str,
 
 def refuse_examples(config: Config, letters: Sequence[Letter]) -> None:
     """ExampleContentError naming every example of every letter: none is published."""
-    from .examples import ExampleContentError, config_examples, letter_examples
+    from .errors import ExampleContentError
+    from .examples import config_examples, letter_examples
 
     found = config_examples(config)
     for letter in letters:

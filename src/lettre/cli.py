@@ -354,6 +354,8 @@ def init(
 
       lettre init ma-lettre --locale fr_BE
     """
+    import shlex
+
     from .errors import UsageError
     from .french import get_locale
     from .scaffold import init_folder
@@ -368,8 +370,6 @@ def init(
         sys.stdout.write(f"{path}\n")
     for path in done.kept:
         _say(f"kept {path} (it exists: not overwritten)")
-    import shlex
-
     where = "" if target == Path(".") else f" -C {shlex.quote(str(target))}"
     sys.stderr.write(
         f"Newsletter folder ready. Next: lettre preview{where}, then lettre new{where} "

@@ -281,3 +281,17 @@ def test_list_and_json_mark_the_examples(folder: Path) -> None:
         (True, ["EXEMPLE"], False)
     ] * 3
     assert data["notices"][0].startswith("EXEMPLE\u00a0: [sender], [recipients], [unsubscribe]")
+
+
+def test_once_the_user_makes_them_theirs_the_letter_composes(folder: Path) -> None:
+    own_addresses(folder)
+    for item in example_items(folder):  # kept, edited, the example line deleted
+        lines = item.read_text(encoding="utf-8").split("\n")
+        item.write_text("\n".join(t for t in lines if not t.startswith("example:")), "utf-8")
+    result = run("compose", "-C", folder, "--week", WEEK)
+    assert result.exit_code == 0, result.stderr
+    message = email.message_from_bytes(result.stdout_bytes, policy=email.policy.default)
+    plain = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Bienvenue dans votre lettre hebdomadaire" in plain
+    assert "EXEMPLE" not in plain and "fête ses" not in plain
+    assert run("check", "-C", folder).exit_code == 0

@@ -95,7 +95,7 @@ def test_the_text_proof_marks_each_example(folder: Path) -> None:
     for title in (
         "Bienvenue dans votre lettre hebdomadaire",
         "Tournoi de volley inter-services\u00a0: les résultats",
-        "Le club de course à pied a 10 ans",
+        "Le club de course à pied a 10\u00a0ans",
     ):
         assert f"[EXEMPLE] {title}\n" in text
     html = run("compose", "-C", folder, "--week", WEEK, "--format", "html").stdout

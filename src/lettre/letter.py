@@ -129,7 +129,7 @@ def build_letter(
     """
     locale = config.locale
     catalog = translations(locale)
-    typeset = partial(typography, locale=locale)
+    typeset = partial(typography, locale=locale, rules=config.typography)
     anniversaries = list(anniversaries)
     chosen = letter_items(items, config, week, anniversaries, drafts=drafts)
     if not chosen:
@@ -237,7 +237,12 @@ def _entry(
     html = body.to_html(item.body, typeset, base, config.allow_html) if item.body else ""
     text = body.to_text(item.body, typeset, refs, base, 72, config.allow_html) if item.body else ""
     url = body.safe_url(item.url, base) if item.url else None
-    summary = item.summary or (body.plain_summary(item.body, SUMMARY_LIMIT) if item.body else "")
+    if item.summary:
+        summary = typeset(item.summary)
+    elif item.body:
+        summary = body.plain_summary(item.body, SUMMARY_LIMIT, typeset, config.allow_html)
+    else:
+        summary = ""
     years = item.date.year - item.founded.year if item.founded else None
     years_text = years_text_of(years, locale) if years is not None and years > 0 else None
     image = item.image
@@ -250,7 +255,7 @@ def _entry(
         item=item,
         title=typeset(item.title),
         date_text=format_date(item.date, locale, "long"),
-        summary=typeset(summary),
+        summary=summary,
         lead=typeset(item.summary) if item.summary else "",
         body_html=html,
         body_text=text,

@@ -597,3 +597,22 @@ def test_sigterm_stops_with_the_reader_in_doubt_named(
     lettre(*send_args(folder, "--via", script))
     counts = collections.Counter(m["To"].addresses[0].addr_spec for m in mailbox_messages(mailbox))
     assert len(counts) == 31 and {a for a, n in counts.items() if n != 1} <= {named[1]}
+
+
+def test_example_content_is_never_sent(
+    tmp_path: Path, letter_folder: Callable[[int], Path]
+) -> None:
+    folder = letter_folder(3)
+    (folder / "items" / "2025-06-11-exemple.md").write_text(
+        item_text(date="2025-06-11", title="Un exemple", example="true"), encoding="utf-8"
+    )
+    script, mailbox = slow_sender(tmp_path, delay=0)
+    done = lettre(*send_args(folder, "--via", script), check=False)
+    assert done.returncode == 1
+    assert done.stderr.startswith(
+        "Error: the letter of 2025-06-13 holds example content, which is never sent to "
+        f"readers:\n  {folder / 'items' / '2025-06-11-exemple.md'}:5: "
+    ), done.stderr
+    assert not any(mailbox.iterdir())
+    assert not (folder / "state" / "sent" / f"{WEEK}.jsonl").exists()  # no journal, no secret
+    assert not (folder / "state" / "secret").exists()

@@ -142,15 +142,6 @@ class Plan:
         return self.readers.count + len(self.copies)
 
 
-def refuse_example_content(config: Config, letter: Letter) -> None:
-    """Hook for issue 14: content `init` or `new` wrote as an example never reaches readers.
-
-    Issue 14's `examples.refuse_examples(config, letter)` (branch `authoring`, not on main
-    when this was written) raises the error that names each example's file and line; it
-    is to be called here. Until it lands, nothing is refused.
-    """
-
-
 def _compose_editions(
     config: Config, week: Week, variants: Sequence[tuple[str, bool]], columns: Sequence[str]
 ) -> tuple[dict[tuple[str, bool], Edition], str]:
@@ -169,7 +160,9 @@ def _compose_editions(
         localised = config.with_locale(locale)
         letter = letter_of(localised, week, items)
         if number == 0:  # the items and anniversaries are the same in every locale
-            refuse_example_content(localised, letter)
+            from .examples import refuse_examples
+
+            refuse_examples(localised, letter)  # nothing invented reaches a reader (#14)
         if config.unsubscribe_url:
             address, tok = slots.slot(ADDRESS_SLOT), slots.slot(TOKEN_SLOT)
             letter = replace(

@@ -8,7 +8,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .errors import ConfigError
 
@@ -83,6 +83,13 @@ def _locale_key(locale: str) -> str:
 
 
 @dataclass(frozen=True)
+class ImageSettings:
+    """`[images]`: local photos published with the web archive, or embedded in the message."""
+
+    mode: Literal["publish", "embed"] = "publish"
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything `lettre.toml` says, validated, with defaults filled in."""
 
@@ -105,6 +112,7 @@ class Config:
     preheader: str | None = None
     allow_html: bool = False
     anniversary_years: tuple[int, ...] = ()  # empty: 1 and every multiple of 5
+    images: ImageSettings = ImageSettings()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -125,6 +133,13 @@ class Config:
     @property
     def templates_dir(self) -> Path:
         return self.folder / "templates"
+
+    @property
+    def archive_url(self) -> str | None:
+        """`[archive] url`, else `{base_url}lettres/`, else None; always ending in "/"."""
+        from .archive import archive_url
+
+        return archive_url(self)
 
     def with_locale(self, locale: str | None) -> Config:
         """A copy with another locale (from `--locale`) and its title, or self when None."""
@@ -337,8 +352,10 @@ TOP_KEYS = (
     "anniversaries",
     "archive",
     "import",
+    "images",
 )
 TABLE_KEYS = {
+    "images": ("mode",),
     "sender": ("address", "name", "reply_to"),
     "recipients": ("to", "cc", "bcc"),
     "unsubscribe": ("url", "mailto"),
@@ -423,6 +440,11 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
         if not all(isinstance(y, int) and not isinstance(y, bool) and y > 0 for y in years):
             raise r.fail("years", "'anniversaries.years' must be a list of positive numbers")
         kwargs["anniversary_years"] = tuple(sorted(set(years)))
+    mode = r.get("images.mode", str)
+    if mode is not None:
+        if mode not in ("publish", "embed"):
+            raise r.fail("images.mode", f"'images.mode' must be 'publish' or 'embed', not {mode!r}")
+        kwargs["images"] = ImageSettings(mode)  # type: ignore[arg-type]
     kwargs["extra"] = {k: v for k, v in data.items() if k in ("archive", "import")}
     return Config(**kwargs)
 

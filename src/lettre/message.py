@@ -6,13 +6,19 @@ import datetime as dt
 import hashlib
 from email import policy
 from email.headerregistry import Address as HeaderAddress
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import Address, Config
 from .french import one_line
 from .items import Letter
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .items import PreparedImage
 
 #: RFC 5322 lines, and quoted-printable lines within RFC 2045's 76 characters
 POLICY = policy.SMTP.clone(max_line_length=76)
@@ -99,8 +105,14 @@ def build_message(
     config: Config,
     now: dt.datetime,
     seed: str | None = None,
+    inline: Sequence[PreparedImage] = (),
 ) -> EmailMessage:
-    """multipart/alternative: text/plain first, text/html last, all headers set."""
+    """multipart/alternative: text/plain first, text/html last, all headers set.
+
+    With `inline` photos (`[images] mode = "embed"`), multipart/related around it: the
+    alternative first, then each photo as an inline part whose Content-ID the HTML's
+    `cid:` links name (RFC 2387, RFC 2392).
+    """
     msg = EmailMessage(policy=POLICY)
     msg["From"] = _mailbox(config.sender)
     if config.to:
@@ -128,15 +140,46 @@ def build_message(
         msg["List-Unsubscribe"] = ", ".join(unsubscribe)
     if config.unsubscribe_url:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    content = MIMEPart(policy=POLICY) if inline else msg
+    content.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    content.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    # a boundary drawn from the content keeps the same letter byte-for-byte the same
+    digest = hashlib.sha256((text + html).encode("utf-8")).hexdigest()[:32]
+    content.set_boundary(f"lettre-{digest}")
+    if inline:
+        _embed(msg, content, inline, config)
+        msg.set_boundary(f"lettre-related-{digest}")
     # set_content drops Content-* headers set before it: the language comes last
     msg["Content-Language"] = letter.lang
     msg["X-Mailer"] = f"lettre {__version__}"
-    # a boundary drawn from the content keeps the same letter byte-for-byte the same
-    digest = hashlib.sha256((text + html).encode("utf-8")).hexdigest()[:32]
-    msg.set_boundary(f"lettre-{digest}")
     return msg
+
+
+def _embed(
+    msg: EmailMessage, alternative: MIMEPart, photos: Sequence[PreparedImage], config: Config
+) -> None:
+    """`msg` becomes multipart/related: the alternative first, then each photo inline.
+
+    (email's own make_related refuses to wrap a multipart/alternative.)
+    """
+    from .images import content_id
+
+    msg["MIME-Version"] = "1.0"
+    msg["Content-Type"] = "multipart/related"
+    msg.set_param("type", "multipart/alternative")
+    msg.attach(alternative)
+    for photo in photos:
+        maintype, _, subtype = photo.mime.partition("/")
+        part = MIMEPart(policy=POLICY)
+        part.set_content(
+            photo.read(),
+            maintype=maintype,
+            subtype=subtype,
+            cid=f"<{content_id(photo, config)}>",
+            disposition="inline",
+            filename=photo.name,
+        )
+        msg.attach(part)
 
 
 def as_bytes(msg: EmailMessage) -> bytes:

@@ -53,8 +53,8 @@ CACHE_NAME = "images.json"
 IMAGES_DIR = "images"
 ARCHIVE_RECORD = "archive.json"
 NO_CACHE_ENV = "LETTRE_NO_CACHE"
-JPEG_QUALITIES = (85, 76, 68, 60, 52)
-SHRINK = 0.8  # each further try when the smallest quality is still too heavy
+JPEG_QUALITIES = (85, 72, 60)
+SHRINK = 0.9  # at least, each further try when the lowest quality is still too heavy
 LOSSLESS = frozenset({"PNG", "GIF", "BMP"})
 HEIC_BRANDS = frozenset(
     {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
@@ -287,10 +287,13 @@ def _save(image: PILImage, fmt: str, **options: Any) -> bytes:
     return buffer.getvalue()
 
 
-def _smaller(image: PILImage) -> PILImage | None:
+def _smaller(image: PILImage, weight: int) -> PILImage | None:
+    """The picture narrowed so that `weight` bytes would come near MAX_BYTES (bytes go with
+    the number of pixels), by SHRINK at least; None below 16 pixels."""
     from PIL import Image as PIL
 
-    width, height = round(image.width * SHRINK), round(image.height * SHRINK)
+    factor = min(SHRINK, (MAX_BYTES / weight) ** 0.5 * 0.95)
+    width, height = round(image.width * factor), round(image.height * factor)
     if width < 16 or height < 16:
         return None
     return image.resize((width, height), PIL.Resampling.LANCZOS)
@@ -304,7 +307,7 @@ def _jpeg(image: PILImage) -> Encoded:
             data = _save(current, "JPEG", quality=quality, optimize=True, progressive=True)
             if len(data) <= MAX_BYTES:
                 return Encoded(data, "image/jpeg", current.width, current.height)
-        current = _smaller(current)
+        current = _smaller(current, len(data))
     raise _Unreadable("cannot be made smaller than 200 KB")  # pragma: no cover - 16 px
 
 
@@ -312,7 +315,7 @@ def _png(image: PILImage, transparent: bool) -> Encoded | None:
     """A PNG within MAX_BYTES (quantized to 256 colours if need be); None: a JPEG is better."""
     from PIL import Image as PIL
 
-    data = _save(image, "PNG", optimize=True)
+    data = _save(image, "PNG", compress_level=6)
     if len(data) <= MAX_BYTES:
         return Encoded(data, "image/png", image.width, image.height)
     if not transparent:
@@ -320,10 +323,10 @@ def _png(image: PILImage, transparent: bool) -> Encoded | None:
     current: PILImage | None = image
     while current is not None:
         palette = current.quantize(256, method=PIL.Quantize.FASTOCTREE)
-        data = _save(palette, "PNG", optimize=True)
+        data = _save(palette, "PNG", compress_level=9)
         if len(data) <= MAX_BYTES:
             return Encoded(data, "image/png", current.width, current.height)
-        current = _smaller(current)
+        current = _smaller(current, len(data))
     return None  # pragma: no cover - 16 px
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import io
 from email import policy
+from email.generator import BytesGenerator
 from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
@@ -169,19 +172,35 @@ def _embed(
     msg.set_param("type", "multipart/alternative")
     msg.attach(alternative)
     for photo in photos:
-        maintype, _, subtype = photo.mime.partition("/")
+        # not set_content: its base64 is written line by line in Python, ten times slower
         part = MIMEPart(policy=POLICY)
-        part.set_content(
-            photo.read(),
-            maintype=maintype,
-            subtype=subtype,
-            cid=f"<{content_id(photo, config)}>",
-            disposition="inline",
-            filename=photo.name,
-        )
+        part["Content-Type"] = photo.mime
+        part["Content-Transfer-Encoding"] = "base64"
+        part["Content-ID"] = f"<{content_id(photo, config)}>"
+        part["Content-Disposition"] = "inline"
+        part.set_param("filename", photo.name, header="Content-Disposition")
+        part.set_payload(base64.encodebytes(photo.read()).decode("ascii"))
         msg.attach(part)
 
 
-def as_bytes(msg: EmailMessage) -> bytes:
-    """The message as bytes with LF line ends, as `sendmail -t` reads it on a pipe."""
-    return msg.as_bytes(policy=POLICY.clone(linesep="\n"))
+class _Generator(BytesGenerator):
+    """BytesGenerator that writes an embedded photo's base64 in one piece.
+
+    The stdlib writes a part line by line; a letter's megabyte of photos is 15,000 lines,
+    a tenth of a second. The bytes written are the same.
+    """
+
+    def _handle_image(self, msg: EmailMessage) -> None:
+        payload = msg.get_payload()
+        if isinstance(payload, str) and msg.get("Content-Transfer-Encoding") == "base64":
+            self.write(payload.replace("\n", self._NL))  # type: ignore[attr-defined]
+        else:
+            self._handle_text(msg)  # type: ignore[attr-defined]
+
+
+def as_bytes(msg: EmailMessage, linesep: str = "\n") -> bytes:
+    """The message as bytes with LF line ends, as `sendmail -t` reads it on a pipe
+    (`linesep="\r\n"` for SMTP)."""
+    buffer = io.BytesIO()
+    _Generator(buffer, mangle_from_=False, policy=POLICY.clone(linesep=linesep)).flatten(msg)
+    return buffer.getvalue()

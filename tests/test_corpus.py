@@ -293,10 +293,7 @@ PHOTO_ITEM = "items/2025-06-12-photo.md"
 def _photo_item(folder: Path, src: str, block: bool = False) -> None:
     """An item of the week whose image is `src`: flow style (line 5), or block style with
     `src` under `alt` (line 7), to show that the line named is the one of `src`."""
-    if block:
-        image = f"\n  alt: Le défilé\n  src: {src}"
-    else:
-        image = f"{{src: '{src}', alt: Le défilé}}"
+    image = f"\n  alt: Le défilé\n  src: {src}" if block else f"{{src: '{src}', alt: Le défilé}}"
     text = item_text(date="2025-06-12", title="Une photo", image=image)
     (folder / PHOTO_ITEM).write_text(text, encoding="utf-8")
 
@@ -347,7 +344,10 @@ IMAGES: dict[str, tuple[Callable[[Path], None], Case | None]] = {
     ),
     "image-empty": (
         _image("vide.jpg", "photos/vide.jpg"),
-        Case(f"{PHOTO_ITEM}:5", "image 'photos/vide.jpg': an empty file (0 bytes): copy the picture again"),
+        Case(
+            f"{PHOTO_ITEM}:5",
+            "image 'photos/vide.jpg': an empty file (0 bytes): copy the picture again",
+        ),
     ),
     "image-text-named-jpg": (
         _image("texte.jpg", "photos/texte.jpg"),
@@ -704,7 +704,11 @@ def test_corpus_files_all_have_a_case() -> None:
     used = {p.name for p in (CORPUS / "templates").iterdir()}
     assert used == {n.removeprefix("template-") for n in SETUPS if n.startswith("template-")}
     assert {p.name for p in (CORPUS / "images").iterdir()} == {
-        "vide.jpg", "texte.jpg", "tronquee.jpg", "bombe.png", "iphone.heic"
+        "vide.jpg",
+        "texte.jpg",
+        "tronquee.jpg",
+        "bombe.png",
+        "iphone.heic",
     }
 
 

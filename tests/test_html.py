@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-
 import re
 from collections.abc import Callable
 from html import unescape
@@ -141,7 +140,9 @@ def test_large_image_is_scaled_and_relative_image_is_a_file_of_the_folder(
     part = html.get_body(("html",))
     assert part is not None
     [image] = tags(part.get_content(), "img")
-    assert re.search(r'src="https://lettre.example.org/lettres/images/photo-[0-9a-f]{6}.jpg"', image)
+    assert re.search(
+        r'src="https://lettre.example.org/lettres/images/photo-[0-9a-f]{6}.jpg"', image
+    )
     assert 'width="552" height="368"' in image
 
 

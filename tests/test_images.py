@@ -11,6 +11,7 @@ import email.policy
 import io
 import os
 import re
+import struct
 import subprocess
 import sys
 from collections.abc import Callable
@@ -55,9 +56,7 @@ def camera_photo(path: Path, size: tuple[int, int] = (4000, 3000), orientation: 
     gps.update({1: "N", 2: (48.0, 51.0, 24.0), 3: "E", 4: (2.0, 21.0, 7.0)})
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     buffer = io.BytesIO()
-    image.save(
-        buffer, "JPEG", quality=92, exif=exif, xmp=XMP, icc_profile=srgb, comment=b"secret"
-    )
+    image.save(buffer, "JPEG", quality=92, exif=exif, xmp=XMP, icc_profile=srgb, comment=b"secret")
     data = buffer.getvalue()
     # an IPTC block (Photoshop APP13, 8BIM resource 0x0404) right after the start of image
     iptc = b"\x1c\x02\x50\x00\x0eSergent Dupont"
@@ -267,6 +266,70 @@ def _png_bytes(image: PIL.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def _s15(value: float) -> bytes:
+    return struct.pack(">i", round(value * 65536))
+
+
+def linear_rgb_profile() -> bytes:
+    """A minimal ICC v2 display profile: sRGB's primaries, but a linear tone curve (gamma 1),
+    so that a grey of 128 in it is a grey of 188 in sRGB."""
+
+    def xyz(x: float, y: float, z: float) -> bytes:
+        return b"XYZ \0\0\0\0" + _s15(x) + _s15(y) + _s15(z)
+
+    text = b"Linear RGB (test)\0"
+    desc = b"desc\0\0\0\0" + struct.pack(">I", len(text)) + text + b"\0" * 78
+    curve = b"curv\0\0\0\0" + struct.pack(">IH", 1, 0x0100) + b"\0\0"
+    tags = [
+        (b"desc", desc),
+        (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", xyz(0.4361, 0.2225, 0.0139)),
+        (b"gXYZ", xyz(0.3851, 0.7169, 0.0971)),
+        (b"bXYZ", xyz(0.1431, 0.0606, 0.7141)),
+        (b"rTRC", curve),
+        (b"gTRC", curve),
+        (b"bTRC", curve),
+    ]
+    offset = 128 + 4 + 12 * len(tags)
+    table, data = b"", b""
+    for signature, body in tags:
+        table += signature + struct.pack(">II", offset + len(data), len(body))
+        data += body + b"\0" * (-len(body) % 4)
+    header = (
+        struct.pack(">I", offset + len(data))
+        + b"\0" * 4
+        + struct.pack(">I", 0x02100000)
+        + b"mntrRGB XYZ "
+        + b"\0" * 12
+        + b"acsp"
+        + b"\0" * 28
+        + _s15(0.9642)
+        + _s15(1.0)
+        + _s15(0.8249)
+        + b"\0" * 48
+    )
+    assert len(header) == 128
+    return header + struct.pack(">I", len(tags)) + table + data
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_a_picture_in_another_colour_space_is_converted_to_srgb(fmt: str) -> None:
+    grey = PIL.new("RGB", (640, 480), (128, 128, 128))
+    result = encoded(grey, fmt, icc_profile=linear_rgb_profile())
+    back = PIL.open(io.BytesIO(result.data))
+    assert "icc_profile" not in back.info
+    red, green, blue = back.convert("RGB").getpixel((320, 240))  # type: ignore[misc]
+    assert all(abs(value - 188) <= 2 for value in (red, green, blue)), (red, green, blue)
+
+
+def test_an_srgb_picture_keeps_its_values() -> None:
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    result = encoded(PIL.new("RGB", (640, 480), (128, 128, 128)), "PNG", icc_profile=srgb)
+    back = PIL.open(io.BytesIO(result.data))
+    assert back.convert("RGB").getpixel((1, 1)) == (128, 128, 128)
+    assert "icc_profile" not in back.info
 
 
 def test_a_cmyk_jpeg_becomes_rgb() -> None:

@@ -322,10 +322,7 @@ def _safe_name(name: str) -> bool:
 
     folder, _, rest = name.rpartition("/")
     return (
-        bool(rest)
-        and folder in ("", IMAGES_DIR)
-        and "\\" not in name
-        and rest not in (".", "..")
+        bool(rest) and folder in ("", IMAGES_DIR) and "\\" not in name and rest not in (".", "..")
     )
 
 

@@ -226,7 +226,7 @@ def compose(
     if composed.letter.photos and config.images.mode == "publish" and not config.archive_url:
         sys.stderr.write(
             "Warning: the e-mail's photos point nowhere: lettre.toml gives the web archive no "
-            "address (set base_url or [archive] url, or [images] mode = \"embed\")\n"
+            'address (set base_url or [archive] url, or [images] mode = "embed")\n'
         )
     if out is not None:
         for path in write_outputs(composed, out):

@@ -108,9 +108,7 @@ def letter_of(
         items = load_week_items(config, week)
     anniversaries = read_anniversaries(config.anniversaries_path)
     photos = prepare_images(config, [i for i in items if i.date in week])
-    return build_letter(
-        items, config, week, anniversaries, photos, link or email_link(config)
-    )
+    return build_letter(items, config, week, anniversaries, photos, link or email_link(config))
 
 
 def compose(

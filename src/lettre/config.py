@@ -444,7 +444,7 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
     if mode is not None:
         if mode not in ("publish", "embed"):
             raise r.fail("images.mode", f"'images.mode' must be 'publish' or 'embed', not {mode!r}")
-        kwargs["images"] = ImageSettings(mode)  # type: ignore[arg-type]
+        kwargs["images"] = ImageSettings(mode)
     kwargs["extra"] = {k: v for k, v in data.items() if k in ("archive", "import")}
     return Config(**kwargs)
 

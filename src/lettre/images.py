@@ -15,6 +15,7 @@ Pillow is imported only by `encode`, so that commands without new photos stay qu
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -24,7 +25,7 @@ import stat
 import struct
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -201,13 +202,13 @@ def encode(data: bytes) -> Encoded:
         with warnings.catch_warnings():
             # Pillow's own limit stays: over twice MAX_IMAGE_PIXELS it raises, below it warns
             warnings.simplefilter("ignore", PIL.DecompressionBombWarning)
-            image = PIL.open(io.BytesIO(data))
-            source_format = image.format or ""
+            opened = PIL.open(io.BytesIO(data))
+            source_format = opened.format or ""
             if source_format in ("JPEG", "MPO"):
                 # decode at 1/2, 1/4 or 1/8 scale when the result is still wide enough
-                image.draft(None, (MAX_WIDTH, MAX_WIDTH))  # type: ignore[arg-type]
-            image.load()
-            image = ImageOps.exif_transpose(image)
+                opened.draft(None, (MAX_WIDTH, MAX_WIDTH))
+            opened.load()
+            image = ImageOps.exif_transpose(opened)
     except PIL.DecompressionBombError:
         raise _Unreadable(
             "too many pixels (over Pillow's limit against decompression bombs): "
@@ -215,8 +216,7 @@ def encode(data: bytes) -> Encoded:
         ) from None
     except UnidentifiedImageError:
         raise _Unreadable(
-            "not a picture lettre can read (JPEG, PNG, GIF, WebP, TIFF, or HEIC with "
-            "lettre[heif])"
+            "not a picture lettre can read (JPEG, PNG, GIF, WebP, TIFF, or HEIC with lettre[heif])"
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error):
         raise _Unreadable(
@@ -246,22 +246,18 @@ def _to_srgb(image: PILImage) -> PILImage:
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):  # 16-bit grey (PNG, TIFF)
         image = image.convert("I").point(lambda v: v * (1 / 256)).convert("L")
     mode = "RGBA" if alpha else ("L" if image.mode in ("L", "1") else "RGB")
-    if icc and not _is_srgb(icc) and image.mode in ("RGB", "RGBA", "CMYK", "L"):
+    if icc and image.mode in ("RGB", "RGBA", "CMYK") and not _is_srgb(icc):
         try:
-            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            out_mode = mode if image.mode != "L" else "L"
-            if image.mode == "L" or out_mode == "L":
-                raise ImageCms.PyCMSError("grey")  # grey profiles: the values are kept
             converted = ImageCms.profileToProfile(
-                image if image.mode != "RGBA" or mode == "RGBA" else image.convert("RGB"),
-                source,
+                image,
+                ImageCms.ImageCmsProfile(io.BytesIO(icc)),
                 ImageCms.createProfile("sRGB"),
-                outputMode=mode if mode != "L" else "RGB",
+                outputMode="RGBA" if image.mode == "RGBA" else "RGB",
             )
-            if converted is not None:
-                image = converted
         except (ImageCms.PyCMSError, OSError, ValueError):
-            pass  # a broken profile: the values are taken as sRGB
+            converted = None  # a broken profile: the values are taken as sRGB
+        if converted is not None:
+            image = converted
     if image.mode != mode:
         image = image.convert(mode)
     if mode == "RGBA" and image.getchannel("A").getextrema()[0] == 255:
@@ -361,10 +357,8 @@ def _load_cache(path: Path) -> dict[str, list[Any]]:
 def _save_cache(config: Config, sources: dict[str, list[Any]]) -> None:
     """Write the index atomically; a folder that cannot hold it simply goes without."""
     data = json.dumps({"settings": SETTINGS, "sources": sources}).encode()
-    try:
+    with contextlib.suppress(OSError, ValueError):
         _private_write(config, cache_dir(config) / CACHE_NAME, data)
-    except (OSError, ValueError):
-        pass
 
 
 def _private_write(config: Config, path: Path, data: bytes) -> None:
@@ -552,10 +546,8 @@ def files_of(photos: Iterable[PreparedImage]) -> dict[str, bytes]:
 def record_archive(config: Config, out_dir: Path, names: Iterable[str]) -> None:
     """Remember where `lettre archive` wrote and which images: `send` checks it."""
     data = {"out": str(out_dir.resolve()), "images": sorted(names)}
-    try:
+    with contextlib.suppress(OSError):
         _private_write(config, cache_dir(config) / ARCHIVE_RECORD, json.dumps(data).encode())
-    except OSError:
-        pass
 
 
 def last_archive(config: Config) -> Path | None:
@@ -635,4 +627,3 @@ def with_links(letter: Letter, link: Link) -> Letter:
 def shown_image(image: Image, photo: PreparedImage, link: Link, alt: str) -> Image:
     """The item's image as the letter shows it: the prepared file, its final size."""
     return Image(link(photo), alt, photo.width, photo.height, image.line)
-

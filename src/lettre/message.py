@@ -170,7 +170,7 @@ def _embed(
     msg["MIME-Version"] = "1.0"
     msg["Content-Type"] = "multipart/related"
     msg.set_param("type", "multipart/alternative")
-    msg.attach(alternative)
+    msg.attach(alternative)  # type: ignore[arg-type]  # typeshed: EmailMessage only
     for photo in photos:
         # not set_content: its base64 is written line by line in Python, ten times slower
         part = MIMEPart(policy=POLICY)
@@ -180,7 +180,7 @@ def _embed(
         part["Content-Disposition"] = "inline"
         part.set_param("filename", photo.name, header="Content-Disposition")
         part.set_payload(base64.encodebytes(photo.read()).decode("ascii"))
-        msg.attach(part)
+        msg.attach(part)  # type: ignore[arg-type]
 
 
 class _Generator(BytesGenerator):

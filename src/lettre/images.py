@@ -519,9 +519,7 @@ def email_link(config: Config) -> Link:
     """
     if config.images.mode == "embed":
         return lambda photo: "cid:" + content_id(photo, config)
-    from .archive import archive_url
-
-    base = archive_url(config) or ""
+    base = config.archive_url or ""
     return lambda photo: f"{base}{IMAGES_DIR}/{photo.name}"
 
 

@@ -25,6 +25,7 @@ from PIL import ImageCms
 
 from conftest import CONFIG, item_text
 from lettre import images
+from lettre.body import is_local
 from lettre.compose import compose, open_folder
 from lettre.weeks import parse_week
 
@@ -350,9 +351,9 @@ def test_paths_that_leave_the_folder_are_refused_as_written() -> None:
     assert images.path_problem("photos/../../defile.jpg") is not None
     assert images.path_problem("/etc/passwd") is not None
     assert images.path_problem("C:\\Photos\\defile.jpg") is not None
-    assert images.is_local("photos/défilé du 14.jpg")
-    assert not images.is_local("https://www.example.org/p.jpg")
-    assert not images.is_local("//www.example.org/p.jpg")
+    assert is_local("photos/défilé du 14.jpg")
+    assert not is_local("https://www.example.org/p.jpg")
+    assert not is_local("//www.example.org/p.jpg")
 
 
 # --- the cache -----------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .body import is_local
 from .errors import LettreError
 from .items import Image, Item, PreparedImage
 
@@ -69,16 +70,9 @@ class ImageError(LettreError):
 # --- where the picture is --------------------------------------------------------------------
 
 
-def is_local(src: str) -> bool:
-    """True when `src` names a file of the folder rather than a web address."""
-    from .body import scheme
-
-    src = src.strip()
-    return scheme(src) is None and not src.startswith("//")
-
-
 def path_problem(src: str) -> str | None:
-    """What is wrong with a local `src` as written, before any file is looked at; or None."""
+    """What is wrong with a local `src` as written (absolute, or leaving the folder), before
+    any file is looked at; or None."""
     if src.startswith(("/", "\\")) or (len(src) > 2 and src[1] == ":" and src[2] in "/\\"):
         return (
             f"image {src!r}: an absolute path: give the path from the newsletter folder "

@@ -12,8 +12,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .check import Finding
 from .config import DEFAULT_SECTIONS
+from .findings import Finding
 from .render import GMAIL_CLIP_BYTES
 
 if TYPE_CHECKING:
@@ -273,8 +273,7 @@ def links(composed: Composed, page: _Page) -> Iterator[Finding]:
 def dropped_links(composed: Composed, config: Config | None) -> Iterator[Finding]:
     """Links and images of the items that the letter had to leave out (relative without
     base_url, or another scheme than http(s) and mailto)."""
-    from .body import parse, safe_url
-    from .images import is_local
+    from .body import is_local, parse, safe_url
 
     base = composed.letter.base_url
     allow_html = config.allow_html if config is not None else False

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, TypeVar
 import yaml
 
 from . import files
-from .body import safe_scheme
+from .body import is_local, safe_scheme
 from .config import unknown_kind
 from .errors import ItemError, ItemErrors, LettreError
 from .french import one_line as french_one_line
@@ -699,8 +699,6 @@ def _url(f: _Fields) -> str | None:
 
 
 def _image(f: _Fields) -> Image | None:
-    from .images import is_local, path_problem
-
     value = f.raw("image")
     if value is None:
         return None
@@ -715,13 +713,10 @@ def _image(f: _Fields) -> Image | None:
     if not isinstance(src, str) or not src.strip():
         raise f.fail("image", "'image' needs 'src' (the picture's address)")
     src = src.strip()
-    if is_local(src):  # a file of the folder: spaces are fine in a file name
+    if is_local(src):  # a photo of the folder (images.locate vets the path): spaces are fine
         if re.search(r"[\x00-\x1f\x7f]", src):
             raise ItemError(f"'image.src' must be one line, without control characters: {src!r}",
                             f.path, line)  # fmt: skip
-        problem = path_problem(src)
-        if problem:
-            raise ItemError(problem, f.path, line)
     elif not safe_scheme(src) or src.lower().startswith("mailto:"):
         raise ItemError(
             f"'image.src' must be an http(s) address or a file of the folder, not {src!r}",

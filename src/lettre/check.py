@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import ItemError, ItemErrors, LettreError
+from .errors import ImageError, ItemError, ItemErrors, LettreError
 from .findings import Finding, Report
 from .items import Item, Week
 
@@ -66,7 +66,7 @@ def check_folder(config: Config, week: Week | None = None) -> Report:
 
 def local_images(config: Config, items: Iterable[Item]) -> list[Finding]:
     """Each item's local image is a file of the folder (its content is read by `--week`)."""
-    from .images import ImageError, local_items, locate
+    from .images import local_items, locate
 
     found = []
     for item in local_items(items):

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .body import is_local
-from .errors import LettreError
-from .items import Image, Item, PreparedImage
+from .errors import ImageError, LettreError
+from .items import Item, PreparedImage
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
@@ -61,10 +61,6 @@ LOSSLESS = frozenset({"PNG", "GIF", "BMP"})
 HEIC_BRANDS = frozenset(
     {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 )  # fmt: skip
-
-
-class ImageError(LettreError):
-    """A local image of an item cannot be found, read or prepared (file and line of 'src')."""
 
 
 # --- where the picture is --------------------------------------------------------------------
@@ -614,8 +610,3 @@ def with_links(letter: Letter, link: Link) -> Letter:
         replace(s, entries=tuple(entry(e) for e in s.entries)) for s in letter.sections
     )
     return replace(letter, sections=sections)
-
-
-def shown_image(image: Image, photo: PreparedImage, link: Link, alt: str) -> Image:
-    """The item's image as the letter shows it: the prepared file, its final size."""
-    return Image(link(photo), alt, photo.width, photo.height, image.line)

@@ -37,10 +37,11 @@ Progress = Callable[[int, int], None]
 
 
 def letter_weeks(items: Iterable[Item], publication_day: int = 5) -> list[Week]:
-    """The weeks that hold at least one item: the letters the items make, oldest first."""
+    """The weeks that hold at least one item (not a draft): the letters, oldest first."""
     from .weeks import week_of
 
-    return sorted({week_of(item.date, publication_day) for item in items}, key=lambda w: w.end)
+    weeks = {week_of(item.date, publication_day) for item in items if not item.draft}
+    return sorted(weeks, key=lambda w: w.end)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def render_pages(config: Config, progress: Progress | None = None) -> list[Page]
     if progress:
         progress(0, len(weeks))
     for done, week in enumerate(weeks, start=1):
-        letter = build_letter(items, config, week, anniversaries, photos, relative_link)
+        letter = build_letter(items, config, week, anniversaries, photos=photos, link=relative_link)
         name = page_name(letter.date)
         if letter.web_url is None:  # no base URL: the page links to itself, relatively
             letter = replace(letter, web_url=name)
@@ -270,6 +271,7 @@ def build_archive(config: Config, progress: Progress | None = None) -> dict[str,
             "no letter to archive: the folder has no item (add one with 'lettre new')",
             config.items_dir,
         )
+    refuse_examples(config, [page.letter for page in pages])
     from .images import files_of
 
     files = {page.name: page.html.encode("utf-8") for page in pages}
@@ -292,6 +294,18 @@ def _safe_name(name: str) -> bool:
     return (
         bool(rest) and folder in ("", IMAGES_DIR) and "\\" not in name and rest not in (".", "..")
     )
+
+
+def refuse_examples(config: Config, letters: Sequence[Letter]) -> None:
+    """ExampleContentError naming every example of every letter: none is published."""
+    from .errors import ExampleContentError
+    from .examples import config_examples, letter_examples
+
+    found = config_examples(config)
+    for letter in letters:
+        found += [e for e in letter_examples(config, letter) if e not in found]
+    if found:
+        raise ExampleContentError(found, "the archive")
 
 
 def _read_manifest(out_dir: Path) -> set[str]:

@@ -616,3 +616,52 @@ def test_example_content_is_never_sent(
     assert not any(mailbox.iterdir())
     assert not (folder / "state" / "sent" / f"{WEEK}.jsonl").exists()  # no journal, no secret
     assert not (folder / "state" / "secret").exists()
+
+
+def photo_letter(make_folder: Callable[..., Path], config: str) -> Path:
+    from test_images import camera_photo
+
+    item = item_text(image="{src: photos/defile.jpg, alt: Des marins défilent}")
+    folder = make_folder({"2025-06-10-photo.md": item}, config=config)
+    (folder / "abonnes.csv").write_text(readers_csv(2), encoding="utf-8")
+    camera_photo(folder / "photos" / "defile.jpg", size=(1600, 1200))
+    return folder
+
+
+def test_embedded_photos_travel_in_every_readers_message(
+    tmp_path: Path, make_folder: Callable[..., Path]
+) -> None:
+    folder = photo_letter(make_folder, SEND_CONFIG + '\n[images]\nmode = "embed"\n')
+    script, mailbox = slow_sender(tmp_path, delay=0)
+    lettre(*send_args(folder, "--via", script))
+    messages = mailbox_messages(mailbox)
+    assert len(messages) == 3
+    for msg in messages:
+        assert msg.get_content_type() == "multipart/related"
+        assert msg.get_param("type") == "multipart/alternative"
+        alternative, photo = msg.iter_parts()
+        assert [p.get_content_type() for p in alternative.iter_parts()] == [
+            "text/plain",
+            "text/html",
+        ]
+        html = str(list(alternative.iter_parts())[1].get_content())
+        [cid] = re.findall(r'src="cid:([^"]+)"', html)
+        assert str(photo["Content-ID"]) == f"<{cid}>" and photo.get_content_type() == "image/jpeg"
+        assert photo.get_content().startswith(b"\xff\xd8")  # a JPEG, whole
+        assert msg["Content-Language"] == "fr" and msg["List-Unsubscribe-Post"]
+
+
+def test_published_photos_must_be_archived_before_sending(
+    tmp_path: Path, make_folder: Callable[..., Path]
+) -> None:
+    folder = photo_letter(make_folder, SEND_CONFIG)
+    script, mailbox = slow_sender(tmp_path, delay=0)
+    refused = lettre(*send_args(folder, "--via", script), check=False)
+    assert refused.returncode == 1
+    assert "is not in the web archive yet" in refused.stderr and "before sending" in refused.stderr
+    assert not any(mailbox.iterdir())
+    lettre("archive", "-C", folder, "--out", tmp_path / "public")
+    lettre(*send_args(folder, "--via", script))
+    [first, *_] = mailbox_messages(mailbox)
+    assert first.get_content_type() == "multipart/alternative"
+    assert "https://lettre.example.org/lettres/images/defile-" in parts(first)[1]

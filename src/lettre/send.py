@@ -114,6 +114,7 @@ class Edition:
     frame: Frame
     html: tuple[str, ...]
     text: tuple[str, ...]
+    inline: tuple[bytes, ...] = ()  # the photos of embed mode, as MIME parts
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,15 @@ def _compose_editions(
             from .examples import refuse_examples
 
             refuse_examples(localised, letter)  # nothing invented reaches a reader (#14)
+            inline: tuple[bytes, ...] = ()
+            if letter.photos and config.images.mode == "embed":
+                from .message import inline_parts
+
+                inline = inline_parts(letter.photos, config)
+            elif letter.photos:  # publish: the photos must be online before the letter
+                from .images import require_archived
+
+                require_archived(config, letter)
         if config.unsubscribe_url:
             address, tok = slots.slot(ADDRESS_SLOT), slots.slot(TOKEN_SLOT)
             letter = replace(
@@ -179,7 +189,9 @@ def _compose_editions(
             text = render_text(letter, user_dir, reader)
             html_parts = slots.split(html, "letter.html.j2")
             text_parts = slots.split(text, "letter.txt.j2")
-            editions[(locale, named)] = Edition(locale, letter, frame, html_parts, text_parts)
+            editions[(locale, named)] = Edition(
+                locale, letter, frame, html_parts, text_parts, inline
+            )
     # what the journal compares from one run to the next: the letter in the folder's
     # locale, slot names in place of their random words
     plain = editions[(config.locale, False)]
@@ -295,6 +307,7 @@ def personalise(plan: Plan, reader: Reader, secret: bytes) -> Personal:
         text,
         html,
         boundary=f"lettre-{digest[:32]}",
+        inline=edition.inline,
     )
     return Personal(reader, message_id, data)
 

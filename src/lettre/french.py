@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .errors import UsageError
+from .messages import _
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -33,8 +34,14 @@ def get_locale(name: str) -> Locale:
         locale = Locale.parse(cleaned)
     except (UnknownLocaleError, ValueError, TypeError):
         close = close_locales(cleaned)
-        hint = f"did you mean {', '.join(close)}?" if close else "use a code such as fr_FR"
-        raise UsageError(f"unknown locale {name!r}: {hint}") from None
+        hint = (
+            _("did you mean {close}?").format(close=", ".join(close))
+            if close
+            else _("use a code such as fr_FR")
+        )
+        raise UsageError(
+            _("unknown locale {name!r}: {hint}").format(name=name, hint=hint)
+        ) from None
     if locale.territory is None and locale.language == "fr":
         # bare `fr` in CLDR has min_week_days 1; France's conventions are the expected ones
         locale = Locale.parse("fr_FR")

@@ -22,6 +22,7 @@ from .errors import ItemError, ItemErrors, LettreError
 from .french import one_line as french_one_line
 from .french import strip_accents
 from .items import Anniversary, Image, Item, Period, ResultRow
+from .messages import _
 
 try:  # libyaml is ~8x faster; the pure-Python loader is the fallback
     _SafeLoader: Any = yaml.CSafeLoader
@@ -120,28 +121,30 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     lines = text.split("\n")
     if not text.strip():
         raise ItemError(
-            "empty file: an item starts with a front matter between '---' lines", path, 1
+            _("empty file: an item starts with a front matter between '---' lines"), path, 1
         )
     if lines[0].rstrip() != "---":
         first = next(n for n, line in enumerate(lines, start=1) if line.strip())
         if lines[first - 1].rstrip() == "---":
             raise ItemError(
-                "the file must start with '---': remove the blank lines above it", path, 1
+                _("the file must start with '---': remove the blank lines above it"), path, 1
             )
         if lines[first - 1].rstrip() == "+++":
             raise ItemError(
-                "a TOML front matter ('+++'): lettre reads YAML between '---' lines", path, first
+                _("a TOML front matter ('+++'): lettre reads YAML between '---' lines"), path, first
             )
         raise ItemError(
-            "no front matter: the file must start with a '---' line, then "
-            "'date:', 'kind:' and 'title:', then '---'",
+            _(
+                "no front matter: the file must start with a '---' line, then 'date:', 'kind:' "
+                "and 'title:', then '---'"
+            ),
             path,
             1,
         )
     for number, line in enumerate(lines[1:], start=2):
         if _FENCE.match(line):
             return "\n".join(lines[1 : number - 1]), "\n".join(lines[number:]), number + 1
-    raise ItemError("front matter never closed: add a '---' line after it", path, 1)
+    raise ItemError(_("front matter never closed: add a '---' line after it"), path, 1)
 
 
 def load_yaml_mapping(
@@ -177,7 +180,7 @@ def _yaml_nodes(
         return {}
     if not isinstance(node, yaml.MappingNode):
         raise ItemError(
-            "the front matter must be 'key: value' lines",
+            _("the front matter must be 'key: value' lines"),
             path,
             first_line + node.start_mark.line,
         )
@@ -187,11 +190,15 @@ def _yaml_nodes(
         for key_node, value_node in node.value:
             line = first_line + key_node.start_mark.line
             if not isinstance(key_node, yaml.ScalarNode):
-                raise ItemError("a key must be a plain word", path, line)
+                raise ItemError(_("a key must be a plain word"), path, line)
             key = str(key_node.value)
             if key in result:
                 raise ItemError(
-                    f"duplicate key '{key}' (first on line {result[key][1]})", path, line
+                    _("duplicate key '{key}' (first on line {value})").format(
+                        key=key, value=result[key][1]
+                    ),
+                    path,
+                    line,
                 )
             try:
                 value = construct(loader, value_node, {})
@@ -276,7 +283,9 @@ def _compose(text: str, path: Path, first_line: int) -> Any:
         raise ItemError(f"invalid YAML: {_one_line(str(err))}", path, first_line) from None
     except RecursionError:
         raise ItemError(
-            f"invalid YAML: nested more than {MAX_DEPTH} levels deep", path, first_line
+            _("invalid YAML: nested more than {max_depth} levels deep").format(max_depth=MAX_DEPTH),
+            path,
+            first_line,
         ) from None
     finally:
         loader.dispose()
@@ -299,7 +308,11 @@ def _check_nesting(text: str, path: Path, first_line: int) -> None:
             levels = max(levels, depth)
         if levels > MAX_DEPTH:
             raise ItemError(
-                f"invalid YAML: nested more than {MAX_DEPTH} levels deep", path, first_line + number
+                _("invalid YAML: nested more than {max_depth} levels deep").format(
+                    max_depth=MAX_DEPTH
+                ),
+                path,
+                first_line + number,
             )
 
 
@@ -316,8 +329,12 @@ def _check_expansion(root: Any, path: Path, first_line: int) -> None:
             sizes[id(node)] = 1 + sum(sizes[id(c)] for c in children)
             if sizes[id(node)] > MAX_EXPANDED:
                 raise ItemError(
-                    f"invalid YAML: its aliases ('*name') expand to more than {MAX_EXPANDED:,} "
-                    "values".replace(",", " "),
+                    _(
+                        "invalid YAML: its aliases ('*name') expand to more than "
+                        "{max_expanded:,} values"
+                    )
+                    .format(max_expanded=MAX_EXPANDED)
+                    .replace(",", " "),
                     path,
                     first_line + node.start_mark.line,
                 )
@@ -329,7 +346,7 @@ def _check_expansion(root: Any, path: Path, first_line: int) -> None:
         for child in children:
             if id(child) in open_nodes:
                 raise ItemError(
-                    "invalid YAML: an alias ('*name') refers to the value that contains it",
+                    _("invalid YAML: an alias ('*name') refers to the value that contains it"),
                     path,
                     first_line + child.start_mark.line,
                 )
@@ -358,23 +375,25 @@ def _yaml_error(err: yaml.MarkedYAMLError, text: str, path: Path, first_line: in
     context = err.context or ""
     opened = err.context_mark
     if "\t" in problem or "\t" in source[: mark.column + 1 if mark else 0]:
-        problem = "a tab character: YAML needs spaces for indentation"
+        problem = _("a tab character: YAML needs spaces for indentation")
     elif "mapping values are not allowed" in problem and re.match(r"\s+[^\s:]+:", source):
-        problem = "this line is indented more than the key above it: align the keys"
+        problem = _("this line is indented more than the key above it: align the keys")
     elif "mapping values are not allowed" in problem:
-        problem = "a ': ' inside a value: put the value in quotes"
+        problem = _("a ': ' inside a value: put the value in quotes")
     elif opened is not None and "flow" in context:
         bracket = "[" if "sequence" in context else "{"
         line = first_line + opened.line
-        problem = (
-            f"the '{bracket}' is never closed; if the brackets are part of the text, "
-            "put the whole value in quotes"
-        )
+        problem = _(
+            "the '{bracket}' is never closed; if the brackets are part of the text, put the "
+            "whole value in quotes"
+        ).format(bracket=bracket)
     elif opened is not None and "quoted scalar" in context:
         line = first_line + opened.line
-        problem = "a quote is never closed"
+        problem = _("a quote is never closed")
     elif "found undefined alias" in problem:
-        problem = f"{problem}: write '&name' on the value before using '*name'"
+        problem = _("{problem}: write '&name' on the value before using '*name'").format(
+            problem=problem
+        )
     elif err.context and err.problem:
         problem = f"{problem} ({_one_line(err.context)})"
     return ItemError(f"invalid YAML: {problem}", path, line)
@@ -392,13 +411,27 @@ def _value_error(
     if tag:
         shown = tag[1].replace("tag:yaml.org,2002:", "!!")
         return ItemError(
-            f"{label}: the YAML tag '{shown}' is not allowed (write plain values)", path, line
+            _("{label}: the YAML tag '{shown}' is not allowed (write plain values)").format(
+                label=label, shown=shown
+            ),
+            path,
+            line,
         )
     raw = getattr(node, "value", "")
     if isinstance(raw, str) and re.match(r"^\d{4}-\d{1,2}-\d{1,2}", raw):
         problem = _one_line(str(err))
-        return ItemError(f"{label}: {raw} is not a date in the calendar ({problem})", path, line)
-    return ItemError(f"{label}: invalid value ({_one_line(str(err))})", path, line)
+        return ItemError(
+            _("{label}: {raw} is not a date in the calendar ({problem})").format(
+                label=label, raw=raw, problem=problem
+            ),
+            path,
+            line,
+        )
+    return ItemError(
+        _("{label}: invalid value ({one_line})").format(label=label, one_line=_one_line(str(err))),
+        path,
+        line,
+    )
 
 
 class _Broken:
@@ -529,12 +562,14 @@ class _Fields:
 
     def missing(self, key: str, example: str = "") -> str:
         if key in self.data:
-            return f"'{key}' has no value"
+            return _("'{key}' has no value").format(key=key)
         written = self.misspelt(key)
         if written is not None:
-            return f"missing '{key}:' in the front matter (did you mean it by '{written}:'?)"
+            return _(
+                "missing '{key}:' in the front matter (did you mean it by '{written}:'?)"
+            ).format(key=key, written=written)
         hint = f" (e.g. '{key}: {example}')" if example else ""
-        return f"missing '{key}:' in the front matter{hint}"
+        return _("missing '{key}:' in the front matter{hint}").format(key=key, hint=hint)
 
     def misspelt(self, wanted: str) -> str | None:
         """An unknown key of the file that looks like `wanted` (`titre`, `Title`, `tilte`)."""
@@ -560,12 +595,14 @@ class _Fields:
                 raise self.fail(key, self.missing(key))
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.fail(key, f"'{key}' must be text, not {_describe(value)}")
+            raise self.fail(
+                key, _("'{key}' must be text, not {value}").format(key=key, value=_describe(value))
+            )
         value = str(value).strip()
         if one_line:  # line breaks and runs of spaces go; no-break spaces stay
             value = french_one_line(value)
         if required and not value:
-            raise self.fail(key, f"'{key}' is empty")
+            raise self.fail(key, _("'{key}' is empty").format(key=key))
         return value or None
 
     def date(self, key: str, *, required: bool = False) -> dt.date | None:
@@ -590,19 +627,29 @@ def to_date(value: Any) -> dt.date:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError as err:
-            raise ValueError(f"{value.strip()} is not a date in the calendar ({err})") from None
+            raise ValueError(
+                _("{strip} is not a date in the calendar ({err})").format(
+                    strip=value.strip(), err=err
+                )
+            ) from None
     if isinstance(value, str) and (match := _DAY_FIRST.match(value.strip())):
         day, month, year = match.groups()
         iso = f"{year}-{int(month):02d}-{int(day):02d}"
-        raise ValueError(f"write the date {value.strip()!r} as {iso} (year-month-day)")
-    raise ValueError(f"expected a date like 2025-06-13, not {_describe(value)}")
+        raise ValueError(
+            _("write the date {strip!r} as {iso} (year-month-day)").format(
+                strip=value.strip(), iso=iso
+            )
+        )
+    raise ValueError(
+        _("expected a date like 2025-06-13, not {value}").format(value=_describe(value))
+    )
 
 
 def _describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
-        return "a table of keys"
+        return _("a table of keys")
     return repr(value)
 
 
@@ -639,7 +686,7 @@ def parse_item(text: str, path: Path, kinds: Sequence[str], every: bool = False)
     if every and results:  # the warnings of `lettre check`
         f.notes += _row_notes(f, f.raw("results"))
     if kind == "resultats" and "results" not in data and not body.strip():
-        f.errors.append(f.fail("kind", "a 'resultats' item needs 'results:' rows or a body"))
+        f.errors.append(f.fail("kind", _("a 'resultats' item needs 'results:' rows or a body")))
     first()
     summary = f.attempt(lambda: f.text("summary", one_line=True), None)
     image = f.attempt(lambda: _image(f), None)
@@ -675,7 +722,10 @@ def _item_date(f: _Fields) -> dt.date:
     assert date is not None
     if not FIRST_DATE <= date <= LAST_DATE:
         raise f.fail(
-            "date", f"'date': {date.isoformat()} is out of range (a year from 1900 to 2999)"
+            "date",
+            _("'date': {isoformat} is out of range (a year from 1900 to 2999)").format(
+                isoformat=date.isoformat()
+            ),
         )
     return date
 
@@ -691,10 +741,15 @@ def _kind(f: _Fields, kinds: Sequence[str]) -> str:
 def _url(f: _Fields) -> str | None:
     url = f.text("url")
     if url is not None and not safe_scheme(url):
-        raise f.fail("url", f"'url' must be an http(s) or mailto address, not {url!r}")
+        raise f.fail(
+            "url", _("'url' must be an http(s) or mailto address, not {url!r}").format(url=url)
+        )
     # not files.CONTROL: any white space (tab, line feed too) splits an address; C1 not refused
     if url is not None and re.search(r"[\s\x00-\x1f\x7f]", url):
-        raise f.fail("url", f"'url' must be one address, without spaces or line breaks: {url!r}")
+        raise f.fail(
+            "url",
+            _("'url' must be one address, without spaces or line breaks: {url!r}").format(url=url),
+        )
     return url
 
 
@@ -703,27 +758,39 @@ def _image(f: _Fields) -> Image | None:
     if value is None:
         return None
     if isinstance(value, str):
-        raise f.fail("image", "'image' needs 'src' and 'alt' (the text read out in its place)")
+        raise f.fail("image", _("'image' needs 'src' and 'alt' (the text read out in its place)"))
     if not isinstance(value, dict):
         raise f.fail(
-            "image", f"'image' must be a table with 'src' and 'alt', not {_describe(value)}"
+            "image",
+            _("'image' must be a table with 'src' and 'alt', not {value}").format(
+                value=_describe(value)
+            ),
         )
     src, alt = value.get("src"), value.get("alt")
     if not isinstance(src, str) or not src.strip():
-        raise f.fail("image", "'image' needs 'src' (the picture's address)")
+        raise f.fail("image", _("'image' needs 'src' (the picture's address)"))
     if not safe_scheme(src.strip()) or src.strip().lower().startswith("mailto:"):
-        raise f.fail("image", f"'image.src' must be an http(s) address, not {src!r}")
+        raise f.fail(
+            "image", _("'image.src' must be an http(s) address, not {src!r}").format(src=src)
+        )
     if re.search(r"[\s\x00-\x1f\x7f]", src.strip()):
-        raise f.fail("image", f"'image.src' must be one address, without spaces: {src!r}")
+        raise f.fail(
+            "image", _("'image.src' must be one address, without spaces: {src!r}").format(src=src)
+        )
     if alt is None:
-        raise f.fail("image", "'image' needs 'alt' (the text read out in its place)")
+        raise f.fail("image", _("'image' needs 'alt' (the text read out in its place)"))
     if not isinstance(alt, str):
-        raise f.fail("image", f"'image.alt' must be text, not {_describe(alt)}")
+        raise f.fail("image", _("'image.alt' must be text, not {alt}").format(alt=_describe(alt)))
     sizes = []
     for key in ("width", "height"):
         size = value.get(key)
         if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size <= 0):
-            raise f.fail("image", f"'image.{key}' must be a number of pixels, not {size!r}")
+            raise f.fail(
+                "image",
+                _("'image.{key}' must be a number of pixels, not {size!r}").format(
+                    key=key, size=size
+                ),
+            )
         sizes.append(size)
     return Image(src.strip(), " ".join(alt.split()), sizes[0], sizes[1])
 
@@ -735,7 +802,7 @@ def _tags(f: _Fields) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [t for t in re.split(r"[,\s]+", value) if t]
     if not isinstance(value, list) or not all(isinstance(t, str | int) for t in value):
-        raise f.fail("tags", "'tags' must be a list of words")
+        raise f.fail("tags", _("'tags' must be a list of words"))
     return tuple(str(t).strip() for t in value)
 
 
@@ -744,13 +811,16 @@ def _period(f: _Fields) -> Period | None:
     if value is None:
         return None
     if not isinstance(value, dict) or "start" not in value or "end" not in value:
-        raise f.fail("period", "'period' needs 'start' and 'end' dates")
+        raise f.fail("period", _("'period' needs 'start' and 'end' dates"))
     try:
         start, end = to_date(value["start"]), to_date(value["end"])
     except ValueError as err:
         raise f.fail("period", f"'period': {err}") from None
     if end < start:
-        raise f.fail("period", f"'period' ends ({end}) before it starts ({start})")
+        raise f.fail(
+            "period",
+            _("'period' ends ({end}) before it starts ({start})").format(end=end, start=start),
+        )
     return Period(start, end)
 
 
@@ -762,7 +832,9 @@ def _results(f: _Fields, every: bool = False) -> tuple[ResultRow, ...]:
     if not isinstance(value, list):
         raise f.fail(
             "results",
-            f"'results' must be a list of rows ('- sport: …' lines), not {_describe(value)}",
+            _("'results' must be a list of rows ('- sport: …' lines), not {value}").format(
+                value=_describe(value)
+            ),
         )
     numbered = [(n, row) for n, row in enumerate(value, start=1) if row is not BROKEN]
     # a BROKEN row's unreadable value is reported already
@@ -790,10 +862,16 @@ def _row(f: _Fields, number: int, row: Any) -> ResultRow:
     where = f"'results' row {number}"
     index = number - 1
     if not isinstance(row, dict):
-        raise f.fail("results", f"{where} must be a table (sport, name, rank, ...)", index)
+        raise f.fail(
+            "results",
+            _("{where} must be a table (sport, name, rank, ...)").format(where=where),
+            index,
+        )
     for key in ("sport", "name"):
         if not isinstance(row.get(key), str | int) or not str(row[key]).strip():
-            raise f.fail("results", f"{where} needs '{key}'", index, key)
+            raise f.fail(
+                "results", _("{where} needs '{key}'").format(where=where, key=key), index, key
+            )
     rank, rank_text = row.get("rank"), ""
     if isinstance(rank, str) and rank.strip().isdigit():
         rank = int(rank)
@@ -801,7 +879,12 @@ def _row(f: _Fields, number: int, row: Any) -> ResultRow:
         rank_text, rank = rank.strip(), None
     elif rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
         raise f.fail(
-            "results", f"{where}: 'rank' must be a number from 1, not {rank!r}", index, "rank"
+            "results",
+            _("{where}: 'rank' must be a number from 1, not {rank!r}").format(
+                where=where, rank=rank
+            ),
+            index,
+            "rank",
         )
     try:
         start, end, backwards = _row_dates(row)
@@ -812,15 +895,22 @@ def _row(f: _Fields, number: int, row: Any) -> ResultRow:
         f.notes.append(
             (
                 f.line_of("results", index, "dates"),
-                f"{where}: 'dates' are in reverse order ({end} before {start}): "
-                "write the first day first",
+                _(
+                    "{where}: 'dates' are in reverse order ({end} before {start}): write the "
+                    "first day first"
+                ).format(where=where, end=end, start=start),
             )
         )
     texts = {}
     for key in ("grade", "event", "competition", "city", "country"):
         item = row.get(key, "")
         if not isinstance(item, str | int | float) or isinstance(item, bool):
-            raise f.fail("results", f"{where}: '{key}' must be text", index, key)
+            raise f.fail(
+                "results",
+                _("{where}: '{key}' must be text").format(where=where, key=key),
+                index,
+                key,
+            )
         texts[key] = " ".join(str(item).split())
     return ResultRow(
         sport=" ".join(str(row["sport"]).split()),
@@ -905,32 +995,38 @@ def _row_notes(f: _Fields, rows: Any) -> list[tuple[int | None, str]]:
         for key in row:
             if key not in _ROW_KEY_SET:
                 close = difflib.get_close_matches(str(key).casefold(), ROW_KEYS, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                hint = _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
                 line = f.line_of("results", index, key)
-                notes.append((line, f"{where}: unknown key '{key}' ignored{hint}"))
+                notes.append(
+                    (
+                        line,
+                        _("{where}: unknown key '{key}' ignored{hint}").format(
+                            where=where, key=key, hint=hint
+                        ),
+                    )
+                )
         rank = row.get("rank")
         text = rank.strip() if isinstance(rank, str) and not rank.strip().isdigit() else ""
         if text and text.casefold() not in TEXT_RANKS:
             ordinal = _ORDINAL.match(text)
             if ordinal:
-                message = (
-                    f"{where}: write 'rank: {int(ordinal[1])}' (a number): "
-                    "the letter writes the ordinal itself"
-                )
+                message = _(
+                    "{where}: write 'rank: {int}' (a number): the letter writes the ordinal itself"
+                ).format(where=where, int=int(ordinal[1]))
             else:
-                message = (
-                    f"{where}: 'rank' {text!r} is neither a number nor a known rank "
-                    "(finaliste, abandon, DNF…): shown as written"
-                )
+                message = _(
+                    "{where}: 'rank' {text!r} is neither a number nor a known rank (finaliste, "
+                    "abandon, DNF…): shown as written"
+                ).format(where=where, text=text)
             notes.append((f.line_of("results", index, "rank"), message))
         sport = " ".join(str(row.get("sport", "")).split())
         folded = sport.casefold()
         if folded in first_spelling and first_spelling[folded][0] != sport:
             spelling, row_number = first_spelling[folded]
-            message = (
-                f"{where}: sport {sport!r} differs from {spelling!r} (row {row_number}) "
-                f"only by case: both are shown under {spelling!r}"
-            )
+            message = _(
+                "{where}: sport {sport!r} differs from {spelling!r} (row {row_number}) only by "
+                "case: both are shown under {spelling!r}"
+            ).format(where=where, sport=sport, spelling=spelling, row_number=row_number)
             notes.append((f.line_of("results", index, "sport"), message))
         first_spelling.setdefault(folded, (sport, number))
     return notes
@@ -970,7 +1066,7 @@ def _row_dates(row: dict[str, Any]) -> tuple[dt.date | None, dt.date | None, boo
     if isinstance(dates, dict):
         dates = [dates.get("start"), dates.get("end")]
     if not isinstance(dates, list) or not dates:
-        raise ValueError("'dates' must be two dates (first and last day)")
+        raise ValueError(_("'dates' must be two dates (first and last day)"))
     days = [to_date(d) for d in dates]
     start, end = min(days), max(days)
     return start, end, any(a > b for a, b in itertools.pairwise(days))
@@ -996,7 +1092,7 @@ def item_paths(items_dir: Path) -> list[Path]:
             items_dir.stat()
         except OSError as err:
             raise ItemError(files.os_problem(err, items_dir), items_dir) from None
-        raise ItemError("not a folder: item files go in a folder named items/", items_dir)
+        raise ItemError(_("not a folder: item files go in a folder named items/"), items_dir)
     with os.scandir(items_dir) as entries:  # names only: no stat per file
         names = sorted(e.name for e in entries if is_item_name(e.name))
     return [items_dir / name for name in names]
@@ -1018,8 +1114,10 @@ def duplicate_slugs(paths: Iterable[Path]) -> list[ItemError]:
         if key in seen:
             errors.append(
                 ItemError(
-                    f"same slug '{key}' as {seen[key]}: the two would be one file on macOS, "
-                    "on Windows and in the web archive; rename one of them",
+                    _(
+                        "same slug '{key}' as {value}: the two would be one file on macOS, on "
+                        "Windows and in the web archive; rename one of them"
+                    ).format(key=key, value=seen[key]),
                     path,
                 )
             )
@@ -1085,14 +1183,14 @@ def read_anniversaries(path: Path, every: bool = False) -> list[Anniversary]:
     if not path.exists() and not path.is_symlink():
         return []
     data = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)
-    text = decode_text(data, path, "a YAML list of '- name: …' entries")
+    text = decode_text(data, path, _("a YAML list of '- name: …' entries"))
     node = _compose(text, path, 1)
     loader = _Loader("")
     try:
         if node is None:
             return []
         if not isinstance(node, yaml.SequenceNode):
-            raise ItemError("expected a list of '- name: …' entries", path, 1)
+            raise ItemError(_("expected a list of '- name: …' entries"), path, 1)
         return _read_each(node.value, lambda entry: _anniversary(loader, entry, path), every)
     finally:
         loader.dispose()
@@ -1113,15 +1211,19 @@ def _anniversary(loader: Any, entry: Any, path: Path) -> Anniversary:
     try:
         value = loader.construct_object(entry, deep=True)
     except (ValueError, TypeError, OverflowError, yaml.YAMLError) as err:
-        raise ItemError(f"invalid entry ({_one_line(str(err))})", path, line) from None
+        raise ItemError(
+            _("invalid entry ({one_line})").format(one_line=_one_line(str(err))), path, line
+        ) from None
     if not isinstance(value, dict):
-        raise ItemError("each entry needs 'name' and 'founded'", path, line)
+        raise ItemError(_("each entry needs 'name' and 'founded'"), path, line)
     name = value.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise ItemError("entry without 'name'", path, line)
+        raise ItemError(_("entry without 'name'"), path, line)
     if value.get("founded") is None:
-        written = "'founded' has no value" if "founded" in value else "missing 'founded:'"
-        example = f" (e.g. 'founded: 1995-06-13') in the entry of {' '.join(name.split())!r}"
+        written = _("'founded' has no value") if "founded" in value else _("missing 'founded:'")
+        example = _(" (e.g. 'founded: 1995-06-13') in the entry of {join!r}").format(
+            join=" ".join(name.split())
+        )
         raise ItemError(written + example, path, lines.get("founded", line))
     try:
         founded = to_date(value["founded"])
@@ -1130,11 +1232,11 @@ def _anniversary(loader: Any, entry: Any, path: Path) -> Anniversary:
     url = value.get("url")
     if url is not None and (not isinstance(url, str) or not safe_scheme(url)):
         raise ItemError(
-            f"'url' must be an http(s) or mailto address, not {url!r}",
+            _("'url' must be an http(s) or mailto address, not {url!r}").format(url=url),
             path,
             lines.get("url", line),
         )
     text_value = value.get("text")
     if text_value is not None and not isinstance(text_value, str):
-        raise ItemError("'text' must be text", path, lines.get("text", line))
+        raise ItemError(_("'text' must be text"), path, lines.get("text", line))
     return Anniversary(" ".join(name.split()), founded, url, text_value, path, line)

@@ -7,6 +7,7 @@ import re
 
 from .errors import UsageError
 from .items import Week
+from .messages import _
 
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 
@@ -24,7 +25,9 @@ def parse_week(spec: str, today: dt.date, publication_day: int = 5) -> Week:
     try:
         return _parse_week(text, spec, today, publication_day)
     except OverflowError:
-        raise UsageError(f"--week: {spec!r} is too far in the past or the future") from None
+        raise UsageError(
+            _("--week: {spec!r} is too far in the past or the future").format(spec=spec)
+        ) from None
 
 
 def _parse_week(text: str, spec: str, today: dt.date, publication_day: int) -> Week:
@@ -45,15 +48,21 @@ def _parse_week(text: str, spec: str, today: dt.date, publication_day: int) -> W
         try:
             monday = dt.date.fromisocalendar(year, number, 1)
         except ValueError:
-            raise UsageError(f"--week: {spec!r}: year {year} has no week {number}") from None
+            raise UsageError(
+                _("--week: {spec!r}: year {year} has no week {number}").format(
+                    spec=spec, year=year, number=number
+                )
+            ) from None
         # The ISO week's letter is the one published during that week.
         return week_of(monday + dt.timedelta(days=(publication_day - 1)), publication_day)
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
         raise UsageError(
-            f"--week: {spec!r} is not a week: use a date (2025-06-13), an ISO week "
-            "(2025-W24), or this / last / next"
+            _(
+                "--week: {spec!r} is not a week: use a date (2025-06-13), an ISO week "
+                "(2025-W24), or this / last / next"
+            ).format(spec=spec)
         ) from None
     return week_of(day, publication_day)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .keylines import Key, key_lines, split_key
-from .messages import _
+from .messages import N_, _
 from .settings import (
     ARCHIVE_PATH,
     BUILTIN_KINDS,
@@ -132,7 +132,7 @@ class _Reader:
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1)
                 hint = _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
-                inside = f" in {where}" if where else ""
+                inside = _(" in {where}").format(where=where) if where else ""
                 message = _("unknown key '{key}'{inside}{hint}").format(
                     key=key, inside=inside, hint=hint
                 )
@@ -219,14 +219,14 @@ def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
 
 def _article(names: str) -> str:
     words = {
-        "str": "a string",
-        "int": "a number",
-        "float": "a number",
-        "bool": "true or false",
-        "list": "a list",
-        "dict": "a table",
+        "str": N_("a string"),
+        "int": N_("a number"),
+        "float": N_("a number"),
+        "bool": N_("true or false"),
+        "list": N_("a list"),
+        "dict": N_("a table"),
     }
-    return " or ".join(dict.fromkeys(words.get(n, n) for n in names.split(" or ")))
+    return _(" or ").join(dict.fromkeys(_(words.get(n, n)) for n in names.split(" or ")))
 
 
 def parse_publication_day(value: str | int) -> int:
@@ -268,7 +268,11 @@ def load_config(folder: Path) -> Config:
             source = text.split("\n")[int(line[1]) - 1]
             if source.count('"') % 2 or source.count("'") % 2:
                 message = _("a quoted string is not closed on this line")
-        raise ConfigError(f"invalid TOML: {message}", path, int(line[1]) if line else None) from err
+        raise ConfigError(
+            _("invalid TOML: {problem}").format(problem=message),
+            path,
+            int(line[1]) if line else None,
+        ) from err
     return _config_from(folder, path, text, data)
 
 
@@ -517,7 +521,12 @@ def _import_settings(r: _Reader, kinds: Sequence[str]) -> ImportSettings:
         raise r.fail("import", _("'import' must be a table: [import]"))
     default = table.get("kind", DEFAULT_IMPORT_KIND)
     if not isinstance(default, str) or default not in kinds:
-        raise r.fail("import.kind", f"'import.kind': {unknown_kind(default, kinds)}")
+        raise r.fail(
+            "import.kind",
+            _("{label}: {message}").format(
+                label="'import.kind'", message=unknown_kind(default, kinds)
+            ),
+        )
     raw = table.get("categories", {})
     if not isinstance(raw, dict):
         message = _('\'import.categories\' must be a table: "Category" = "kind"')
@@ -525,7 +534,9 @@ def _import_settings(r: _Reader, kinds: Sequence[str]) -> ImportSettings:
     categories: dict[str, str] = {}
     for category, mapped in raw.items():
         if not isinstance(mapped, str) or mapped not in kinds:
-            message = f"'import.categories': {unknown_kind(mapped, kinds)}"
+            message = _("{label}: {message}").format(
+                label="'import.categories'", message=unknown_kind(mapped, kinds)
+            )
             raise r.fail(("import", "categories", category), message)
         categories[fold(category)] = mapped
     return ImportSettings(default, categories)

@@ -29,8 +29,14 @@ class LettreError(Exception):
         return location(self.path, self.line)
 
     def __str__(self) -> str:
+        from .messages import _
+
         where = self.location()
-        return f"{where}: {self.message}" if where else self.message
+        return (
+            _("{where}: {message}").format(where=where, message=self.message)
+            if where
+            else self.message
+        )
 
 
 class ConfigError(LettreError):

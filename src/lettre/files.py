@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import LettreError
-from .messages import _
+from .messages import N_, _
 
 # C0 controls but tab and line feed, DEL and C1 controls: invisible, and unsafe in a terminal
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_PASTED = {"\x0b": " (a line break pasted from Word?)", "\x0c": " (a page break?)"}
+_PASTED = {"\x0b": N_(" (a line break pasted from Word?)"), "\x0c": N_(" (a page break?)")}
 
 
 def printable(text: str) -> str:
@@ -112,7 +112,9 @@ def decode_text(
         raise error(
             _(
                 "an invisible control character U+{char:04X}{char2} at column {column}: delete it"
-            ).format(char=ord(char), char2=_PASTED.get(char, ""), column=column),
+            ).format(
+                char=ord(char), char2=_(_PASTED[char]) if char in _PASTED else "", column=column
+            ),
             path,
             line,
         )

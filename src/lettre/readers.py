@@ -22,12 +22,19 @@ from .errors import ItemError, ItemErrors, LettreError
 from .french import one_line as french_one_line
 from .french import strip_accents
 from .items import Anniversary, Image, Item, Period, ResultRow
-from .messages import _
+from .messages import N_, _
 
 try:  # libyaml is ~8x faster; the pure-Python loader is the fallback
     _SafeLoader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - wheels ship libyaml
     _SafeLoader = yaml.SafeLoader
+
+# what Python's datetime says of an impossible date, for the catalogs (messages quote it)
+PYTHON_WORDS = (
+    N_("day is out of range for month"),
+    N_("month must be in 1..12"),
+    N_("year 0 is out of range"),
+)
 
 
 class _Loader(_SafeLoader):  # type: ignore[misc]
@@ -280,7 +287,9 @@ def _compose(text: str, path: Path, first_line: int) -> Any:
     except yaml.MarkedYAMLError as err:
         raise _yaml_error(err, text, path, first_line) from None
     except yaml.YAMLError as err:
-        raise ItemError(f"invalid YAML: {_one_line(str(err))}", path, first_line) from None
+        raise ItemError(
+            _("invalid YAML: {problem}").format(problem=_one_line(str(err))), path, first_line
+        ) from None
     except RecursionError:
         raise ItemError(
             _("invalid YAML: nested more than {max_depth} levels deep").format(max_depth=MAX_DEPTH),
@@ -396,7 +405,7 @@ def _yaml_error(err: yaml.MarkedYAMLError, text: str, path: Path, first_line: in
         )
     elif err.context and err.problem:
         problem = f"{problem} ({_one_line(err.context)})"
-    return ItemError(f"invalid YAML: {problem}", path, line)
+    return ItemError(_("invalid YAML: {problem}").format(problem=problem), path, line)
 
 
 def _value_error(
@@ -501,7 +510,8 @@ def _trail(key: str, trail: list[Any]) -> str:
     for n, step in enumerate(trail):
         if isinstance(step, int):
             text += "'" if quoted else ""
-            text += f" row {step + 1}" if key == "results" and n == 0 else f", entry {step + 1}"
+            row = _(" row {number}") if key == "results" and n == 0 else _(", entry {number}")
+            text += row.format(number=step + 1)
             quoted = False
         elif quoted:
             text += f".{step}"
@@ -568,7 +578,7 @@ class _Fields:
             return _(
                 "missing '{key}:' in the front matter (did you mean it by '{written}:'?)"
             ).format(key=key, written=written)
-        hint = f" (e.g. '{key}: {example}')" if example else ""
+        hint = _(" (e.g. '{key}: {example}')").format(key=key, example=example) if example else ""
         return _("missing '{key}:' in the front matter{hint}").format(key=key, hint=hint)
 
     def misspelt(self, wanted: str) -> str | None:
@@ -614,7 +624,9 @@ class _Fields:
         try:
             return to_date(value)
         except ValueError as err:
-            raise self.fail(key, f"'{key}': {err}") from None
+            raise self.fail(
+                key, _("{label}: {message}").format(label=f"'{key}'", message=err)
+            ) from None
 
 
 def to_date(value: Any) -> dt.date:
@@ -629,7 +641,8 @@ def to_date(value: Any) -> dt.date:
         except ValueError as err:
             raise ValueError(
                 _("{strip} is not a date in the calendar ({err})").format(
-                    strip=value.strip(), err=err
+                    strip=value.strip(),
+                    err=_(str(err)),  # Python's words are in the catalogs
                 )
             ) from None
     if isinstance(value, str) and (match := _DAY_FIRST.match(value.strip())):
@@ -647,7 +660,7 @@ def to_date(value: Any) -> dt.date:
 
 def _describe(value: Any) -> str:
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
         return _("a table of keys")
     return repr(value)
@@ -815,7 +828,9 @@ def _period(f: _Fields) -> Period | None:
     try:
         start, end = to_date(value["start"]), to_date(value["end"])
     except ValueError as err:
-        raise f.fail("period", f"'period': {err}") from None
+        raise f.fail(
+            "period", _("{label}: {message}").format(label="'period'", message=err)
+        ) from None
     if end < start:
         raise f.fail(
             "period",
@@ -859,7 +874,7 @@ def _read_each(values: Iterable[T], read: Callable[[T], R], every: bool) -> list
 
 def _row(f: _Fields, number: int, row: Any) -> ResultRow:
     """One row of `results`, checked; ItemError at the line of the wrong field."""
-    where = f"'results' row {number}"
+    where = _("'results' row {number}").format(number=number)
     index = number - 1
     if not isinstance(row, dict):
         raise f.fail(
@@ -890,7 +905,9 @@ def _row(f: _Fields, number: int, row: Any) -> ResultRow:
         start, end, backwards = _row_dates(row)
     except ValueError as err:
         field = "date" if row.get("date") is not None else "dates"
-        raise f.fail("results", f"{where}: {err}", index, field) from None
+        raise f.fail(
+            "results", _("{label}: {message}").format(label=where, message=err), index, field
+        ) from None
     if backwards:
         f.notes.append(
             (
@@ -991,7 +1008,7 @@ def _row_notes(f: _Fields, rows: Any) -> list[tuple[int | None, str]]:
     for number, row in enumerate(rows if isinstance(rows, list) else [], 1):
         if not isinstance(row, dict):
             continue
-        where, index = f"'results' row {number}", number - 1
+        where, index = _("'results' row {number}").format(number=number), number - 1
         for key in row:
             if key not in _ROW_KEY_SET:
                 close = difflib.get_close_matches(str(key).casefold(), ROW_KEYS, n=1)
@@ -1228,7 +1245,11 @@ def _anniversary(loader: Any, entry: Any, path: Path) -> Anniversary:
     try:
         founded = to_date(value["founded"])
     except ValueError as err:
-        raise ItemError(f"'founded': {err}", path, lines.get("founded", line)) from None
+        raise ItemError(
+            _("{label}: {message}").format(label="'founded'", message=err),
+            path,
+            lines.get("founded", line),
+        ) from None
     url = value.get("url")
     if url is not None and (not isinstance(url, str) or not safe_scheme(url)):
         raise ItemError(

@@ -5,6 +5,8 @@ f-strings, not gettext calls; only `typer.core` still calls `gettext.gettext` (i
 its module-level `_`). So lettre:
 - points `typer.core._` at `messages._` (its words: « Options », « Commands », « Aborted! »,
   "[default: …]"…), listed in `TYPER_WORDS` for the catalogs;
+- translates the section headings « Options », « Commands », « Arguments », to which
+  Click adds a colon itself: French translations end with a no-break space (« Options : »);
 - writes « Usage » and the help option's "Show this message and exit." itself, in the
   command classes of `cli.py`;
 - rebuilds Click's error messages from their English templates (`CLICK_MESSAGES`): each
@@ -34,6 +36,9 @@ TYPER_WORDS = (
     N_("Commands"),
     N_("Missing command."),
     N_("No such command {name!r}."),
+    # typer.completion's options, plain strings: `_translate_help` of cli.py translates them
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
 )
 
 USAGE = N_("Usage: ")

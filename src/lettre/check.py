@@ -15,6 +15,7 @@ from .config import Config
 from .errors import ItemError, ItemErrors, LettreError
 from .findings import Finding, Report
 from .items import Item, Week
+from .messages import _
 
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 
@@ -76,7 +77,9 @@ def check_letter(
         composed = compose(config, week, now=now, items=items)
     except (ItemError, ItemErrors):
         # each broken item is reported by the item checks already
-        message = f"the letter of {week.end.isoformat()} cannot be composed: fix the items first"
+        message = _("the letter of {isoformat} cannot be composed: fix the items first").format(
+            isoformat=week.end.isoformat()
+        )
         return [Finding("error", message)]
     except LettreError as err:
         return [Finding.from_error(err)]
@@ -89,7 +92,9 @@ def check_letter(
 def stray_files(items_dir: Path) -> list[Finding]:
     """Files and folders in `items/` that lettre does not read (not `*.md`, sub-folders)."""
     if not items_dir.is_dir():
-        return [Finding("warning", "no items folder: create an item with 'lettre new'", items_dir)]
+        return [
+            Finding("warning", _("no items folder: create an item with 'lettre new'"), items_dir)
+        ]
     found = []
     with os.scandir(items_dir) as entries:  # no stat per file: 20,000 items are common
         for entry in sorted(entries, key=lambda e: e.name):
@@ -97,10 +102,10 @@ def stray_files(items_dir: Path) -> list[Finding]:
                 continue
             path = items_dir / entry.name
             if _is_dir(entry):
-                message = "not read: items in sub-folders are left out (move them up to items/)"
+                message = _("not read: items in sub-folders are left out (move them up to items/)")
                 found.append(Finding("warning", message, path))
             elif not entry.name.endswith(".md"):
-                message = "not read: item files end in '.md' (rename it to use it)"
+                message = _("not read: item files end in '.md' (rename it to use it)")
                 found.append(Finding("warning", message, path))
     return found
 
@@ -126,15 +131,17 @@ def item_warnings(item: Item) -> list[Finding]:
     for key in keys:
         if key not in ITEM_KEYS:
             close = difflib.get_close_matches(key, ITEM_KEYS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            message = f"unknown key '{key}' ignored{hint}"
+            hint = _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
+            message = _("unknown key '{key}' ignored{hint}").format(key=key, hint=hint)
             found.append(Finding("warning", message, item.path, at(key)))
     dated = _DATED_NAME.match(item.path.name)
     if dated and dated[1] != item.date.isoformat():
         found.append(
             Finding(
                 "warning",
-                f"the file name says {dated[1]} but 'date:' is {item.date.isoformat()}",
+                _("the file name says {value} but 'date:' is {isoformat}").format(
+                    value=dated[1], isoformat=item.date.isoformat()
+                ),
                 item.path,
                 at("date"),
             )
@@ -143,19 +150,18 @@ def item_warnings(item: Item) -> list[Finding]:
         found.append(
             Finding(
                 "warning",
-                "'image.alt' is empty: describe the picture for those who cannot see it",
+                _("'image.alt' is empty: describe the picture for those who cannot see it"),
                 item.path,
                 at("image"),
             )
         )
     if item.kind == "anniversaire" and item.founded is None:
-        message = "an 'anniversaire' without 'founded:' cannot show its number of years"
+        message = _("an 'anniversaire' without 'founded:' cannot show its number of years")
         found.append(Finding("warning", message, item.path, at("kind")))
     if item.founded is not None and item.founded > item.date:
-        message = (
-            f"'founded' ({item.founded.isoformat()}) is after the item's date "
-            f"({item.date.isoformat()}): a typo in the year?"
-        )
+        message = _(
+            "'founded' ({isoformat}) is after the item's date ({isoformat2}): a typo in the year?"
+        ).format(isoformat=item.founded.isoformat(), isoformat2=item.date.isoformat())
         found.append(Finding("warning", message, item.path, at("founded")))
     found += [Finding("warning", message, item.path, line) for line, message in item.notes]
     found += template_warnings(item)
@@ -166,7 +172,7 @@ def template_warnings(item: Item) -> list[Finding]:
     """Text that `lettre new` wrote as an example and that is still there."""
     texts, bodies = _template_texts()
     found: list[Finding] = []
-    message = "still holds the text of the template"
+    message = _("still holds the text of the template")
     every_text, fields = _TEMPLATE_ANY[0] if _TEMPLATE_ANY else _template_any(texts)
     left = [
         (number, [key for key, values in texts.items() if getattr(row, key) in values])
@@ -189,7 +195,12 @@ def template_warnings(item: Item) -> list[Finding]:
             if text.strip() in bodies:
                 line = item.body_line + number
                 found.append(
-                    Finding("warning", f"the body {message}: write your own", item.path, line)
+                    Finding(
+                        "warning",
+                        _("the body {message}: write your own").format(message=message),
+                        item.path,
+                        line,
+                    )
                 )
     return found
 
@@ -234,7 +245,12 @@ def duplicates(items: Sequence[Item]) -> list[Finding]:
         if key in seen:
             first = seen[key].path.name
             found.append(
-                Finding("warning", f"same date and title as {first}: shown twice", item.path, 1)
+                Finding(
+                    "warning",
+                    _("same date and title as {first}: shown twice").format(first=first),
+                    item.path,
+                    1,
+                )
             )
         else:
             seen[key] = item

@@ -16,6 +16,7 @@ from .errors import ItemErrors
 from .files import write_all
 from .items import Item, Letter, Week
 from .letter import build_letter
+from .messages import _
 from .readers import read_anniversaries
 
 
@@ -48,7 +49,7 @@ def open_folder(folder: Path | str, locale: str | None = None) -> Config:
     try:
         canonical = str(get_locale(locale))  # an unknown locale fails here, before any work
     except UsageError as err:
-        raise UsageError(f"--locale: {err.message}") from None
+        raise UsageError(_("--locale: {message}").format(message=err.message)) from None
     return config.with_locale(canonical)
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 from .body import cut, scheme
 from .config import Config, ImportSettings, fold, unknown_kind
 from .errors import ItemError, LettreError, UsageError, location
+from .messages import _
 
 SUMMARY_LIMIT = 300  # the chapô of an imported item; the full text stays behind its link
 MAX_FEED_BYTES = 20_000_000
@@ -103,13 +104,16 @@ def read_source(source: str, timeout: float = FETCH_TIMEOUT) -> bytes:
     if source == "-":
         data: bytes = sys.stdin.buffer.read(MAX_FEED_BYTES + 1)
         if len(data) > MAX_FEED_BYTES:
-            raise FeedError(f"too large for a feed (over {MAX_FEED_BYTES // 1_000_000} MB)", "-")
+            raise FeedError(
+                _("too large for a feed (over {value} MB)").format(value=MAX_FEED_BYTES // 1000000),
+                "-",
+            )
         return data
     if is_url(source):
         return _fetch(source, timeout)
     path = Path(source)
     if not path.exists() and not path.is_symlink():
-        raise FeedError("no such file (give a feed file or an http(s) URL)", path)
+        raise FeedError(_("no such file (give a feed file or an http(s) URL)"), path)
     return files.read_bytes(path, MAX_FEED_BYTES, FeedError)  # a named pipe does not hang
 
 
@@ -128,13 +132,17 @@ def _fetch(url: str, timeout: float) -> bytes:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             data: bytes = response.read(MAX_FEED_BYTES + 1)
     except urllib.error.HTTPError as err:
-        raise FeedError(f"cannot fetch: HTTP {err.code} {err.reason}", url) from None
+        raise FeedError(
+            _("cannot fetch: HTTP {code} {reason}").format(code=err.code, reason=err.reason), url
+        ) from None
     except urllib.error.URLError as err:
-        raise FeedError(f"cannot fetch: {err.reason}", url) from None
+        raise FeedError(_("cannot fetch: {reason}").format(reason=err.reason), url) from None
     except (OSError, ValueError) as err:
-        raise FeedError(f"cannot fetch: {err}", url) from None
+        raise FeedError(_("cannot fetch: {err}").format(err=err), url) from None
     if len(data) > MAX_FEED_BYTES:
-        raise FeedError(f"too large for a feed (over {MAX_FEED_BYTES // 1_000_000} MB)", url)
+        raise FeedError(
+            _("too large for a feed (over {value} MB)").format(value=MAX_FEED_BYTES // 1000000), url
+        )
     return data
 
 
@@ -150,9 +158,13 @@ def parse_feed(data: bytes, origin: str) -> Any:
     if parsed.get("bozo") and problem is not None and not isinstance(problem, tolerated):
         line = problem.getLineNumber() if isinstance(problem, xml.sax.SAXParseException) else None
         message = problem.getMessage() if hasattr(problem, "getMessage") else str(problem)
-        raise FeedError(f"not a well-formed feed: {message}; nothing was imported", origin, line)
+        raise FeedError(
+            _("not a well-formed feed: {message}; nothing was imported").format(message=message),
+            origin,
+            line,
+        )
     if not parsed.get("version"):
-        raise FeedError("not an RSS or Atom feed; nothing was imported", origin)
+        raise FeedError(_("not an RSS or Atom feed; nothing was imported"), origin)
     return parsed
 
 
@@ -230,11 +242,11 @@ def feed_entries(
         title = " ".join(_text(entry, "title").split())
         url = _absolute(entry.get("link"), base)
         if not title:
-            skipped.append(Skip(url or f"entry {number}", "no title"))
+            skipped.append(Skip(url or f"entry {number}", _("no title")))
             continue
         day = _entry_date(entry, timezone)
         if day is None:
-            skipped.append(Skip(title, "no date (neither published nor updated)"))
+            skipped.append(Skip(title, _("no date (neither published nor updated)")))
             continue
         summary = " ".join(
             (_text(entry, "summary") or _content_text(entry)).replace("\n\n", " ").split()
@@ -363,12 +375,13 @@ def plan_import(config: Config, data: bytes, origin: str, kind: str | None = Non
     plan = ImportPlan(origin, skipped=skipped)
     known = known_items(config.items_dir)
     plan.warnings += [
-        f"{problem} (not checked for an earlier import)" for problem in known.unreadable
+        _("{problem} (not checked for an earlier import)").format(problem=problem)
+        for problem in known.unreadable
     ]
     taken: set[str] = set()
     for entry in sorted(entries, key=lambda e: (e.date, e.title)):
         if known.has(entry):
-            plan.duplicates.append(Skip(entry.title, "already imported"))
+            plan.duplicates.append(Skip(entry.title, _("already imported")))
             continue
         number = _free_number(config.items_dir, entry, taken)
         path = config.items_dir / _name(entry, number)
@@ -413,8 +426,10 @@ def create_item(new: NewItem) -> Path:
         except FileExistsError:
             continue
         except OSError as err:
-            raise LettreError(f"cannot write: {err.strerror or err}", path) from None
-    raise LettreError("too many items of the same name", new.path)
+            raise LettreError(
+                _("cannot write: {value}").format(value=err.strerror or err), path
+            ) from None
+    raise LettreError(_("too many items of the same name"), new.path)
 
 
 def apply_plan(plan: ImportPlan) -> list[Path]:

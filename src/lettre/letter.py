@@ -14,6 +14,7 @@ from .french import format_date, format_period, one_line, ordinal, typography
 from .i18n import anniversary_title, translations
 from .i18n import years_text as years_text_of
 from .items import Anniversary, Entry, Item, Letter, LetterSection, Week
+from .messages import _
 
 SUMMARY_LIMIT = 220
 PREHEADER_LIMIT = 110
@@ -104,9 +105,10 @@ def build_letter(
     chosen += [a for a in anniversaries_in(anniversaries, week, config) if a.founded not in written]
     if not chosen:
         raise LettreError(
-            f"no item for the letter of {week.end.isoformat()} "
-            f"({week.start.isoformat()} to {week.end.isoformat()}): "
-            "add items with 'lettre new' or choose another --week (see 'lettre weeks')"
+            _(
+                "no item for the letter of {isoformat} ({isoformat2} to {isoformat}): add items "
+                "with 'lettre new' or choose another --week (see 'lettre weeks')"
+            ).format(isoformat=week.end.isoformat(), isoformat2=week.start.isoformat())
         )
     refs = body.References()
     configured = {s.kind: s for s in config.sections}

@@ -188,7 +188,9 @@ def template_warnings(item: Item) -> list[Finding]:
             at = dict(lines[number - 1]) if number <= len(lines) else {}
             line = min((at[k] for k in keys if k in at), default=at.get("sport"))
             names = ", ".join(f"'{key}'" for key in sorted(keys, key=lambda k: at.get(k, 0)))
-            where = f"'results' row {number} {message} in {names}"
+            where = _("'results' row {number} {message} in {names}").format(
+                number=number, message=message, names=names
+            )
             found.append(Finding("warning", where, item.path, line))
     if any(body in item.body for body in bodies):
         for number, text in enumerate(item.body.split("\n")):

@@ -283,7 +283,7 @@ def dropped_links(composed: Composed, config: Config | None) -> Iterator[Finding
                 url = str(child.attrGet(attr) or "").strip()
                 if safe_url(url, base, image=attr == "src") is not None:
                     continue
-                what = "link" if attr == "href" else "image"
+                what = _("link") if attr == "href" else _("image")
                 reason = why if not _has_scheme(url) else _("only http(s) and mailto links work")
                 yield Finding(
                     "warning",

@@ -149,7 +149,7 @@ def render_index(config: Config, pages: Sequence[Page]) -> str:
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
     lang = pages[0].letter.lang if pages else config.locale.split("_")[0]
     context = {
-        "title": typography(config.title, config.locale),
+        "title": typography(config.title, config.locale, config.typography),
         "lang": lang,
         "years": index_groups(pages, config.locale),
         "feed_name": FEED_NAME,
@@ -210,7 +210,7 @@ def render_feed(config: Config, pages: Sequence[Page]) -> bytes:
         return element
 
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
-    sub(feed, "title", typography(config.title, config.locale))
+    sub(feed, "title", typography(config.title, config.locale, config.typography))
     if base:
         sub(feed, "id", base)
         sub(feed, "link", rel="self", type="application/atom+xml", href=base + FEED_NAME)

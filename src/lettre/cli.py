@@ -65,10 +65,10 @@ class _Commands(TyperGroup):
         return sorted(names, key=lambda name: rank.get(name, len(rank)))
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        messages.use()  # each run reads the environment: LETTRE_LANG, LANGUAGE, LC_ALL…
-        cliwords.install()
-        _translate_help(self)
-        return super().main(*args, **kwargs)
+        with messages.speaking():  # each run reads LETTRE_LANG, LANGUAGE, LC_ALL…
+            cliwords.install()
+            _translate_help(self)
+            return super().main(*args, **kwargs)
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         try:

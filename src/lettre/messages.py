@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -62,6 +63,18 @@ def use(environ: Mapping[str, str] | None = None) -> str:
     global _current
     _current = _catalog(tuple(languages(environ)))
     return language()
+
+
+@contextmanager
+def speaking(environ: Mapping[str, str] | None = None) -> Iterator[str]:
+    """The messages in the environment's language for one run of the CLI, then as before
+    (tests run the CLI in-process, in several languages)."""
+    global _current
+    previous = _current
+    try:
+        yield use(environ)
+    finally:
+        _current = previous
 
 
 def catalog() -> gettext.NullTranslations:

@@ -116,10 +116,10 @@ KEY_HINTS = {
 }
 
 
-def decode_text(
-    data: bytes, path: Path, expected: str = "an item is Markdown under a YAML front matter"
-) -> str:
+def decode_text(data: bytes, path: Path, expected: str | None = None) -> str:
     """UTF-8 text (a BOM is dropped, CRLF becomes LF), or an ItemError saying what it is."""
+    if expected is None:
+        expected = _("an item is Markdown under a YAML front matter")
     return files.decode_text(data, path, ItemError, expected)
 
 
@@ -428,7 +428,7 @@ def _value_error(
         )
     raw = getattr(node, "value", "")
     if isinstance(raw, str) and re.match(r"^\d{4}-\d{1,2}-\d{1,2}", raw):
-        problem = _one_line(str(err))
+        problem = _(_one_line(str(err)))  # Python's words: PYTHON_WORDS
         return ItemError(
             _("{label}: {raw} is not a date in the calendar ({problem})").format(
                 label=label, raw=raw, problem=problem

@@ -43,6 +43,22 @@ def _help_option(command: Any, ctx: Any) -> Any:
     return option
 
 
+_KEEP = str.maketrans({"\u00a0": "\ue000", "\u202f": "\ue001"})
+_RESTORE = str.maketrans({"\ue000": "\u00a0", "\ue001": "\u202f"})
+
+
+def _short_help(command: Any, limit: int = 45) -> str:
+    """Click's one-line help of a command, keeping French no-break spaces (Click's shortening
+    splits words on every space, no-break ones too)."""
+    text = command.help
+    if text:
+        command.help = text.translate(_KEEP)
+    try:
+        return str(type(command).get_short_help_str(command, limit)).translate(_RESTORE)
+    finally:
+        command.help = text
+
+
 class _Translated(ClickException):
     """A Click error whose message is shown in the user's language."""
 
@@ -93,6 +109,7 @@ def _translate_help(group: Any) -> None:
         # Click writes these two in English: each command of the app gets lettre's own
         command.format_usage = types.MethodType(_format_usage, command)
         command.get_help_option = types.MethodType(_help_option, command)
+        command.get_short_help_str = types.MethodType(_short_help, command)
         things = [command, *command.params]
         for thing in things:
             original = thing.__dict__.setdefault("_lettre_msgids", {})

@@ -49,9 +49,13 @@ def languages(environ: Mapping[str, str] | None = None) -> list[str]:
 def _catalog(asked: tuple[str, ...]) -> gettext.NullTranslations:
     # gettext.translation normalises `fr_FR.UTF-8` into fr_FR.UTF-8, fr_FR, fr.UTF-8, fr;
     # "C" (or no language) ends the search: English, the msgids themselves
-    wanted = list(asked)
-    if "C" in wanted:
-        wanted = wanted[: wanted.index("C")]
+    # English is the msgids' own language: like "C", it ends the list (`LANGUAGE=en:fr` means
+    # English, not French for every message the English catalog has no entry for)
+    wanted = []
+    for name in asked:
+        if name in ("C", "POSIX") or name.split(".")[0].split("_")[0] in ("C", "en"):
+            break
+        wanted.append(name)
     if not wanted:
         return gettext.NullTranslations()
     return gettext.translation(DOMAIN, _locale_dir(), languages=wanted, fallback=True)

@@ -220,18 +220,16 @@ ITEMS: dict[str, Case | None] = {  # None: the file must work
     ),
     "date-impossible.md": Case(
         "items/date-impossible.md:2",
-        "'date': 2025-02-30 is not a date in the calendar (day is out of range for month)",
-        fr=(
-            "'date' : 2025-02-30 n'est pas une date du calendrier (ce jour n'existe pas dans ce "
-            "mois)"
-        ),
+        "'date': 2025-02-30 is not a date in the calendar (February 2025 has 28 days)",
+        fr="'date' : 2025-02-30 n'est pas une date du calendrier (février 2025 compte 28 jours)",
     ),
     "date-bad-month.md": Case(
         "items/date-bad-month.md:2",
-        "'date': 2025-13-01 is not a date in the calendar (month must be in 1..12)",
+        "'date': 2025-13-01 is not a date in the calendar (there is no month 13: months go "
+        "from 01 to 12)",
         fr=(
-            "'date' : 2025-13-01 n'est pas une date du calendrier (le mois doit être compris "
-            "entre 1 et 12)"
+            "'date' : 2025-13-01 n'est pas une date du calendrier (il n'y a pas de mois 13 : les "
+            "mois vont de 01 à 12)"
         ),
     ),
     "date-out-of-range.md": Case(
@@ -501,10 +499,10 @@ SETUPS: dict[str, tuple[Callable[[Path], None], Case]] = {
         _anniversaries,
         Case(
             "anniversaries.yaml:4",
-            "'founded': 1995-02-30 is not a date in the calendar (day is out of range for month)",
+            "'founded': 1995-02-30 is not a date in the calendar (February 1995 has 28 days)",
             fr=(
-                "'founded' : 1995-02-30 n'est pas une date du calendrier (ce jour n'existe pas "
-                "dans ce mois)"
+                "'founded' : 1995-02-30 n'est pas une date du calendrier (février 1995 compte 28 "
+                "jours)"
             ),
         ),
     ),

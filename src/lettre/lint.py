@@ -309,7 +309,7 @@ def subject(composed: Composed, config: Config | None) -> Iterator[Finding]:
             "warning",
             _(
                 "the subject has {text} characters: mail clients show about {subject_limit} "
-                "(phones about 40); shorten 'title' in lettre.toml: {text2!r}"
+                "(phones about 40); shorten 'title' in lettre.toml: '{text2}'"
             ).format(text=len(text), subject_limit=SUBJECT_LIMIT, text2=text),
             _config_path(config),
         )

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ExampleContentError, location
-from .messages import _
+from .messages import N_, _
 
 if TYPE_CHECKING:
     from .config import Config
@@ -35,9 +35,9 @@ if TYPE_CHECKING:
 
 #: the tables of lettre.toml that may be marked `example = true`, and what to write there
 EXAMPLE_TABLES = {
-    "sender": "[sender] is an example (example = true): write your own address and name",
-    "recipients": "[recipients] are examples (example = true): write your readers' addresses",
-    "unsubscribe": (
+    "sender": N_("[sender] is an example (example = true): write your own address and name"),
+    "recipients": N_("[recipients] are examples (example = true): write your readers' addresses"),
+    "unsubscribe": N_(
         "[unsubscribe] is an example (example = true): write your own unsubscribe page or address"
     ),
 }
@@ -60,7 +60,7 @@ class Example:
         return location(self.path, self.line)
 
     def __str__(self) -> str:
-        return f"{self.location()}: {self.what}"
+        return _("{where}: {message}").format(where=self.location(), message=self.what)
 
 
 # --- lettre.toml ---------------------------------------------------------------------------
@@ -72,7 +72,9 @@ def config_examples(config: Config) -> list[Example]:
         Example(
             config.path,
             config.line_of(f"{table}.example"),
-            _("{value}, then delete the line 'example = true'").format(value=EXAMPLE_TABLES[table]),
+            _("{value}, then delete the line 'example = true'").format(
+                value=_(EXAMPLE_TABLES[table])
+            ),
         )
         for table in config.examples
     ]

@@ -210,7 +210,7 @@ def _empty_message(
     drafts = sum(1 for i in items if i.date in week and i.draft)
     if drafts:
         message += ngettext(
-            "; {count} draft (see it with --drafts)",
+            "; {count} draft (see them with --drafts)",
             "; {count} drafts (see them with --drafts)",
             drafts,
         ).format(count=drafts)

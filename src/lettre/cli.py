@@ -613,7 +613,7 @@ def list_items(
     directory: DirOption = Path("."),
     locale: LocaleOption = None,
 ) -> None:
-    """`lettre list_items`: see its help."""
+    """`lettre list`: see its help."""
     from .compose import open_folder, today_in
     from .config import unknown_kind
     from .index import items_between
@@ -900,7 +900,7 @@ def import_(
         bool, typer.Option("--dry-run", "-n", help=N_("Show what would be created; write nothing."))
     ] = False,
 ) -> None:
-    """`lettre import_`: see its help."""
+    """`lettre import`: see its help."""
     from .compose import open_folder
     from .importer import import_feed
 

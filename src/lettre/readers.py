@@ -16,7 +16,7 @@ from typing import Any, ClassVar, TypeVar
 import yaml
 
 from . import files
-from .body import safe_scheme
+from .body import is_local, safe_scheme
 from .config import unknown_kind
 from .errors import ItemError, ItemErrors, LettreError
 from .french import one_line as french_one_line
@@ -813,15 +813,27 @@ def _image(f: _Fields) -> Image | None:
             ),
         )
     src, alt = value.get("src"), value.get("alt")
+    line = _image_src_line(f)
     if not isinstance(src, str) or not src.strip():
         raise f.fail("image", _("'image' needs 'src' (the picture's address)"))
-    if not safe_scheme(src.strip()) or src.strip().lower().startswith("mailto:"):
-        raise f.fail(
-            "image", _("'image.src' must be an http(s) address, not {src!r}").format(src=src)
+    src = src.strip()
+    if is_local(src):  # a photo of the folder (images.locate vets the path): spaces are fine
+        if re.search(r"[\x00-\x1f\x7f]", src):
+            message = _("'image.src' must be one line, without control characters: {src!r}")
+            raise ItemError(message.format(src=src), f.path, line)
+    elif not safe_scheme(src) or src.lower().startswith("mailto:"):
+        raise ItemError(
+            _("'image.src' must be an http(s) address or a file of the folder, not {src!r}").format(
+                src=src
+            ),
+            f.path,
+            line,
         )
-    if re.search(r"[\s\x00-\x1f\x7f]", src.strip()):
-        raise f.fail(
-            "image", _("'image.src' must be one address, without spaces: {src!r}").format(src=src)
+    elif re.search(r"[\s\x00-\x1f\x7f]", src):
+        raise ItemError(
+            _("'image.src' must be one address, without spaces: {src!r}").format(src=src),
+            f.path,
+            line,
         )
     if alt is None:
         raise f.fail("image", _("'image' needs 'alt' (the text read out in its place)"))
@@ -838,7 +850,17 @@ def _image(f: _Fields) -> Image | None:
                 ),
             )
         sizes.append(size)
-    return Image(src.strip(), " ".join(alt.split()), sizes[0], sizes[1])
+    return Image(src, " ".join(alt.split()), sizes[0], sizes[1], line)
+
+
+def _image_src_line(f: _Fields) -> int:
+    """The line of `src` inside `image` (block or flow style), else the line of `image`."""
+    node = f.nodes.get("image")
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _value in node.value:
+            if key_node.value == "src":
+                return int(f.first_line + key_node.start_mark.line)
+    return f.line_of("image")
 
 
 def _tags(f: _Fields) -> tuple[str, ...]:

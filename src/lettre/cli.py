@@ -953,7 +953,25 @@ def import_(
     )
 
 
-@app.command(short_help="Send the week's letter: one message per reader, exactly once.")
+@app.command(
+    short_help=N_("Send the week's letter: one message per reader, exactly once."),
+    help=N_(
+        "Send the week's letter: one message per reader of the readers' CSV.\n"
+        "\n"
+        "Each message is addressed to its reader alone, with a personal one-click\n"
+        "unsubscribe link. A journal in state/sent/ records each reader once the sender\n"
+        "command accepted the message: run the command again after a crash and only the\n"
+        "others are sent. Unsubscribed addresses (state/unsubscribed.csv) are skipped.\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        "  lettre send --week 2025-06-13 --dry-run\n"
+        "\n"
+        "  lettre send --week 2025-06-13 --to moi@example.org\n"
+        "\n"
+        '  lettre send --week 2025-06-13 --via "msmtp -t" --rate 10/s'
+    ),
+)
 @handle_errors
 def send(
     week: WeekOption = "this",
@@ -963,8 +981,8 @@ def send(
         Path | None,
         typer.Option(
             "--readers",
-            help="The readers' CSV (email, name, locale, …).",
-            show_default="[recipients] readers of lettre.toml",
+            help=N_("The readers' CSV (email, name, locale, …)."),
+            show_default=N_("[recipients] readers of lettre.toml"),
             dir_okay=False,
         ),
     ] = None,
@@ -972,43 +990,29 @@ def send(
         str | None,
         typer.Option(
             "--via",
-            help="The sender command, given each message on its standard input.",
-            show_default="[send] via, else sendmail -t -oi",
+            help=N_("The sender command, given each message on its standard input."),
+            show_default=N_("[send] via, else sendmail -t -oi"),
         ),
     ] = None,
     rate: Annotated[
         str | None,
-        typer.Option("--rate", help="At most this many messages: 10/s, 600/min, 3600/h."),
+        typer.Option("--rate", help=N_("At most this many messages: 10/s, 600/min, 3600/h.")),
     ] = None,
     dry_run: Annotated[
         bool,
-        typer.Option("--dry-run", "-n", help="Show who would receive what; send nothing."),
+        typer.Option("--dry-run", "-n", help=N_("Show who would receive what; send nothing.")),
     ] = False,
     to: Annotated[
         str | None,
         typer.Option(
-            "--to", help="Send one test message to this address only (no journal, no lock)."
+            "--to", help=N_("Send one test message to this address only (no journal, no lock).")
         ),
     ] = None,
     resend: Annotated[
-        bool, typer.Option("--resend", help="Send a week already sent again, to every reader.")
+        bool, typer.Option("--resend", help=N_("Send a week already sent again, to every reader."))
     ] = False,
 ) -> None:
-    """Send the week's letter: one message per reader of the readers' CSV.
-
-    Each message is addressed to its reader alone, with a personal one-click unsubscribe
-    link. A journal in state/sent/ records each reader once the sender command accepted
-    the message: run the command again after a crash and only the others are sent.
-    Unsubscribed addresses (state/unsubscribed.csv) are skipped.
-
-    Examples:
-
-      lettre send --week 2025-06-13 --dry-run
-
-      lettre send --week 2025-06-13 --to moi@example.org
-
-      lettre send --week 2025-06-13 --via "msmtp -t" --rate 10/s
-    """
+    """`lettre send`: see its help."""
     from . import send as sending
     from .compose import open_folder, today_in
     from .errors import SendError, UsageError
@@ -1170,27 +1174,31 @@ def _dry_run(
     )
 
 
-@app.command(short_help="Add a reader to the suppression file (send skips them).")
+@app.command(
+    short_help=N_("Add a reader to the suppression file (send skips them)."),
+    help=N_(
+        "Add a reader to the suppression file: send skips them from then on.\n"
+        "\n"
+        "The suppression file is state/unsubscribed.csv (address, date, source). Adding an\n"
+        "address already there changes nothing.\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        "  lettre unsubscribe lea.fontaine@example.net\n"
+        "\n"
+        '  lettre unsubscribe "https://www.example.org/desabonnement?a=…&t=…"'
+    ),
+)
 @handle_errors
 def unsubscribe(
     target: Annotated[
         str,
-        typer.Argument(help="An address, or a personal unsubscribe URL of a letter."),
+        typer.Argument(help=N_("An address, or a personal unsubscribe URL of a letter.")),
     ],
     directory: DirOption = Path("."),
     locale: LocaleOption = None,
 ) -> None:
-    """Add a reader to the suppression file: `send` skips them from then on.
-
-    The suppression file is state/unsubscribed.csv (address, date, source). Adding an
-    address already there changes nothing.
-
-    Examples:
-
-      lettre unsubscribe lea.fontaine@example.net
-
-      lettre unsubscribe "https://www.example.org/desabonnement?a=…&t=…"
-    """
+    """`lettre unsubscribe`: see its help."""
     from .compose import now_in, open_folder
     from .config import is_address
     from .errors import UsageError
@@ -1220,22 +1228,29 @@ def unsubscribe(
         _say(f"{address} was already unsubscribed ({path})", sys.stdout)
 
 
-@app.command("serve-unsubscribe", short_help="Serve the one-click unsubscribe endpoint.")
+@app.command(
+    "serve-unsubscribe",
+    short_help=N_("Serve the one-click unsubscribe endpoint."),
+    help=N_(
+        "Serve the one-click unsubscribe endpoint (RFC 8058) of the folder, for trials.\n"
+        "\n"
+        "In production, run lettre.web:unsubscribe_app behind a WSGI server (gunicorn,\n"
+        "mod_wsgi) on the host where send runs: see the README.\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        "  lettre serve-unsubscribe --port 8025"
+    ),
+)
 @handle_errors
 def serve_unsubscribe(
-    port: Annotated[int, typer.Option("--port", "-p", help="The port to listen on.")] = 8025,
-    host: Annotated[str, typer.Option("--host", help="The interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", help=N_("The port to listen on."))] = 8025,
+    host: Annotated[
+        str, typer.Option("--host", help=N_("The interface to listen on."))
+    ] = "127.0.0.1",
     directory: DirOption = Path("."),
 ) -> None:
-    """Serve the one-click unsubscribe endpoint (RFC 8058) of the folder, for trials.
-
-    In production, run lettre.web:unsubscribe_app behind a WSGI server (gunicorn,
-    mod_wsgi) on the host where send runs: see the README.
-
-    Examples:
-
-      lettre serve-unsubscribe --port 8025
-    """
+    """`lettre serve-unsubscribe`: see its help."""
     from .web import serve
 
     try:

@@ -22,7 +22,7 @@ EPILOG = (
 )
 
 COMMAND_ORDER = (
-    "init", "new", "list", "weeks", "preview", "check", "compose", "archive", "import"
+    "init", "new", "list", "weeks", "preview", "serve", "check", "compose", "archive", "import"
 )  # fmt: skip
 
 
@@ -508,19 +508,31 @@ def preview(
     pager: Annotated[
         bool, typer.Option("--pager", "-p", help="Page the preview through $PAGER (less).")
     ] = False,
+    browser: Annotated[
+        bool,
+        typer.Option(
+            "--browser",
+            "-b",
+            help="Write the HTML e-mail to a temporary file and open it in the web browser.",
+        ),
+    ] = False,
 ) -> None:
-    """Show the week's letter in the terminal.
+    """Show the week's letter in the terminal, or its HTML in the browser.
 
     Sections as panels, results as tables, clickable links where the terminal allows.
 
     Colours and clickable links on a terminal (NO_COLOR turns colours off), plain text
-    when piped; the width is the terminal's (or $COLUMNS).
+    when piped; the width is the terminal's (or $COLUMNS). With --browser, the HTML part
+    of the e-mail is written to a temporary file (its path on stdout) and opened in the
+    web browser ($BROWSER chooses it); 'lettre serve' keeps it up to date instead.
 
     Examples:
 
       lettre preview
 
       lettre preview -C samples --week 2025-06-13 --pager
+
+      lettre preview --browser
     """
     from .compose import letter_of, open_folder, today_in
     from .preview import letter_view, page, render
@@ -528,6 +540,17 @@ def preview(
 
     config = open_folder(directory, locale)
     chosen = parse_week(week, today_in(config), config.publication_day)
+    if browser:
+        from .compose import compose as compose_letter
+        from .serve import open_in_browser
+
+        composed = compose_letter(config, chosen)
+        path, opened = open_in_browser(composed.html, chosen.end)
+        sys.stdout.write(f"{path}\n")
+        sys.stdout.flush()
+        if not opened:
+            _say(f"Warning: no web browser found: open {path} yourself (or set $BROWSER)")
+        return
     letter = letter_of(config, chosen)
     console = _console()
     view = letter_view(letter, allow_html=config.allow_html, show_urls=not console.is_terminal)
@@ -535,6 +558,57 @@ def preview(
         page(render(view, console))
     else:
         console.print(view)
+
+
+@app.command(short_help="The week's letter live in the browser, updated as you save.")
+@handle_errors
+def serve(
+    week: WeekOption = "this",
+    directory: DirOption = Path("."),
+    locale: LocaleOption = None,
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", "-p", help="The port to listen on (0: a free one).", min=0, max=65535
+        ),
+    ] = 8000,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help="The address to listen on; anything but 127.0.0.1 or localhost lets other "
+            "machines read the letter (a warning says so).",
+        ),
+    ] = "127.0.0.1",
+    open_browser: Annotated[
+        bool, typer.Option("--open", "-o", help="Open the page in the web browser.")
+    ] = False,
+) -> None:
+    """Show the week's letter in the browser, composed again each time a file is saved.
+
+    The page shows the HTML e-mail at 600 px and at 375 px, the plain-text part, the
+    subject, preheader and headers, and what 'lettre check' finds in that week's files
+    and letter, errors first. Saving an item, lettre.toml, anniversaries.yaml or a
+    template updates it within a second; a broken file shows its error in place of the
+    letter until it is fixed. Links (or the arrow keys) lead to the previous and next
+    letters. The address is printed on stdout; Ctrl-C stops the server.
+
+    Only this machine can reach it (127.0.0.1) unless --host says otherwise; it answers
+    GET only, and only to requests addressed to itself.
+
+    Examples:
+
+      lettre serve --open
+
+      lettre serve -C samples --week 2025-06-13 --port 8080
+    """
+    from .compose import open_folder, today_in
+    from .serve import serve as serve_letters
+    from .weeks import parse_week
+
+    config = open_folder(directory, locale)
+    chosen = parse_week(week, today_in(config), config.publication_day)
+    serve_letters(directory, locale, chosen.end, host=host, port=port, open_browser=open_browser)
 
 
 @app.command()

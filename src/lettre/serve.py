@@ -201,7 +201,7 @@ def headers_of(composed: Composed) -> list[tuple[str, str]]:
     ]
 
 
-def render_page(view: View, folder: str) -> str:
+def render_page(view: View, folder: Path) -> str:
     """The page of one week: letter frames, parts, headers, findings and the way around."""
     composed = view.composed
     letter = composed.letter if composed else None
@@ -214,7 +214,8 @@ def render_page(view: View, folder: str) -> str:
     context = {
         "version": view.version,
         "day": view.day.isoformat(),
-        "folder": _shown(folder),
+        "folder": _shown(folder.name or str(folder)),
+        "folder_path": _shown(str(folder)),
         "date_text": letter.date_text if letter else view.day.isoformat(),
         "title": letter.title if letter else "",
         "previous": previous.isoformat() if previous else None,
@@ -503,7 +504,7 @@ class _Handler(BaseHTTPRequestHandler):
         view = self._view(text)
         if view is None:
             return
-        page = render_page(view, str(self.server.letters.folder))
+        page = render_page(view, self.server.letters.folder.resolve())
         self._send(
             HTTPStatus.OK,
             page.encode("utf-8"),

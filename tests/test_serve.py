@@ -182,6 +182,28 @@ def test_events_tell_the_folder_version(served: Served) -> None:
     assert b"retry: 1000" in received
 
 
+def test_locale_works_as_everywhere(tmp_path: Path) -> None:
+    server = Served(copy_samples(tmp_path), "--locale", "en_GB")
+    try:
+        page = html.unescape(server.request(f"/{WEEK}")[2].decode("utf-8"))
+        assert "Weekly Communication Newsletter of 13 June 2025" in page  # the Subject
+        assert "Friday, 13 June 2025" in page
+        assert '<pre lang="en">' in page
+    finally:
+        assert server.stop() == 0
+
+
+def test_watchfiles_is_imported_by_serve_only() -> None:
+    code = (
+        "import sys\n"
+        "from lettre.cli import app\n"
+        "import lettre.serve, lettre.compose, lettre.check\n"
+        "print('watchfiles' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout == "False\n", result.stderr
+
+
 # --- what it refuses -------------------------------------------------------------------------
 
 

@@ -635,42 +635,45 @@ def serve(
     letters = LiveLetters(folder, locale, say)
     server.letters, server.first = letters, first
     server.names, server.every_ip = allowed_names(host)
-    bound_port = server.server_address[1]
-    warning = host_warning(host)
-    if warning:
-        log.write(warning + "\n")
-    url = url_of(host, bound_port, first)
-    out.write(url + "\n")
-    out.flush()
-    log.write(f"Serving {folder}: the page follows every saved file. Ctrl-C to stop.\n")
-    log.flush()
     stop = threading.Event()
     watcher = threading.Thread(target=_watch, args=(folder, letters, stop), daemon=True)
-    watcher.start()
-    # the first week composed ahead, while the browser opens: premailer's first run is slow
-    threading.Thread(target=letters.view, args=(first,), daemon=True).start()
-    if open_browser:
-        import webbrowser
-
-        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
     def terminate(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
+    # from here on, Ctrl-C and SIGTERM stop the server the same clean way
     previous = signal.signal(signal.SIGTERM, terminate)
+    interrupt = signal.getsignal(signal.SIGINT)
     try:
+        warning = host_warning(host)
+        if warning:
+            log.write(warning + "\n")
+        url = url_of(host, server.server_address[1], first)
+        out.write(url + "\n")
+        out.flush()
+        log.write(f"Serving {folder}: the page follows every saved file. Ctrl-C to stop.\n")
+        log.flush()
+        watcher.start()
+        # the first week composed ahead, while the browser opens: premailer's first run is slow
+        threading.Thread(target=letters.view, args=(first,), daemon=True).start()
+        if open_browser:
+            import webbrowser
+
+            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while stopping
-        signal.signal(signal.SIGTERM, previous)
         stop.set()
         letters.stop()
         server.server_close()
-        watcher.join(timeout=2.0)
+        if watcher.is_alive():
+            watcher.join(timeout=2.0)
         log.write("stopped\n")
         log.flush()
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, interrupt)
 
 
 def open_in_browser(html: str, day: dt.date) -> tuple[Path, bool]:

@@ -38,7 +38,13 @@
         }
       }
     } else if (part.outerHTML !== fresh.outerHTML) {
-      part.replaceWith(document.importNode(fresh, true));
+      // what the reader opened (the headers) stays open
+      const opened = Array.from(part.querySelectorAll("details"), (d) => d.open);
+      const copy = document.importNode(fresh, true);
+      copy.querySelectorAll("details").forEach((d, i) => {
+        if (opened[i]) d.open = true;
+      });
+      part.replaceWith(copy);
     }
   }
 

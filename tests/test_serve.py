@@ -319,36 +319,52 @@ def test_a_port_in_use_is_an_error(tmp_path: Path) -> None:
 # --- live: a broken file, then fixed ---------------------------------------------------------
 
 
+BROKEN = {
+    PHOTO: lambda text: text.replace("kind: communique", "kind: communique: oui", 1),
+    "lettre.toml": lambda text: text + "\n[sender\n",
+    "anniversaries.yaml": lambda text: text + "\n- {name: [\n",
+    "templates/letter.html.j2": lambda text: "<p>{% if %}</p>\n",
+}
+
+
+def compose_error(folder: Path) -> str:
+    """The first line `lettre compose` prints for the folder's problem, after `Error: `."""
+    result = subprocess.run(
+        [sys.executable, "-m", "lettre", "compose", "--week", WEEK],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    return result.stderr.splitlines()[0].removeprefix("Error: ")
+
+
 def test_a_broken_file_shows_its_error_and_the_page_recovers(tmp_path: Path) -> None:
     folder = copy_samples(tmp_path)
     server = Served(folder)
+
+    def page() -> str:
+        return html.unescape(server.request(f"/{WEEK}")[2].decode("utf-8"))
+
     try:
-        item = folder / PHOTO
-        good = item.read_text(encoding="utf-8")
-        item.write_text(good.replace("kind: communique", "kind: communique: oui", 1), "utf-8")
-        expected = subprocess.run(
-            [sys.executable, "-m", "lettre", "compose", "--week", WEEK],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stderr.splitlines()[0]
-        assert expected.startswith(f"Error: {PHOTO}:3: ")
-
-        def page() -> str:
-            return server.request(f"/{WEEK}")[2].decode("utf-8")
-
-        message = expected.removeprefix("Error: ")
-        wait_for(lambda: message in html.unescape(page()))
-        assert '<section id="frames" class="frames" data-part hidden' in page()
-        assert server.request(f"/{WEEK}/letter.html")[0] == 503
-        item.write_text(good, encoding="utf-8")
-        wait_for(lambda: '<section id="problems" class="problems" data-part hidden>' in page())
-        assert server.request(f"/{WEEK}/letter.html")[0] == 200
-        # a broken lettre.toml: its line, and the server goes on
-        config = folder / "lettre.toml"
-        config.write_text(config.read_text(encoding="utf-8") + "\n[sender\n", encoding="utf-8")
-        wait_for(lambda: "lettre.toml:" in page() and "cannot be composed" in page())
+        assert server.request(f"/{WEEK}")[0] == 200
+        for name, breaking in BROKEN.items():
+            path = folder / name
+            good = path.read_text(encoding="utf-8") if path.exists() else None
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(breaking(good or ""), encoding="utf-8")
+            message = compose_error(folder)
+            assert message.startswith(f"{name}:"), message  # file:line, as the CLI says it
+            wait_for(lambda m=message: f"<samp>{m}</samp>" in page())
+            assert '<section id="frames" class="frames" data-part hidden' in page()
+            assert server.request(f"/{WEEK}/letter.html")[0] == 503
+            if good is None:
+                path.unlink()
+            else:
+                path.write_text(good, encoding="utf-8")
+            wait_for(lambda: '<section id="problems" class="problems" data-part hidden>' in page())
+            assert server.request(f"/{WEEK}/letter.html")[0] == 200
         assert server.process.poll() is None
     finally:
         assert server.stop() == 0

@@ -12,8 +12,6 @@ The README's picture of the page is made here; to write it into docs/:
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,7 @@ import pytest
 
 from conftest import ROOT
 from test_browser import CHROMIUM, CHROMIUM_ARGS, placeholder_png  # skips without Chromium
-from test_serve import PHOTO, WEEK, Served, copy_samples
+from test_serve import PHOTO, WEEK, Served, compose_error, copy_samples
 
 from playwright.sync_api import expect, sync_playwright  # isort: skip (after the skip above)
 
@@ -133,19 +131,6 @@ def test_live_preview(browser: Any, tmp_path: Path) -> None:
     finally:
         assert server.stop() == 0, server.stderr()
     assert "Traceback" not in server.stderr()
-
-
-def compose_error(folder: Path) -> str:
-    """The one line `lettre compose` prints for the folder's problem, after `Error: `."""
-    result = subprocess.run(
-        [sys.executable, "-m", "lettre", "compose", "--week", WEEK],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 1
-    return result.stderr.splitlines()[0].removeprefix("Error: ")
 
 
 def screenshot(page: Any) -> None:

@@ -204,6 +204,40 @@ def test_watchfiles_is_imported_by_serve_only() -> None:
     assert result.stdout == "False\n", result.stderr
 
 
+def test_findings_are_those_of_check_for_the_week_files_only(make_folder) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from conftest import CONFIG, item_text
+    from lettre.check import check_folder
+    from lettre.compose import open_folder
+    from lettre.serve import render_page, week_view
+    from lettre.weeks import week_of
+
+    folder = make_folder(
+        {
+            "2025-06-10-a.md": item_text(sumary="Un résumé mal orthographié."),
+            "2025-06-11-b.md": item_text(
+                date="2025-06-11", title="Deux", body='Voir <a href="archives/2024.html">ici</a>.'
+            ),
+            "2025-05-02-autre-semaine.md": item_text(date="2025-05-02", title="a: b"),
+        },
+        config="allow_html = true\n" + CONFIG,
+    )
+    view = week_view(folder, None, dt.date(2025, 6, 13))
+    assert view.composed is not None and view.problems == ()
+    shown = [str(f) for f in view.findings]
+    week = week_of(dt.date(2025, 6, 13))
+    everything = check_folder(open_folder(folder), week).findings
+    assert any("autre-semaine" in str(f) for f in everything)  # `lettre check` sees it
+    assert shown == [str(f) for f in everything if "autre-semaine" not in str(f)]
+    assert shown[0].startswith(f"{folder}/items/2025-06-11-b.md:")
+    assert "error: link 'archives/2024.html' is relative" in shown[0]
+    assert any(f"2025-06-10-a.md:5: warning: unknown key 'sumary'" in line for line in shown)
+    page = render_page(view, folder)
+    assert "lettre check: 1 error, " in page
+    assert page.index('<li class="error">') < page.index('<li class="warning">')
+
+
 # --- what it refuses -------------------------------------------------------------------------
 
 

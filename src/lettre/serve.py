@@ -56,6 +56,8 @@ SHOWN_HEADERS = (
     "List-Unsubscribe", "List-Unsubscribe-Post", "Content-Language",
 )  # fmt: skip
 WIDTHS = (("desktop", 600), ("phone", 375))
+#: the composed weeks kept in memory (each holds its letter in every form)
+KEPT_VIEWS = 16
 ASSETS = {"/_lettre/serve.css": "text/css", "/_lettre/serve.js": "text/javascript"}
 
 _DAY = r"(\d{4}-\d{2}-\d{2})"
@@ -347,7 +349,10 @@ class LiveLetters:
                 view = View(day, version, problems=(problem,))
             if view.day == day:
                 self.log(f"{day.isoformat()}: {view.summary()}")
+            self._views.pop(day, None)
             self._views[day] = view
+            while len(self._views) > KEPT_VIEWS:  # the weeks looked at longest ago go
+                del self._views[next(iter(self._views))]
             return view
 
     def changed(self, paths: Iterable[str]) -> None:

@@ -232,7 +232,7 @@ def test_findings_are_those_of_check_for_the_week_files_only(make_folder) -> Non
     assert shown == [str(f) for f in everything if "autre-semaine" not in str(f)]
     assert shown[0].startswith(f"{folder}/items/2025-06-11-b.md:")
     assert "error: link 'archives/2024.html' is relative" in shown[0]
-    assert any(f"2025-06-10-a.md:5: warning: unknown key 'sumary'" in line for line in shown)
+    assert any("2025-06-10-a.md:5: warning: unknown key 'sumary'" in line for line in shown)
     page = render_page(view, folder)
     assert "lettre check: 1 error, " in page
     assert page.index('<li class="error">') < page.index('<li class="warning">')

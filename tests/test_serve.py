@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -92,7 +92,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     assert server.stop() == 0, server.stderr()
 
 
-def wait_for(predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
@@ -204,7 +204,9 @@ def test_watchfiles_is_imported_by_serve_only() -> None:
     assert result.stdout == "False\n", result.stderr
 
 
-def test_findings_are_those_of_check_for_the_week_files_only(make_folder) -> None:  # type: ignore[no-untyped-def]
+def test_findings_are_those_of_check_for_the_week_files_only(
+    make_folder: Callable[..., Path],
+) -> None:
     import datetime as dt
 
     from conftest import CONFIG, item_text

@@ -581,7 +581,7 @@ def serve(
         ),
     ] = "127.0.0.1",
     open_browser: Annotated[
-        bool, typer.Option("--open", "-o", help="Open the page in the web browser.")
+        bool, typer.Option("--open", help="Open the page in the web browser.")
     ] = False,
 ) -> None:
     """Show the week's letter in the browser, composed again each time a file is saved.

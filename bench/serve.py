@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -43,13 +44,13 @@ BOTH_FRAMES = """(title) => ['frame-desktop', 'frame-phone'].every((id) => {
 def start(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     out = folder.parent / "serve.out"
-    with out.open("wb") as stdout:
+    with out.open("wb") as stdout, (folder.parent / "serve.err").open("wb") as stderr:
         process = subprocess.Popen(
             [sys.executable, "-m", "lettre", "serve", "--week", WEEK, "--port", "0"],
             cwd=folder,
             env=env,
             stdout=stdout,
-            stderr=subprocess.DEVNULL,
+            stderr=stderr,
         )
     while not out.read_text().endswith("\n"):
         if process.poll() is not None:
@@ -118,6 +119,8 @@ def main() -> None:
             process.terminate()
             process.wait()
             item.write_text(good, encoding="utf-8")
+        log = (folder.parent / "serve.err").read_text(encoding="utf-8")
+    composing = [float(m) for m in re.findall(r"composed in ([0-9.]+) s", log)][1:]
     where = f"an archive of {args.items} items" if args.items else "samples/"
     print(f"lettre serve, {where}, {args.runs} saves of each kind; "
           f"Python {platform.python_version()}, {os.cpu_count()} CPUs")  # fmt: skip
@@ -131,6 +134,12 @@ def main() -> None:
         print(
             f"  {label:<48} median {statistics.median(values):.2f} s"
             f"  min {min(values):.2f} s  max {max(values):.2f} s"
+        )
+    if composing:
+        print(
+            f"  {'of which the server composing the week':<48} median "
+            f"{statistics.median(composing):.2f} s  min {min(composing):.2f} s"
+            f"  max {max(composing):.2f} s"
         )
 
 

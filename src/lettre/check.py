@@ -75,7 +75,7 @@ class Report:
         return done + f"{count(len(self.errors), 'error')}, {count(len(self.warnings), 'warning')}"
 
 
-def order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+def _order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """Errors first, then warnings; each by file and line."""
     return tuple(
         sorted(
@@ -93,45 +93,30 @@ def order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 def check_folder(config: Config, week: Week | None = None) -> Report:
     """Check every item file and `anniversaries.yaml`; with `week`, compose its letter too."""
-    from .readers import item_paths, read_items
+    from .readers import item_paths, read_anniversaries, read_items
 
     paths = item_paths(config.items_dir)
     items, errors = read_items(config.items_dir, config.kinds, paths, every=True)
-    findings = items_findings(items, errors)
+    findings = [Finding.from_error(err) for err in errors]
     findings += stray_files(config.items_dir)
+    for item in items:
+        findings += item_warnings(item)
+    findings += duplicates(items)
     files = len(paths)
     anniversaries_path = config.anniversaries_path
     if anniversaries_path.exists() or anniversaries_path.is_symlink():
         files += 1
-    findings += anniversaries_findings(config)
+    try:  # as compose reads it: a broken link is an error there, so here too
+        read_anniversaries(anniversaries_path, every=True)
+    except ItemErrors as err:
+        findings += [Finding.from_error(e) for e in err.errors]
+    except LettreError as err:
+        findings.append(Finding.from_error(err))
     if week is not None:
         # the items just read serve the letter too, unless some are broken: then compose
         # says whether they stop this letter
         findings += check_letter(config, week, items=None if errors else items)
-    return Report(order(findings), files)
-
-
-def items_findings(items: Sequence[Item], errors: Iterable[LettreError]) -> list[Finding]:
-    """The problems of these item files: what stopped reading them, then their warnings
-    and the news they show twice."""
-    findings = [Finding.from_error(err) for err in errors]
-    for item in items:
-        findings += item_warnings(item)
-    findings += duplicates(items)
-    return findings
-
-
-def anniversaries_findings(config: Config) -> list[Finding]:
-    """Every problem of `anniversaries.yaml` (none when the file is absent)."""
-    from .readers import read_anniversaries
-
-    try:  # as compose reads it: a broken link is an error there, so here too
-        read_anniversaries(config.anniversaries_path, every=True)
-    except ItemErrors as err:
-        return [Finding.from_error(e) for e in err.errors]
-    except LettreError as err:
-        return [Finding.from_error(err)]
-    return []
+    return Report(_order(findings), files)
 
 
 def check_letter(
@@ -310,3 +295,30 @@ def duplicates(items: Sequence[Item]) -> list[Finding]:
         else:
             seen[key] = item
     return found
+
+
+def week_findings(
+    config: Config,
+    items: Sequence[Item],
+    errors: Iterable[LettreError],
+    more: Iterable[Finding] = (),
+) -> tuple[Finding, ...]:
+    """What `lettre check --week` says of one week's files alone (for `lettre serve`).
+
+    The problems of the item files the letter was composed from (`items` and the `errors`
+    of reading them), their warnings and duplicates, those of `anniversaries.yaml`, and
+    `more` (the letter's lint, or what stopped it): errors first, each once.
+    """
+    from .readers import read_anniversaries
+
+    findings = [Finding.from_error(err) for err in errors]
+    for item in items:
+        findings += item_warnings(item)
+    findings += duplicates(items)
+    try:  # as compose reads it (check_folder does the same for the whole folder)
+        read_anniversaries(config.anniversaries_path, every=True)
+    except ItemErrors as err:
+        findings += [Finding.from_error(e) for e in err.errors]
+    except LettreError as err:
+        findings.append(Finding.from_error(err))
+    return _order(dict.fromkeys([*findings, *more]))

@@ -34,7 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .check import Finding, order
+from .check import Finding
 from .errors import ItemErrors, LettreError
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ def week_view(folder: Path, locale: str | None, day: dt.date, version: str = "")
     that stops the letter is in `problems`; a `day` that is not a publication day gives a
     view of the letter that holds it, with no composition (the caller redirects there).
     """
-    from .check import anniversaries_findings, items_findings
+    from .check import week_findings
     from .compose import compose, open_folder
     from .index import week_items
     from .lint import lint
@@ -147,22 +147,21 @@ def week_view(folder: Path, locale: str | None, day: dt.date, version: str = "")
     try:
         config = open_folder(folder, locale)
     except LettreError as err:
-        return View(day, version, problems=_lines(err), findings=order(_findings(err)))
+        return View(day, version, problems=_lines(err), findings=tuple(_findings(err)))
     week = week_of(day, config.publication_day)
     if week.end != day:
         return View(week.end, version)
     items, errors = week_items(config, week)
-    findings = items_findings(items, errors) + anniversaries_findings(config)
     if errors:  # as `lettre compose`: an unreadable item of the week (or undated) stops it
         problems = tuple(str(e) for e in errors)
-        return View(day, version, problems=problems, findings=order(findings))
+        return View(day, version, problems=problems, findings=week_findings(config, items, errors))
     try:
         composed = compose(config, week, items=items)
     except LettreError as err:
-        unique = dict.fromkeys([*findings, *_findings(err)])
-        return View(day, version, problems=_lines(err), findings=order(unique))
-    findings += lint(composed, config)
-    return View(day, version, composed, (), order(findings), time.perf_counter() - start)
+        findings = week_findings(config, items, errors, _findings(err))
+        return View(day, version, problems=_lines(err), findings=findings)
+    findings = week_findings(config, items, errors, lint(composed, config))
+    return View(day, version, composed, (), findings, time.perf_counter() - start)
 
 
 def neighbours(day: dt.date) -> tuple[dt.date | None, dt.date | None]:

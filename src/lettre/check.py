@@ -169,6 +169,33 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
+def week_findings(
+    config: Config,
+    items: Sequence[Item],
+    errors: Iterable[LettreError],
+    more: Iterable[Finding] = (),
+) -> tuple[Finding, ...]:
+    """What `lettre check --week` says of one week's files alone (for `lettre serve`).
+
+    The problems of the item files the letter was composed from (`items` and the `errors`
+    of reading them), their warnings and duplicates, those of `anniversaries.yaml`, and
+    `more` (the letter's lint, or what stopped it): errors first, each once.
+    """
+    from .readers import read_anniversaries
+
+    findings = [Finding.from_error(err) for err in errors]
+    for item in items:
+        findings += item_warnings(item)
+    findings += duplicates(items)
+    try:  # as compose reads it (check_folder does the same for the whole folder)
+        read_anniversaries(config.anniversaries_path, every=True)
+    except ItemErrors as err:
+        findings += [Finding.from_error(e) for e in err.errors]
+    except LettreError as err:
+        findings.append(Finding.from_error(err))
+    return _order(dict.fromkeys([*findings, *more]))
+
+
 def item_warnings(item: Item) -> list[Finding]:
     """What is allowed but probably a mistake in one item that reads without error."""
     from .readers import ITEM_KEYS
@@ -295,30 +322,3 @@ def duplicates(items: Sequence[Item]) -> list[Finding]:
         else:
             seen[key] = item
     return found
-
-
-def week_findings(
-    config: Config,
-    items: Sequence[Item],
-    errors: Iterable[LettreError],
-    more: Iterable[Finding] = (),
-) -> tuple[Finding, ...]:
-    """What `lettre check --week` says of one week's files alone (for `lettre serve`).
-
-    The problems of the item files the letter was composed from (`items` and the `errors`
-    of reading them), their warnings and duplicates, those of `anniversaries.yaml`, and
-    `more` (the letter's lint, or what stopped it): errors first, each once.
-    """
-    from .readers import read_anniversaries
-
-    findings = [Finding.from_error(err) for err in errors]
-    for item in items:
-        findings += item_warnings(item)
-    findings += duplicates(items)
-    try:  # as compose reads it (check_folder does the same for the whole folder)
-        read_anniversaries(config.anniversaries_path, every=True)
-    except ItemErrors as err:
-        findings += [Finding.from_error(e) for e in err.errors]
-    except LettreError as err:
-        findings.append(Finding.from_error(err))
-    return _order(dict.fromkeys([*findings, *more]))

@@ -87,6 +87,7 @@ def test_live_preview(browser: Any, tmp_path: Path) -> None:
             assert sizes[0] == width and sizes[2] == width, sizes
             assert sizes[1] <= width, f"the letter is {sizes[1]} px wide in {width} px"
             assert sizes[3] == 5  # the five items of the week
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # the page too
         expect(page.locator("#envelope .subject")).to_contain_text(
             "Lettre hebdomadaire de communication du 13 juin 2025"
         )

@@ -655,7 +655,9 @@ def serve(
         url = url_of(host, server.server_address[1], first)
         out.write(url + "\n")
         out.flush()
-        log.write(f"Serving {folder}: the page follows every saved file. Ctrl-C to stop.\n")
+        log.write(
+            f"Serving {folder.resolve()}: the page follows every saved file. Ctrl-C to stop.\n"
+        )
         log.flush()
         watcher.start()
         # the first week composed ahead, while the browser opens: premailer's first run is slow

@@ -34,8 +34,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .check import Finding
 from .errors import ItemErrors, LettreError
+from .findings import Finding
 
 if TYPE_CHECKING:
     import jinja2

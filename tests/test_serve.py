@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLES
+from conftest import SAMPLES, Run
 from lettre.serve import allowed_names, host_allowed, split_host
 
 WEEK = "2025-06-13"
@@ -238,6 +238,42 @@ def test_findings_are_those_of_check_for_the_week_files_only(
     page = render_page(view, folder)
     assert "lettre check: 1 error, " in page
     assert page.index('<li class="error">') < page.index('<li class="warning">')
+
+
+def test_example_content_is_shown_marked_and_reported(tmp_path: Path, run: Run) -> None:
+    from lettre.compose import open_folder, today_in
+    from lettre.serve import render_page, week_view
+    from lettre.weeks import week_of
+
+    folder = tmp_path / "ma-lettre"
+    assert run("init", folder).exit_code == 0
+    config = open_folder(folder)
+    day = week_of(today_in(config), config.publication_day).end
+    view = week_view(folder, None, day)
+    assert view.composed is not None  # shown, never refused as `compose` of an e-mail is
+    assert "EXEMPLE" in view.composed.html and "EXEMPLE" in view.composed.text
+    errors = [f for f in view.findings if f.severity == "error"]
+    assert errors and all(f.path is not None for f in errors)
+    assert f"lettre check: {len(errors)} error" in render_page(view, folder)
+
+
+def test_drafts_only_with_drafts(make_folder: Callable[..., Path]) -> None:
+    import datetime as dt
+
+    from conftest import item_text
+    from lettre.serve import week_view
+
+    folder = make_folder(
+        {
+            "2025-06-10-a.md": item_text(title="Publié"),
+            "2025-06-11-b.md": item_text(date="2025-06-11", title="En cours", draft="true"),
+        }
+    )
+    plain = week_view(folder, None, dt.date(2025, 6, 13))
+    proof = week_view(folder, None, dt.date(2025, 6, 13), drafts=True)
+    assert plain.composed is not None and proof.composed is not None
+    assert "En cours" not in plain.composed.html
+    assert "En cours" in proof.composed.html and "BROUILLON" in proof.composed.html
 
 
 # --- what it refuses -------------------------------------------------------------------------

@@ -32,7 +32,9 @@ class ResultRow:
     sport: str
     name: str
     rank: int | None = None
-    rank_text: str = ""  # for ranks that are not numbers ("finaliste", "DNF")
+    # a rank as the letter shows it, when written as words ("finaliste", "DNF") or as an
+    # ordinal of the author's own ("1re", "1ère", "2e"); "" for a plain number
+    rank_text: str = ""
     grade: str = ""
     event: str = ""
     competition: str = ""
@@ -58,6 +60,8 @@ class Item:
     period: Period | None = None
     results: tuple[ResultRow, ...] = ()
     founded: dt.date | None = None
+    draft: bool = False  # `draft: true`: kept out of every letter (`compose --drafts` shows it)
+    example: bool = False  # `example: true`: written by `lettre init`, never sent
     body_line: int = 1  # the line of the file where the body starts
     # the front matter's keys and their lines, as written (for `lettre check`'s warnings)
     key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
@@ -79,6 +83,7 @@ class Anniversary:
     text: str | None = None
     source: Path | None = None
     line: int | None = None
+    example: bool = False  # `example: true`, or an entry that `lettre init` once wrote
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,9 @@ class Entry:
     url_ref: int | None = None  # the number of `url` among the plain text's references
     results: tuple[tuple[str, tuple[dict[str, str], ...]], ...] = ()  # (sport, rows)
     image: Image | None = None
+    # marks shown before the title in a proof, in the letter's language (« EXEMPLE »,
+    # « BROUILLON »); never in a letter that is sent
+    marks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,9 @@ class Letter:
     unsubscribe_url: str | None = None
     unsubscribe_mailto: str | None = None
     links: tuple[str, ...] = ()  # the plain text's numbered references, in order
+    # a proof's warnings above the letter (example addresses of lettre.toml…), in words
+    notices: tuple[str, ...] = ()
+    footer_name: str | None = None  # `[sender] footer_name`: who the footer says sends it
 
     @property
     def entries(self) -> tuple[Entry, ...]:

@@ -129,13 +129,16 @@ def _findings(err: LettreError) -> list[Finding]:
     return [Finding.from_error(e) for e in errors]
 
 
-def week_view(folder: Path, locale: str | None, day: dt.date, version: str = "") -> View:
+def week_view(
+    folder: Path, locale: str | None, day: dt.date, version: str = "", *, drafts: bool = False
+) -> View:
     """The letter of the week that ends on `day`, composed from the folder's files now.
 
     Only that week's files are read and checked (with `anniversaries.yaml`), as `lettre
     compose` reads them, then the letter is linted as `lettre check --week` does. A problem
     that stops the letter is in `problems`; a `day` that is not a publication day gives a
     view of the letter that holds it, with no composition (the caller redirects there).
+    `drafts`: a proof, with the week's drafts marked (as `compose --drafts`).
     """
     from .check import week_findings
     from .compose import compose, open_folder
@@ -156,7 +159,7 @@ def week_view(folder: Path, locale: str | None, day: dt.date, version: str = "")
         problems = tuple(str(e) for e in errors)
         return View(day, version, problems=problems, findings=week_findings(config, items, errors))
     try:
-        composed = compose(config, week, items=items)
+        composed = compose(config, week, items=items, drafts=drafts)
     except LettreError as err:
         findings = week_findings(config, items, errors, _findings(err))
         return View(day, version, problems=_lines(err), findings=findings)
@@ -316,9 +319,16 @@ class LiveLetters:
     """The letters being served: each week composed once per state of the folder, and the
     pages waiting to hear that the folder changed."""
 
-    def __init__(self, folder: Path, locale: str | None, log: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        locale: str | None,
+        log: Callable[[str], None],
+        drafts: bool = False,
+    ) -> None:
         self.folder = folder
         self.locale = locale
+        self.drafts = drafts
         self.log = log
         self._composing = threading.Lock()
         self._changed = threading.Condition()
@@ -339,7 +349,7 @@ class LiveLetters:
             if cached is not None and cached.version == version:
                 return cached
             try:
-                view = week_view(self.folder, self.locale, day, version)
+                view = week_view(self.folder, self.locale, day, version, drafts=self.drafts)
             except OverflowError:  # a week at the ends of the calendar: no such letter
                 raise
             except Exception as err:  # a bug of lettre's must not stop the server
@@ -616,6 +626,7 @@ def serve(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     open_browser: bool = False,
+    drafts: bool = False,
     out: TextIO | None = None,
     log: TextIO | None = None,
 ) -> None:
@@ -636,7 +647,7 @@ def serve(
             log.flush()
 
     server = _bind(host, port)
-    letters = LiveLetters(folder, locale, say)
+    letters = LiveLetters(folder, locale, say, drafts)
     server.letters, server.first = letters, first
     server.names, server.every_ip = allowed_names(host)
     stop = threading.Event()

@@ -24,9 +24,9 @@ from test_serve import PHOTO, WEEK, Served, compose_error, copy_samples
 
 from playwright.sync_api import expect, sync_playwright  # isort: skip (after the skip above)
 
-# the title's end: the letter puts a no-break space before its « : »
+# the title's end: the letter puts a no-break space before « : » and curls apostrophes
 OLD_TITLE = "les lauréats récompensés"
-NEW_TITLE = "plus que dix jours pour voir l'exposition"
+NEW_TITLE = "plus que dix jours pour voir les photos"
 
 
 @pytest.fixture

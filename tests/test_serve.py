@@ -11,6 +11,7 @@ import email.policy
 import html
 import http.client
 import os
+import re
 import shutil
 import signal
 import socket
@@ -274,6 +275,33 @@ def test_drafts_only_with_drafts(make_folder: Callable[..., Path]) -> None:
     assert plain.composed is not None and proof.composed is not None
     assert "En cours" not in plain.composed.html
     assert "En cours" in proof.composed.html and "BROUILLON" in proof.composed.html
+
+
+@pytest.mark.parametrize("embed", [False, True])
+def test_local_photos_are_served_as_the_letter_resources(
+    make_folder: Callable[..., Path], embed: bool
+) -> None:
+    from test_images import EMBED, photo_folder
+
+    folder = (
+        photo_folder(make_folder, EMBED, count=2) if embed else photo_folder(make_folder, count=2)
+    )
+    server = Served(folder)
+    try:
+        status, _, body = server.request(f"/{WEEK}/letter.html")
+        assert status == 200
+        names = re.findall(rf'src="/{WEEK}/images/([^"]+)"', body.decode("utf-8"))
+        assert len(names) == 2  # neither cid: nor the unpublished archive: this server
+        for name in names:
+            status, headers, data = server.request(f"/{WEEK}/images/{name}")
+            assert status == 200, name
+            assert headers["content-type"] in ("image/jpeg", "image/png")
+            assert data == (folder / ".lettre" / "images" / name).read_bytes()
+        assert server.request(f"/{WEEK}/images/autre.jpg")[0] == 404
+        assert server.request(f"/{WEEK}/images/..%2Flettre.toml")[0] == 404
+        assert server.request(f"/{WEEK}/images/../../lettre.toml")[0] == 404
+    finally:
+        assert server.stop() == 0
 
 
 # --- what it refuses -------------------------------------------------------------------------

@@ -258,6 +258,11 @@ def compose(
     if message:
         refuse_examples(config, composed.letter)
     _warn_size(composed.html)
+    if composed.letter.photos and config.images.mode == "publish" and not config.archive_url:
+        sys.stderr.write(
+            "Warning: the e-mail's photos point nowhere: lettre.toml gives the web archive no "
+            'address (set base_url or [archive] url, or [images] mode = "embed")\n'
+        )
     if out is not None:
         for path in write_outputs(composed, out):
             _say(f"wrote {path}")
@@ -265,7 +270,9 @@ def compose(
     if format is Format.eml:
         sys.stdout.buffer.write(composed.eml())
     elif format is Format.html:
-        sys.stdout.write(composed.html)
+        from .images import file_link
+
+        sys.stdout.write(composed.web_html(file_link))
     elif format is Format.text:
         sys.stdout.write(composed.text)
     else:
@@ -602,6 +609,7 @@ def preview(
       lettre preview --browser
     """
     from .compose import letter_of, open_folder, today_in
+    from .images import file_link
     from .preview import letter_view, page, render
     from .weeks import parse_week
 
@@ -612,13 +620,14 @@ def preview(
         from .serve import open_in_browser
 
         composed = compose_letter(config, chosen, drafts=drafts)
-        path, opened = open_in_browser(composed.html, chosen.end)
+        # local photos: the prepared files, as --format html shows them
+        path, opened = open_in_browser(composed.web_html(file_link), chosen.end)
         sys.stdout.write(f"{path}\n")
         sys.stdout.flush()
         if not opened:
             _say(f"Warning: no web browser found: open {path} yourself (or set $BROWSER)")
         return
-    letter = letter_of(config, chosen, drafts=drafts)
+    letter = letter_of(config, chosen, link=file_link, drafts=drafts)
     console = _console()
     view = letter_view(
         letter,

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     import jinja2
 
     from .compose import Composed
+    from .items import PreparedImage
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -63,6 +64,7 @@ ASSETS = {"/_lettre/serve.css": "text/css", "/_lettre/serve.js": "text/javascrip
 _DAY = r"(\d{4}-\d{2}-\d{2})"
 _PAGE = re.compile(rf"/{_DAY}")
 _LETTER = re.compile(rf"/{_DAY}/letter\.html")
+_IMAGE = re.compile(rf"/{_DAY}/images/([A-Za-z0-9._-]+)")
 
 # The page: its own script and stylesheet, the letter in frames from this server, nothing else.
 PAGE_POLICY = (
@@ -72,7 +74,7 @@ PAGE_POLICY = (
 )
 # The letter: no script, as in a mail client; its styles and its (hosted) images.
 LETTER_POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src http: https: data:; "
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' http: https: data:; "
     "font-src http: https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 )
 
@@ -90,11 +92,19 @@ class View:
     problems: tuple[str, ...] = ()  # what stops the letter, one line each, as the CLI says it
     findings: tuple[Finding, ...] = ()
     seconds: float = 0.0
+    # the HTML part, its local photos pointed at this server (`cid:` and the archive's
+    # address cannot show them): the e-mail's very bytes when the letter has none
+    letter_html: str = ""
 
     @property
     def html(self) -> bytes | None:
-        """The bytes of the e-mail's HTML part, or None when the letter cannot be composed."""
-        return None if self.composed is None else self.composed.html.encode("utf-8")
+        """The letter's HTML as the frames show it, or None when it cannot be composed."""
+        return None if self.composed is None else self.letter_html.encode("utf-8")
+
+    def photo(self, name: str) -> PreparedImage | None:
+        """The prepared local photo of that name, if the letter shows it."""
+        photos = self.composed.letter.photos if self.composed else ()
+        return next((photo for photo in photos if photo.name == name), None)
 
     @property
     def tag(self) -> str:
@@ -164,7 +174,8 @@ def week_view(
         findings = week_findings(config, items, errors, _findings(err))
         return View(day, version, problems=_lines(err), findings=findings)
     findings = week_findings(config, items, errors, lint(composed, config))
-    return View(day, version, composed, (), findings, time.perf_counter() - start)
+    html = composed.web_html(lambda photo: f"/{day.isoformat()}/images/{photo.name}")
+    return View(day, version, composed, (), findings, time.perf_counter() - start, html)
 
 
 def neighbours(day: dt.date) -> tuple[dt.date | None, dt.date | None]:
@@ -480,6 +491,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._page(match[1])
             elif match := _LETTER.fullmatch(path):
                 self._letter(match[1])
+            elif match := _IMAGE.fullmatch(path):
+                self._image(match[1], match[2])
             else:
                 self._not_found()
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
@@ -537,6 +550,22 @@ class _Handler(BaseHTTPRequestHandler):
             return
         headers = {"Content-Security-Policy": LETTER_POLICY, "X-Frame-Options": "SAMEORIGIN"}
         self._send(HTTPStatus.OK, html, "text/html; charset=utf-8", headers)
+
+    def _image(self, text: str, name: str) -> None:
+        """A local photo of the letter, as lettre prepared it for e-mail."""
+        view = self._view(text)
+        if view is None:
+            return
+        photo = view.photo(name)
+        if photo is None:
+            self._not_found()
+            return
+        try:
+            data = photo.read()
+        except OSError:  # the cache was cleared meanwhile: the next composition makes it
+            self._not_found()
+            return
+        self._send(HTTPStatus.OK, data, photo.mime)
 
     def _events(self) -> None:
         """Server-Sent Events: the folder's version now and after each change."""

@@ -32,7 +32,7 @@ def flat(text: str) -> str:
 
 # --- help ------------------------------------------------------------------------------------
 
-COMMANDS = ["init", "new", "list", "weeks", "preview", "check", "compose"]
+COMMANDS = ["init", "new", "list", "weeks", "preview", "serve", "check", "compose"]
 
 
 def test_help_lists_every_command_with_one_line() -> None:

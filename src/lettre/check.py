@@ -36,33 +36,16 @@ def _order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 def check_folder(config: Config, week: Week | None = None) -> Report:
     """Check every item file and `anniversaries.yaml`; with `week`, compose its letter too."""
-    from .readers import item_paths, read_anniversaries, read_items
+    from .readers import item_paths, read_items
 
     paths = item_paths(config.items_dir)
     items, errors = read_items(config.items_dir, config.kinds, paths, every=True)
-    findings = [Finding.from_error(err) for err in errors]
+    findings = files_findings(config, items, errors)
     findings += stray_files(config.items_dir)
-    findings += example_findings(config, items)
-    findings += address_warnings(config)
-    for item in items:
-        findings += item_warnings(item)
-    findings += local_images(config, items)
-    findings += duplicates(items)
     files = len(paths)
     anniversaries_path = config.anniversaries_path
     if anniversaries_path.exists() or anniversaries_path.is_symlink():
         files += 1
-    try:  # as compose reads it: a broken link is an error there, so here too
-        from .examples import anniversary_examples
-
-        entries = read_anniversaries(anniversaries_path, every=True)
-        findings += [
-            Finding("error", e.what, e.path, e.line) for e in anniversary_examples(entries)
-        ]
-    except ItemErrors as err:
-        findings += [Finding.from_error(e) for e in err.errors]
-    except LettreError as err:
-        findings.append(Finding.from_error(err))
     if week is not None:
         # the items just read serve the letter too, unless some are broken: then compose
         # says whether they stop this letter
@@ -137,6 +120,45 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return entry.is_dir()
     except OSError:  # a link that loops, a folder that may not be read
         return False
+
+
+def files_findings(
+    config: Config, items: Sequence[Item], errors: Iterable[LettreError]
+) -> list[Finding]:
+    """The problems of these item files as read (`items`, and the `errors` of reading the
+    others), of lettre.toml's example and local addresses, and of `anniversaries.yaml`."""
+    from .examples import anniversary_examples
+    from .readers import read_anniversaries
+
+    findings = [Finding.from_error(err) for err in errors]
+    findings += example_findings(config, items)
+    findings += address_warnings(config)
+    for item in items:
+        findings += item_warnings(item)
+    findings += local_images(config, items)
+    findings += duplicates(items)
+    try:  # as compose reads it: a broken link is an error there, so here too
+        entries = read_anniversaries(config.anniversaries_path, every=True)
+        findings += [
+            Finding("error", e.what, e.path, e.line) for e in anniversary_examples(entries)
+        ]
+    except ItemErrors as err:
+        findings += [Finding.from_error(e) for e in err.errors]
+    except LettreError as err:
+        findings.append(Finding.from_error(err))
+    return findings
+
+
+def week_findings(
+    config: Config,
+    items: Sequence[Item],
+    errors: Iterable[LettreError],
+    more: Iterable[Finding] = (),
+) -> tuple[Finding, ...]:
+    """What `lettre check --week` says of one week's files alone (for `lettre serve`): the
+    findings of the item files the letter was composed from and of the files every letter
+    reads, with `more` (the letter's lint, or what stopped it); errors first, each once."""
+    return _order(dict.fromkeys([*files_findings(config, items, errors), *more]))
 
 
 def item_warnings(item: Item) -> list[Finding]:

@@ -31,8 +31,8 @@ EPILOG = N_(
 )
 
 COMMAND_ORDER = (
-    "init", "new", "list", "weeks", "preview", "check", "compose", "send", "unsubscribe",
-    "serve-unsubscribe", "archive", "import"
+    "init", "new", "list", "weeks", "preview", "serve", "check", "compose", "send",
+    "unsubscribe", "serve-unsubscribe", "archive", "import"
 )  # fmt: skip
 
 
@@ -745,6 +745,14 @@ def preview(
         bool, typer.Option("--pager", "-p", help=N_("Page the preview through $PAGER (less)."))
     ] = False,
     drafts: DraftsOption = False,
+    browser: Annotated[
+        bool,
+        typer.Option(
+            "--browser",
+            "-b",
+            help=N_("Write the HTML e-mail to a temporary file and open it in the web browser."),
+        ),
+    ] = False,
 ) -> None:
     """`lettre preview`: see its help."""
     from .compose import letter_of, open_folder, today_in
@@ -754,6 +762,21 @@ def preview(
 
     config = open_folder(directory, locale)
     chosen = parse_week(week, today_in(config), config.publication_day)
+    if browser:
+        from .compose import compose as compose_letter
+        from .serve import open_in_browser
+
+        composed = compose_letter(config, chosen, drafts=drafts)
+        # local photos: the prepared files, as --format html shows them
+        path, opened = open_in_browser(composed.web_html(file_link), chosen.end)
+        sys.stdout.write(f"{path}\n")
+        sys.stdout.flush()
+        if not opened:
+            _say(
+                _("Warning: no web browser found: open %(path)s yourself (or set $BROWSER)")
+                % {"path": path}
+            )
+        return
     letter = letter_of(config, chosen, link=file_link, drafts=drafts)
     console = _console()
     view = letter_view(
@@ -766,6 +789,73 @@ def preview(
         page(render(view, console))
     else:
         console.print(view)
+
+
+@app.command(
+    short_help=N_("The week's letter live in the browser, updated as you save."),
+    help=N_(
+        "Show the week's letter in the browser, composed again each time a file is saved.\n"
+        "\n"
+        "The page shows the HTML e-mail at 600 px and at 375 px, the plain-text part, the\n"
+        "subject, preheader and headers, and what 'lettre check' finds in that week's files\n"
+        "and letter, errors first. Saving an item, lettre.toml, anniversaries.yaml or a\n"
+        "template updates it within a second; a broken file shows its error in place of the\n"
+        "letter until it is fixed. Example content is marked EXEMPLE; --drafts shows the\n"
+        "drafts too, marked BROUILLON. Links (or the arrow keys) lead to the previous and next\n"
+        "letters. The address is printed on stdout; Ctrl-C stops the server.\n"
+        "\n"
+        "Only this machine can reach it (127.0.0.1) unless --host says otherwise; it answers\n"
+        "GET only, and only to requests addressed to itself.\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        "  lettre serve --open\n"
+        "\n"
+        "  lettre serve -C samples --week 2025-06-13 --port 8080"
+    ),
+)
+@handle_errors
+def serve(
+    week: WeekOption = "this",
+    directory: DirOption = Path("."),
+    locale: LocaleOption = None,
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", "-p", help=N_("The port to listen on (0: a free one)."), min=0, max=65535
+        ),
+    ] = 8000,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help=N_(
+                "The address to listen on; anything but 127.0.0.1 or localhost lets other "
+                "machines read the letter (a warning says so)."
+            ),
+        ),
+    ] = "127.0.0.1",
+    open_browser: Annotated[
+        bool, typer.Option("--open", help=N_("Open the page in the web browser."))
+    ] = False,
+    drafts: DraftsOption = False,
+) -> None:
+    """`lettre serve`: see its help."""
+    from .compose import open_folder, today_in
+    from .serve import serve as serve_letters
+    from .weeks import parse_week
+
+    config = open_folder(directory, locale)
+    chosen = parse_week(week, today_in(config), config.publication_day)
+    serve_letters(
+        config.folder,
+        locale,
+        chosen.end,
+        host=host,
+        port=port,
+        open_browser=open_browser,
+        drafts=drafts,
+    )
 
 
 @app.command(

@@ -7,14 +7,13 @@ import difflib
 import os
 import re
 from collections.abc import Iterable, Sequence
-from operator import attrgetter
 from pathlib import Path
-from typing import Any
 
 from .config import Config
-from .errors import ItemError, ItemErrors, LettreError
+from .errors import ImageError, ItemError, ItemErrors, LettreError
 from .findings import Finding, Report
 from .items import Item, Week
+from .messages import _
 
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 
@@ -37,30 +36,34 @@ def _order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 def check_folder(config: Config, week: Week | None = None) -> Report:
     """Check every item file and `anniversaries.yaml`; with `week`, compose its letter too."""
-    from .readers import item_paths, read_anniversaries, read_items
+    from .readers import item_paths, read_items
 
     paths = item_paths(config.items_dir)
     items, errors = read_items(config.items_dir, config.kinds, paths, every=True)
-    findings = [Finding.from_error(err) for err in errors]
+    findings = files_findings(config, items, errors)
     findings += stray_files(config.items_dir)
-    for item in items:
-        findings += item_warnings(item)
-    findings += duplicates(items)
     files = len(paths)
     anniversaries_path = config.anniversaries_path
     if anniversaries_path.exists() or anniversaries_path.is_symlink():
         files += 1
-    try:  # as compose reads it: a broken link is an error there, so here too
-        read_anniversaries(anniversaries_path, every=True)
-    except ItemErrors as err:
-        findings += [Finding.from_error(e) for e in err.errors]
-    except LettreError as err:
-        findings.append(Finding.from_error(err))
     if week is not None:
         # the items just read serve the letter too, unless some are broken: then compose
         # says whether they stop this letter
         findings += check_letter(config, week, items=None if errors else items)
-    return Report(_order(findings), files)
+    return Report(_order(dict.fromkeys(findings)), files)  # composing may find one again
+
+
+def local_images(config: Config, items: Iterable[Item]) -> list[Finding]:
+    """Each item's local image is a file of the folder (its content is read by `--week`)."""
+    from .images import local_items, locate
+
+    found = []
+    for item in local_items(items):
+        try:
+            locate(config.folder, item)
+        except ImageError as err:
+            found.append(Finding.from_error(err))
+    return found
 
 
 def check_letter(
@@ -76,7 +79,9 @@ def check_letter(
         composed = compose(config, week, now=now, items=items)
     except (ItemError, ItemErrors):
         # each broken item is reported by the item checks already
-        message = f"the letter of {week.end.isoformat()} cannot be composed: fix the items first"
+        message = _("the letter of {isoformat} cannot be composed: fix the items first").format(
+            isoformat=week.end.isoformat()
+        )
         return [Finding("error", message)]
     except LettreError as err:
         return [Finding.from_error(err)]
@@ -88,19 +93,23 @@ def check_letter(
 
 def stray_files(items_dir: Path) -> list[Finding]:
     """Files and folders in `items/` that lettre does not read (not `*.md`, sub-folders)."""
+    from .readers import IGNORED_PREFIXES
+
     if not items_dir.is_dir():
-        return [Finding("warning", "no items folder: create an item with 'lettre new'", items_dir)]
+        return [
+            Finding("warning", _("no items folder: create an item with 'lettre new'"), items_dir)
+        ]
     found = []
     with os.scandir(items_dir) as entries:  # no stat per file: 20,000 items are common
         for entry in sorted(entries, key=lambda e: e.name):
-            if entry.name.startswith((".", "#", "~")):
-                continue
+            if entry.name.startswith(IGNORED_PREFIXES):
+                continue  # hidden, put aside (_notes.md) or an editor's
             path = items_dir / entry.name
             if _is_dir(entry):
-                message = "not read: items in sub-folders are left out (move them up to items/)"
+                message = _("not read: items in sub-folders are left out (move them up to items/)")
                 found.append(Finding("warning", message, path))
             elif not entry.name.endswith(".md"):
-                message = "not read: item files end in '.md' (rename it to use it)"
+                message = _("not read: item files end in '.md' (rename it to use it)")
                 found.append(Finding("warning", message, path))
     return found
 
@@ -111,6 +120,45 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return entry.is_dir()
     except OSError:  # a link that loops, a folder that may not be read
         return False
+
+
+def files_findings(
+    config: Config, items: Sequence[Item], errors: Iterable[LettreError]
+) -> list[Finding]:
+    """The problems of these item files as read (`items`, and the `errors` of reading the
+    others), of lettre.toml's example and local addresses, and of `anniversaries.yaml`."""
+    from .examples import anniversary_examples
+    from .readers import read_anniversaries
+
+    findings = [Finding.from_error(err) for err in errors]
+    findings += example_findings(config, items)
+    findings += address_warnings(config)
+    for item in items:
+        findings += item_warnings(item)
+    findings += local_images(config, items)
+    findings += duplicates(items)
+    try:  # as compose reads it: a broken link is an error there, so here too
+        entries = read_anniversaries(config.anniversaries_path, every=True)
+        findings += [
+            Finding("error", e.what, e.path, e.line) for e in anniversary_examples(entries)
+        ]
+    except ItemErrors as err:
+        findings += [Finding.from_error(e) for e in err.errors]
+    except LettreError as err:
+        findings.append(Finding.from_error(err))
+    return findings
+
+
+def week_findings(
+    config: Config,
+    items: Sequence[Item],
+    errors: Iterable[LettreError],
+    more: Iterable[Finding] = (),
+) -> tuple[Finding, ...]:
+    """What `lettre check --week` says of one week's files alone (for `lettre serve`): the
+    findings of the item files the letter was composed from and of the files every letter
+    reads, with `more` (the letter's lint, or what stopped it); errors first, each once."""
+    return _order(dict.fromkeys([*files_findings(config, items, errors), *more]))
 
 
 def item_warnings(item: Item) -> list[Finding]:
@@ -126,15 +174,17 @@ def item_warnings(item: Item) -> list[Finding]:
     for key in keys:
         if key not in ITEM_KEYS:
             close = difflib.get_close_matches(key, ITEM_KEYS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            message = f"unknown key '{key}' ignored{hint}"
+            hint = _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
+            message = _("unknown key '{key}' ignored{hint}").format(key=key, hint=hint)
             found.append(Finding("warning", message, item.path, at(key)))
     dated = _DATED_NAME.match(item.path.name)
     if dated and dated[1] != item.date.isoformat():
         found.append(
             Finding(
                 "warning",
-                f"the file name says {dated[1]} but 'date:' is {item.date.isoformat()}",
+                _("the file name says {value} but 'date:' is {isoformat}").format(
+                    value=dated[1], isoformat=item.date.isoformat()
+                ),
                 item.path,
                 at("date"),
             )
@@ -143,86 +193,107 @@ def item_warnings(item: Item) -> list[Finding]:
         found.append(
             Finding(
                 "warning",
-                "'image.alt' is empty: describe the picture for those who cannot see it",
+                _("'image.alt' is empty: describe the picture for those who cannot see it"),
+                item.path,
+                at("image"),
+            )
+        )
+    elif item.image is not None and _names_the_file(item.image.alt, item.image.src):
+        found.append(
+            Finding(
+                "warning",
+                _(
+                    "'image.alt' repeats the file name ({alt!r}): describe what the picture "
+                    "shows, for those who cannot see it"
+                ).format(alt=item.image.alt),
                 item.path,
                 at("image"),
             )
         )
     if item.kind == "anniversaire" and item.founded is None:
-        message = "an 'anniversaire' without 'founded:' cannot show its number of years"
+        message = _("an 'anniversaire' without 'founded:' cannot show its number of years")
         found.append(Finding("warning", message, item.path, at("kind")))
     if item.founded is not None and item.founded > item.date:
-        message = (
-            f"'founded' ({item.founded.isoformat()}) is after the item's date "
-            f"({item.date.isoformat()}): a typo in the year?"
-        )
+        message = _(
+            "'founded' ({isoformat}) is after the item's date ({isoformat2}): a typo in the year?"
+        ).format(isoformat=item.founded.isoformat(), isoformat2=item.date.isoformat())
         found.append(Finding("warning", message, item.path, at("founded")))
+    years = _title_years(item.title)
+    if item.kind == "anniversaire" and item.founded is not None and years is not None:
+        age = item.date.year - item.founded.year
+        if years != age:
+            message = _(
+                "the title says {years} years but 'founded' ({isoformat}) makes {age} on "
+                "{isoformat2}: check the title or 'founded'"
+            ).format(
+                years=years,
+                isoformat=item.founded.isoformat(),
+                age=age,
+                isoformat2=item.date.isoformat(),
+            )
+            found.append(Finding("warning", message, item.path, at("title")))
     found += [Finding("warning", message, item.path, line) for line, message in item.notes]
-    found += template_warnings(item)
     return found
 
 
-def template_warnings(item: Item) -> list[Finding]:
-    """Text that `lettre new` wrote as an example and that is still there."""
-    texts, bodies = _template_texts()
-    found: list[Finding] = []
-    message = "still holds the text of the template"
-    every_text, fields = _TEMPLATE_ANY[0] if _TEMPLATE_ANY else _template_any(texts)
-    left = [
-        (number, [key for key, values in texts.items() if getattr(row, key) in values])
-        for number, row in enumerate(item.results, 1)
-        if not every_text.isdisjoint(fields(row))  # the common case: nothing to look at
+def _names_the_file(alt: str, src: str) -> bool:
+    """True when the alt text is only the picture's file name (`IMG_1234`, `defile.jpg`)."""
+
+    def fold(text: str) -> str:
+        return re.sub(r"[\W_]+", "", text.casefold())
+
+    name = src.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return bool(fold(stem)) and fold(alt) in (fold(name), fold(stem))
+
+
+# « 20 ans », « 1 an », "20 years", "20th anniversary", "20 Jahre"
+_YEARS = re.compile(
+    r"(?<![\d,.])(\d{1,4})(?:[\s\u00a0\u202f-]*(?:ans?|years?|jahre?n?)\b|"
+    r"(?:st|nd|rd|th)\s+anniversary\b|e\s+anniversaire\b)",
+    re.IGNORECASE,
+)
+
+
+def _title_years(title: str) -> int | None:
+    """The number of years a title announces (« … a 10 ans »), or None."""
+    match = _YEARS.search(title)
+    return int(match[1]) if match else None
+
+
+def example_findings(config: Config, items: Sequence[Item]) -> list[Finding]:
+    """Example content, as errors: what compose, archive and send refuse to send."""
+    from .examples import config_examples, item_examples
+
+    found = [
+        Finding("error", example.what, example.path, example.line)
+        for example in config_examples(config)
     ]
-    left = [(number, keys) for number, keys in left if keys]
-    if left:
-        from .readers import results_lines
-
-        lines = results_lines(item.path)  # read again: only for the rare item concerned
-        for number, keys in left:
-            at = dict(lines[number - 1]) if number <= len(lines) else {}
-            line = min((at[k] for k in keys if k in at), default=at.get("sport"))
-            names = ", ".join(f"'{key}'" for key in sorted(keys, key=lambda k: at.get(k, 0)))
-            where = f"'results' row {number} {message} in {names}"
-            found.append(Finding("warning", where, item.path, line))
-    if any(body in item.body for body in bodies):
-        for number, text in enumerate(item.body.split("\n")):
-            if text.strip() in bodies:
-                line = item.body_line + number
-                found.append(
-                    Finding("warning", f"the body {message}: write your own", item.path, line)
-                )
+    for item in items:
+        found += [Finding("error", e.what, e.path, e.line) for e in item_examples(item)]
     return found
 
 
-_TEMPLATE_ANY: list[tuple[frozenset[str], attrgetter[Any]]] = []
+def address_warnings(config: Config) -> list[Finding]:
+    """Local addresses (root@localhost): fine for `sendmail -t` here, unknown elsewhere."""
+    from .config import is_local_address
 
-
-def _template_any(texts: dict[str, frozenset[str]]) -> tuple[frozenset[str], attrgetter[Any]]:
-    """Every example text of a results row, and a getter of a row's fields that may hold one."""
-    _TEMPLATE_ANY.append((frozenset().union(*texts.values()), attrgetter(*texts)))
-    return _TEMPLATE_ANY[0]
-
-
-_TEMPLATES: list[tuple[dict[str, frozenset[str]], frozenset[str]]] = []
-
-
-def _template_texts() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
-    """The example texts of `lettre new` (by results field) and its example body lines."""
-    if not _TEMPLATES:
-        from .readers import parse_item
-        from .scaffold import item_text
-
-        fields: dict[str, set[str]] = {}
-        bodies: set[str] = set()
-        for kind in ("communique", "resultats", "anniversaire"):
-            day = dt.date(2025, 6, 13)
-            item = parse_item(item_text(kind, "x", day), Path("template.md"), [kind])
-            bodies.update(line.strip() for line in item.body.split("\n") if line.strip())
-            for row in item.results:
-                for key in ("sport", "name", "grade", "event", "competition", "city", "country"):
-                    fields.setdefault(key, set()).add(getattr(row, key))
-        _TEMPLATES.append(({k: frozenset(v) for k, v in fields.items()}, frozenset(bodies)))
-    return _TEMPLATES[0]
+    found = []
+    addresses = [("sender", "address", config.sender.address)]
+    if config.reply_to is not None:
+        addresses.append(("sender", "reply_to", config.reply_to.address))
+    for key in ("to", "cc", "bcc"):
+        addresses += [("recipients", key, a.address) for a in getattr(config, key)]
+    if config.unsubscribe_mailto:
+        addresses.append(("unsubscribe", "mailto", config.unsubscribe_mailto))
+    for table, key, address in addresses:
+        if is_local_address(address):
+            message = _(
+                "'{table}.{key}': {address} is a local address (no domain): the mail relay of "
+                "this machine delivers it, but nobody elsewhere can write to it"
+            ).format(table=table, key=key, address=address)
+            found.append(Finding("warning", message, config.path, config.line_of(f"{table}.{key}")))
+    return found
 
 
 def duplicates(items: Sequence[Item]) -> list[Finding]:
@@ -234,7 +305,12 @@ def duplicates(items: Sequence[Item]) -> list[Finding]:
         if key in seen:
             first = seen[key].path.name
             found.append(
-                Finding("warning", f"same date and title as {first}: shown twice", item.path, 1)
+                Finding(
+                    "warning",
+                    _("same date and title as {first}: shown twice").format(first=first),
+                    item.path,
+                    1,
+                )
             )
         else:
             seen[key] = item

@@ -141,9 +141,13 @@ admin_pass: {REST_PASS}
     )
     env = {**os.environ, "MAILMAN_CONFIG_FILE": str(config)}
     command = [str(MAILMAN)] + (["--run-as-root"] if os.geteuid() == 0 else [])
-    subprocess.run(
-        [*command, "start", "--force"], env=env, cwd=here, check=True, capture_output=True
-    )
+    # `mailman start` forks its master runner, which keeps the standard streams it was
+    # given: a pipe would never reach its end, so they go to a file
+    with open(here / "start.log", "wb") as log:
+        subprocess.run(
+            [*command, "start", "--force"], env=env, cwd=here, check=True, stdout=log,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
     server = Mailman(command, env, f"http://127.0.0.1:{rest_port}/3.1", lmtp_port, inbox)
 
     def answers() -> bool:
@@ -157,7 +161,10 @@ admin_pass: {REST_PASS}
         _wait_for(answers, 240, "Mailman's REST API")
         yield server
     finally:
-        subprocess.run([*command, "stop"], env=env, cwd=here, capture_output=True)
+        subprocess.run(
+            [*command, "stop"], env=env, cwd=here, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, check=False,
+        )  # fmt: skip
         smtp.stop()
 
 

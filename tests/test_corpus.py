@@ -188,6 +188,9 @@ ITEMS: dict[str, Case | None] = {  # None: the file must work
     "results-bad-rank.md": Case(
         "items/results-bad-rank.md:6", "'results' row 1: 'rank' must be a number from 1, not 0"
     ),
+    "lang-unknown.md": Case(
+        "items/lang-unknown.md:5", "'lang': unknown locale 'anglais': did you mean en?"
+    ),
     "image-without-alt.md": Case(
         "items/image-without-alt.md:5", "'image' needs 'alt' (the text read out in its place)"
     ),

@@ -58,6 +58,7 @@ class Item:
     period: Period | None = None
     results: tuple[ResultRow, ...] = ()
     founded: dt.date | None = None
+    lang: str | None = None  # the locale it is written in (`lang:`); None: the folder's
     body_line: int = 1  # the line of the file where the body starts
     # the front matter's keys and their lines, as written (for `lettre check`'s warnings)
     key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
@@ -110,6 +111,10 @@ class Entry:
     url_ref: int | None = None  # the number of `url` among the plain text's references
     results: tuple[tuple[str, tuple[dict[str, str], ...]], ...] = ()  # (sport, rows)
     image: Image | None = None
+    # the language (BCP 47, `fr`) of the item's own words when it is not the letter's, for
+    # the HTML's `lang` attributes (WCAG 3.1.2); None: the letter's language
+    lang: str | None = None
+    title_lang: str | None = None  # the title's: a computed anniversary's is the letter's
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,7 @@ class LetterSection:
     kind: str
     label: str
     entries: tuple[Entry, ...]
+    lang: str | None = None  # the label's language when it is not the letter's
 
 
 @dataclass(frozen=True)

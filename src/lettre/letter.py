@@ -102,7 +102,10 @@ def build_letter(
     chosen = [i for i in items if i.date in week]
     # an anniversary written by hand replaces the one computed for the same founding date
     written = {i.founded for i in chosen if i.kind == "anniversaire" and i.founded}
-    chosen += [a for a in anniversaries_in(anniversaries, week, config) if a.founded not in written]
+    computed = [
+        a for a in anniversaries_in(anniversaries, week, config) if a.founded not in written
+    ]
+    chosen += computed
     if not chosen:
         raise LettreError(
             f"no item for the letter of {week.end.isoformat()} "
@@ -110,6 +113,7 @@ def build_letter(
             "add items with 'lettre new' or choose another --week (see 'lettre weeks')"
         )
     refs = body.References()
+    lang = _lang(locale)
     configured = {s.kind: s for s in config.sections}
     # configured sections first, then the other kinds that have items, each once
     order = dict.fromkeys([*configured, *BUILTIN_KINDS, *sorted({i.kind for i in chosen})])
@@ -118,9 +122,16 @@ def build_letter(
         members = sorted((i for i in chosen if i.kind == kind), key=lambda i: (i.date, i.title))
         if not members:
             continue
-        entries = tuple(_entry(item, config, typeset, refs) for item in members)
-        label = section_label(kind, configured.get(kind), locale)
-        sections.append(LetterSection(kind, typeset(label), entries))
+        entries = tuple(
+            _entry(item, config, typeset, refs, item in computed, lang) for item in members
+        )
+        section = configured.get(kind)
+        label = section_label(kind, section, locale)
+        sections.append(
+            LetterSection(
+                kind, typeset(label), entries, _unless(label_lang(kind, section, config), lang)
+            )
+        )
 
     date_text = format_date(week.end, locale, "full")
     subject = catalog.gettext("%(title)s of %(date)s") % {
@@ -137,7 +148,7 @@ def build_letter(
         date_text=date_text,
         period_text=format_period(week.start, week.end, locale),
         locale=locale,
-        lang=str(_lang(locale)),
+        lang=lang,
         sections=tuple(sections),
         preheader=body.cut(preheader, PREHEADER_LIMIT),
         sender_name=config.sender.name,
@@ -156,8 +167,32 @@ def _lang(locale: str) -> str:
     return get_locale(locale).language
 
 
-def _entry(item: Item, config: Config, typeset: partial[str], refs: body.References) -> Entry:
+def _unless(lang: str, letter_lang: str) -> str | None:
+    """`lang` when a block's language is not the letter's, else None (no attribute)."""
+    return None if lang == letter_lang else lang
+
+
+def label_lang(kind: str, section: Section | None, config: Config) -> str:
+    """The language (`fr`) a section's label is written in, as `section_label` chose it."""
     locale = config.locale
+    if section is not None and section.label_for(locale):
+        return _lang(locale)
+    if kind in BUILTIN_KINDS or section is None or not section.label:
+        # the catalog's words; a locale without a catalog gets its English msgids
+        return _lang(locale) if translations(locale).info() else "en"
+    return _lang(config.items_locale or locale)  # a plain label: the folder's language
+
+
+def _entry(
+    item: Item,
+    config: Config,
+    typeset: partial[str],
+    refs: body.References,
+    computed: bool = False,
+    letter_lang: str | None = None,
+) -> Entry:
+    locale = config.locale
+    lang = _unless(item_lang(item, config), letter_lang or _lang(locale))
     base = config.base_url
     html = body.to_html(item.body, typeset, base, config.allow_html) if item.body else ""
     text = body.to_text(item.body, typeset, refs, base, 72, config.allow_html) if item.body else ""
@@ -188,7 +223,15 @@ def _entry(item: Item, config: Config, typeset: partial[str], refs: body.Referen
         years_text=years_text,
         results=_results(item, locale, typeset),
         image=image,
+        lang=lang,
+        # a computed anniversary's title is the catalog's sentence around the entry's name
+        title_lang=None if computed else lang,
     )
+
+
+def item_lang(item: Item, config: Config) -> str:
+    """The language (`fr`) an item is written in: its `lang:`, else the folder's."""
+    return _lang(item.lang or config.items_locale or config.locale)
 
 
 def _results(

@@ -18,9 +18,9 @@ import yaml
 from . import files
 from .body import safe_scheme
 from .config import unknown_kind
-from .errors import ItemError, ItemErrors, LettreError
+from .errors import ItemError, ItemErrors, LettreError, UsageError
+from .french import get_locale, strip_accents
 from .french import one_line as french_one_line
-from .french import strip_accents
 from .items import Anniversary, Image, Item, Period, ResultRow
 
 try:  # libyaml is ~8x faster; the pure-Python loader is the fallback
@@ -74,12 +74,13 @@ ITEM_KEYS = (
     "period",
     "results",
     "founded",
+    "lang",  # the language the item is written in, when it is not the folder's
     "source",  # where `lettre import` took the item from (a feed entry's id or link)
 )
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-TEXT_KEYS = ("kind", "title", "summary", "url")
+TEXT_KEYS = ("kind", "title", "summary", "url", "lang")
 #: publication dates lettre accepts: a year outside them is a typo (0025, 20025…)
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 #: keys written by people who think in French, or in other tools' words (for hints)
@@ -105,6 +106,9 @@ KEY_HINTS = {
     "fondation": "founded",
     "cree": "founded",
     "créé": "founded",
+    "langue": "lang",
+    "language": "lang",
+    "locale": "lang",
 }
 
 
@@ -646,6 +650,7 @@ def parse_item(text: str, path: Path, kinds: Sequence[str], every: bool = False)
     no_tags: tuple[str, ...] = ()
     tags = f.attempt(lambda: _tags(f), no_tags)
     founded = f.attempt(lambda: f.date("founded"), None)
+    lang = f.attempt(lambda: _lang(f), None)
     first()
     if f.errors:
         errors = sorted(f.errors, key=lambda e: e.line or 0)
@@ -664,6 +669,7 @@ def parse_item(text: str, path: Path, kinds: Sequence[str], every: bool = False)
         period=period,
         results=results,
         founded=founded,
+        lang=lang,
         body_line=body_line,
         key_lines=tuple((key, line) for key, (_value, line) in data.items()),
         notes=tuple(f.notes),
@@ -696,6 +702,17 @@ def _url(f: _Fields) -> str | None:
     if url is not None and re.search(r"[\s\x00-\x1f\x7f]", url):
         raise f.fail("url", f"'url' must be one address, without spaces or line breaks: {url!r}")
     return url
+
+
+def _lang(f: _Fields) -> str | None:
+    """`lang: en`, `lang: de_CH`: the item's language, checked like a locale (`fr-ca` → `fr_CA`)."""
+    name = f.text("lang", one_line=True)
+    if name is None:
+        return None
+    try:
+        return str(get_locale(name))
+    except UsageError as err:
+        raise f.fail("lang", f"'lang': {err.message}") from None
 
 
 def _image(f: _Fields) -> Image | None:

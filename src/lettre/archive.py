@@ -15,14 +15,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import CONFIG_NAME, Config, key_line
-from .errors import ConfigError, LettreError
+from .config import Config, page_name
+from .errors import LettreError
 from .items import Item, Week
 
 if TYPE_CHECKING:
     from .items import Letter
 
-ARCHIVE_PATH = "lettres/"
 INDEX_NAME = "index.html"
 FEED_NAME = "feed.xml"
 MANIFEST_NAME = ".lettre-archive.json"
@@ -30,37 +29,6 @@ INDEX_TEMPLATE = "archive-index.html.j2"
 ATOM = "http://www.w3.org/2005/Atom"
 
 Progress = Callable[[int, int], None]
-
-
-# --- addresses -----------------------------------------------------------------------------
-
-
-def archive_url(config: Config) -> str | None:
-    """Where the archive is published: `[archive] url`, else `{base_url}lettres/`, else None."""
-    table = config.extra.get("archive", {})
-    url = table.get("url") if isinstance(table, dict) else None
-    if url is not None:
-        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-            message = f"'archive.url' must be an http(s) URL, not {url!r}"
-            raise ConfigError(
-                message, config.folder / CONFIG_NAME, key_line(config.folder, "archive", "url")
-            )
-        return url if url.endswith("/") else url + "/"
-    if not config.base_url:
-        return None
-    base = config.base_url if config.base_url.endswith("/") else config.base_url + "/"
-    return base + ARCHIVE_PATH
-
-
-def page_name(day: dt.date) -> str:
-    """The archive page of the letter of `day`: `2025-06-13.html`."""
-    return f"{day.isoformat()}.html"
-
-
-def letter_url(config: Config, day: dt.date) -> str | None:
-    """The web address of the letter of `day` (its "view online" link), when one is known."""
-    base = archive_url(config)
-    return base + page_name(day) if base else None
 
 
 # --- the letters ---------------------------------------------------------------------------
@@ -229,7 +197,7 @@ def render_feed(config: Config, pages: Sequence[Page]) -> bytes:
     from . import __version__
     from .french import typography
 
-    base = archive_url(config)
+    base = config.archive_url
     newest_first = sorted(pages, key=lambda p: p.letter.date, reverse=True)
     lang = pages[0].letter.lang if pages else config.locale.split("_")[0]
     ET.register_namespace("", ATOM)

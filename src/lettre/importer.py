@@ -5,22 +5,18 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime as dt
-import difflib
 import re
 import sys
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 from .body import cut, scheme
-from .config import CONFIG_NAME, Config, key_line
-from .errors import ConfigError, ItemError, LettreError, UsageError, location
-from .french import strip_accents
+from .config import Config, ImportSettings, fold, unknown_kind
+from .errors import ItemError, LettreError, UsageError, location
 
-DEFAULT_KIND = "communique"
 SUMMARY_LIMIT = 300  # the chapô of an imported item; the full text stays behind its link
 MAX_FEED_BYTES = 20_000_000
 FETCH_TIMEOUT = 30.0
@@ -37,22 +33,6 @@ class FeedError(LettreError):
     def location(self) -> str:
         """`source:line` or `source`, the source kept as given (a URL stays a URL)."""
         return location(self.source, self.line)
-
-
-@dataclass(frozen=True)
-class ImportSettings:
-    """`[import]` of lettre.toml: the default kind, and feed categories mapped to kinds."""
-
-    kind: str = DEFAULT_KIND
-    categories: Mapping[str, str] = field(default_factory=dict)  # folded category → kind
-
-    def kind_of(self, categories: Iterable[str]) -> str:
-        """The kind of the first category that is mapped, else the default kind."""
-        for category in categories:
-            kind = self.categories.get(fold(category))
-            if kind:
-                return kind
-        return self.kind
 
 
 @dataclass(frozen=True)
@@ -97,53 +77,16 @@ class ImportPlan:
     warnings: list[str] = field(default_factory=list)
 
 
-def fold(text: str) -> str:
-    """Lower case without accents or extra spaces, to compare categories."""
-    return " ".join(strip_accents(text.casefold()).split())
-
-
 # --- settings ------------------------------------------------------------------------------
 
 
 def import_settings(config: Config, kind: str | None = None) -> ImportSettings:
-    """The folder's `[import]` table, checked against its kinds; `kind` overrides the default."""
-    path = config.folder / CONFIG_NAME
-
-    def fail(table: str, key: str | None, message: str) -> ConfigError:
-        return ConfigError(message, path, key_line(config.folder, table, key))
-
-    table = config.extra.get("import", {})
-    if not isinstance(table, dict):
-        raise fail("import", None, "'import' must be a table: [import]")
-    default = table.get("kind", DEFAULT_KIND)
-    if not isinstance(default, str) or default not in config.kinds:
-        raise fail("import", "kind", f"'import.kind': {_unknown_kind(default, config.kinds)}")
-    raw = table.get("categories", {})
-    if not isinstance(raw, dict):
-        raise fail(
-            "import.categories", None, '\'import.categories\' must be a table: "Category" = "kind"'
-        )
-    categories: dict[str, str] = {}
-    for category, mapped in raw.items():
-        if not isinstance(mapped, str) or mapped not in config.kinds:
-            raise fail(
-                "import.categories",
-                category,
-                f"'import.categories': {_unknown_kind(mapped, config.kinds)}",
-            )
-        categories[fold(category)] = mapped
-    if kind is not None:
-        if kind not in config.kinds:
-            raise UsageError(f"--kind: {_unknown_kind(kind, config.kinds)}")
-        default = kind
-    return ImportSettings(default, categories)
-
-
-def _unknown_kind(kind: Any, kinds: Iterable[str]) -> str:
-    known = list(kinds)
-    close = difflib.get_close_matches(str(kind), known, n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"unknown kind {kind!r}{hint}; known kinds: {', '.join(known)}"
+    """The folder's `[import]` settings; `kind` (from `--kind`) overrides the default kind."""
+    if kind is None:
+        return config.import_settings
+    if kind not in config.kinds:
+        raise UsageError(f"--kind: {unknown_kind(kind, config.kinds)}")
+    return replace(config.import_settings, kind=kind)
 
 
 # --- reading the feed ----------------------------------------------------------------------

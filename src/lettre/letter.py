@@ -8,8 +8,7 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 
 from . import body
-from .archive import letter_url
-from .config import BUILTIN_KINDS, Config, Section
+from .config import BUILTIN_KINDS, Config, Section, letter_url
 from .errors import LettreError
 from .french import format_date, format_period, one_line, ordinal, typography
 from .i18n import anniversary_title, translations

@@ -145,11 +145,12 @@ ITEMS: dict[str, Case | None] = {  # None: the file must work
     ),
     "date-impossible.md": Case(
         "items/date-impossible.md:2",
-        "'date': 2025-02-30 is not a date in the calendar (day is out of range for month)",
+        "'date': 2025-02-30 is not a date in the calendar (February 2025 has 28 days)",
     ),
     "date-bad-month.md": Case(
         "items/date-bad-month.md:2",
-        "'date': 2025-13-01 is not a date in the calendar (month must be in 1..12)",
+        "'date': 2025-13-01 is not a date in the calendar (there is no month 13: months go "
+        "from 01 to 12)",
     ),
     "date-out-of-range.md": Case(
         "items/date-out-of-range.md:2",
@@ -342,7 +343,7 @@ SETUPS: dict[str, tuple[Callable[[Path], None], Case]] = {
         _anniversaries,
         Case(
             "anniversaries.yaml:4",
-            "'founded': 1995-02-30 is not a date in the calendar (day is out of range for month)",
+            "'founded': 1995-02-30 is not a date in the calendar (February 1995 has 28 days)",
         ),
     ),
     "anniversaries-not-a-list": (

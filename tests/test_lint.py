@@ -90,6 +90,21 @@ def test_long_subject_and_no_unsubscribe(make_folder: Callable[..., Path]) -> No
     ]
 
 
+def test_the_subject_warning_shows_the_subject_as_written(
+    make_folder: Callable[..., Path],
+) -> None:
+    """No Python escapes ('\\xa0', '\\u202f') for French typography's spaces."""
+    title = "Lettre de la direction régionale : nouvelles du Sud-Ouest ; et ailleurs ?"
+    config = CONFIG.replace('title = "Lettre de test"', f'title = "{title}"')
+    folder = make_folder(config=config)
+    [finding] = findings(folder)
+    assert finding.message.endswith(
+        "shorten 'title' in lettre.toml: 'Lettre de la direction régionale\u00a0: nouvelles du "
+        "Sud-Ouest\u202f; et ailleurs\u202f? du 13 juin 2025'"
+    )
+    assert "\\x" not in str(finding) and "\\u" not in str(finding)
+
+
 def test_mailto_only_unsubscribe_is_a_warning(make_folder: Callable[..., Path]) -> None:
     config = CONFIG.replace(
         'url = "https://lettre.example.org/desabonnement"', 'mailto = "stop@example.org"'

@@ -35,10 +35,11 @@ Progress = Callable[[int, int], None]
 
 
 def letter_weeks(items: Iterable[Item], publication_day: int = 5) -> list[Week]:
-    """The weeks that hold at least one item: the letters the items make, oldest first."""
+    """The weeks that hold at least one item (not a draft): the letters, oldest first."""
     from .weeks import week_of
 
-    return sorted({week_of(item.date, publication_day) for item in items}, key=lambda w: w.end)
+    weeks = {week_of(item.date, publication_day) for item in items if not item.draft}
+    return sorted(weeks, key=lambda w: w.end)
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def render_index(config: Config, pages: Sequence[Page]) -> str:
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
     lang = pages[0].letter.lang if pages else config.locale.split("_")[0]
     context = {
-        "title": typography(config.title, config.locale),
+        "title": typography(config.title, config.locale, config.typography),
         "lang": lang,
         "years": index_groups(pages, config.locale),
         "feed_name": FEED_NAME,
@@ -209,7 +210,7 @@ def render_feed(config: Config, pages: Sequence[Page]) -> bytes:
         return element
 
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
-    sub(feed, "title", typography(config.title, config.locale))
+    sub(feed, "title", typography(config.title, config.locale, config.typography))
     if base:
         sub(feed, "id", base)
         sub(feed, "link", rel="self", type="application/atom+xml", href=base + FEED_NAME)
@@ -263,10 +264,23 @@ def build_archive(config: Config, progress: Progress | None = None) -> dict[str,
             "no letter to archive: the folder has no item (add one with 'lettre new')",
             config.items_dir,
         )
+    refuse_examples(config, [page.letter for page in pages])
     files = {page.name: page.html.encode("utf-8") for page in pages}
     files[INDEX_NAME] = render_index(config, pages).encode("utf-8")
     files[FEED_NAME] = render_feed(config, pages)
     return files
+
+
+def refuse_examples(config: Config, letters: Sequence[Letter]) -> None:
+    """ExampleContentError naming every example of every letter: none is published."""
+    from .errors import ExampleContentError
+    from .examples import config_examples, letter_examples
+
+    found = config_examples(config)
+    for letter in letters:
+        found += [e for e in letter_examples(config, letter) if e not in found]
+    if found:
+        raise ExampleContentError(found, "the archive")
 
 
 def _read_manifest(out_dir: Path) -> set[str]:

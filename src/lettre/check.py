@@ -7,9 +7,7 @@ import difflib
 import os
 import re
 from collections.abc import Iterable, Sequence
-from operator import attrgetter
 from pathlib import Path
-from typing import Any
 
 from .config import Config
 from .errors import ItemError, ItemErrors, LettreError
@@ -43,6 +41,8 @@ def check_folder(config: Config, week: Week | None = None) -> Report:
     items, errors = read_items(config.items_dir, config.kinds, paths, every=True)
     findings = [Finding.from_error(err) for err in errors]
     findings += stray_files(config.items_dir)
+    findings += example_findings(config, items)
+    findings += address_warnings(config)
     for item in items:
         findings += item_warnings(item)
     findings += duplicates(items)
@@ -51,7 +51,12 @@ def check_folder(config: Config, week: Week | None = None) -> Report:
     if anniversaries_path.exists() or anniversaries_path.is_symlink():
         files += 1
     try:  # as compose reads it: a broken link is an error there, so here too
-        read_anniversaries(anniversaries_path, every=True)
+        from .examples import anniversary_examples
+
+        entries = read_anniversaries(anniversaries_path, every=True)
+        findings += [
+            Finding("error", e.what, e.path, e.line) for e in anniversary_examples(entries)
+        ]
     except ItemErrors as err:
         findings += [Finding.from_error(e) for e in err.errors]
     except LettreError as err:
@@ -88,13 +93,15 @@ def check_letter(
 
 def stray_files(items_dir: Path) -> list[Finding]:
     """Files and folders in `items/` that lettre does not read (not `*.md`, sub-folders)."""
+    from .readers import IGNORED_PREFIXES
+
     if not items_dir.is_dir():
         return [Finding("warning", "no items folder: create an item with 'lettre new'", items_dir)]
     found = []
     with os.scandir(items_dir) as entries:  # no stat per file: 20,000 items are common
         for entry in sorted(entries, key=lambda e: e.name):
-            if entry.name.startswith((".", "#", "~")):
-                continue
+            if entry.name.startswith(IGNORED_PREFIXES):
+                continue  # hidden, put aside (_notes.md) or an editor's
             path = items_dir / entry.name
             if _is_dir(entry):
                 message = "not read: items in sub-folders are left out (move them up to items/)"
@@ -157,72 +164,66 @@ def item_warnings(item: Item) -> list[Finding]:
             f"({item.date.isoformat()}): a typo in the year?"
         )
         found.append(Finding("warning", message, item.path, at("founded")))
+    years = _title_years(item.title)
+    if item.kind == "anniversaire" and item.founded is not None and years is not None:
+        age = item.date.year - item.founded.year
+        if years != age:
+            message = (
+                f"the title says {years} years but 'founded' ({item.founded.isoformat()}) "
+                f"makes {age} on {item.date.isoformat()}: check the title or 'founded'"
+            )
+            found.append(Finding("warning", message, item.path, at("title")))
     found += [Finding("warning", message, item.path, line) for line, message in item.notes]
-    found += template_warnings(item)
     return found
 
 
-def template_warnings(item: Item) -> list[Finding]:
-    """Text that `lettre new` wrote as an example and that is still there."""
-    texts, bodies = _template_texts()
-    found: list[Finding] = []
-    message = "still holds the text of the template"
-    every_text, fields = _TEMPLATE_ANY[0] if _TEMPLATE_ANY else _template_any(texts)
-    left = [
-        (number, [key for key, values in texts.items() if getattr(row, key) in values])
-        for number, row in enumerate(item.results, 1)
-        if not every_text.isdisjoint(fields(row))  # the common case: nothing to look at
+# « 20 ans », « 1 an », "20 years", "20th anniversary", "20 Jahre"
+_YEARS = re.compile(
+    r"(?<![\d,.])(\d{1,4})(?:[\s\u00a0\u202f-]*(?:ans?|years?|jahre?n?)\b|"
+    r"(?:st|nd|rd|th)\s+anniversary\b|e\s+anniversaire\b)",
+    re.IGNORECASE,
+)
+
+
+def _title_years(title: str) -> int | None:
+    """The number of years a title announces (« … a 10 ans »), or None."""
+    match = _YEARS.search(title)
+    return int(match[1]) if match else None
+
+
+def example_findings(config: Config, items: Sequence[Item]) -> list[Finding]:
+    """Example content, as errors: what compose, archive and send refuse to send."""
+    from .examples import config_examples, item_examples
+
+    found = [
+        Finding("error", example.what, example.path, example.line)
+        for example in config_examples(config)
     ]
-    left = [(number, keys) for number, keys in left if keys]
-    if left:
-        from .readers import results_lines
-
-        lines = results_lines(item.path)  # read again: only for the rare item concerned
-        for number, keys in left:
-            at = dict(lines[number - 1]) if number <= len(lines) else {}
-            line = min((at[k] for k in keys if k in at), default=at.get("sport"))
-            names = ", ".join(f"'{key}'" for key in sorted(keys, key=lambda k: at.get(k, 0)))
-            where = f"'results' row {number} {message} in {names}"
-            found.append(Finding("warning", where, item.path, line))
-    if any(body in item.body for body in bodies):
-        for number, text in enumerate(item.body.split("\n")):
-            if text.strip() in bodies:
-                line = item.body_line + number
-                found.append(
-                    Finding("warning", f"the body {message}: write your own", item.path, line)
-                )
+    for item in items:
+        found += [Finding("error", e.what, e.path, e.line) for e in item_examples(item)]
     return found
 
 
-_TEMPLATE_ANY: list[tuple[frozenset[str], attrgetter[Any]]] = []
+def address_warnings(config: Config) -> list[Finding]:
+    """Local addresses (root@localhost): fine for `sendmail -t` here, unknown elsewhere."""
+    from .config import is_local_address
 
-
-def _template_any(texts: dict[str, frozenset[str]]) -> tuple[frozenset[str], attrgetter[Any]]:
-    """Every example text of a results row, and a getter of a row's fields that may hold one."""
-    _TEMPLATE_ANY.append((frozenset().union(*texts.values()), attrgetter(*texts)))
-    return _TEMPLATE_ANY[0]
-
-
-_TEMPLATES: list[tuple[dict[str, frozenset[str]], frozenset[str]]] = []
-
-
-def _template_texts() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
-    """The example texts of `lettre new` (by results field) and its example body lines."""
-    if not _TEMPLATES:
-        from .readers import parse_item
-        from .scaffold import item_text
-
-        fields: dict[str, set[str]] = {}
-        bodies: set[str] = set()
-        for kind in ("communique", "resultats", "anniversaire"):
-            day = dt.date(2025, 6, 13)
-            item = parse_item(item_text(kind, "x", day), Path("template.md"), [kind])
-            bodies.update(line.strip() for line in item.body.split("\n") if line.strip())
-            for row in item.results:
-                for key in ("sport", "name", "grade", "event", "competition", "city", "country"):
-                    fields.setdefault(key, set()).add(getattr(row, key))
-        _TEMPLATES.append(({k: frozenset(v) for k, v in fields.items()}, frozenset(bodies)))
-    return _TEMPLATES[0]
+    found = []
+    addresses = [("sender", "address", config.sender.address)]
+    if config.reply_to is not None:
+        addresses.append(("sender", "reply_to", config.reply_to.address))
+    for key in ("to", "cc", "bcc"):
+        addresses += [("recipients", key, a.address) for a in getattr(config, key)]
+    if config.unsubscribe_mailto:
+        addresses.append(("unsubscribe", "mailto", config.unsubscribe_mailto))
+    for table, key, address in addresses:
+        if is_local_address(address):
+            message = (
+                f"'{table}.{key}': {address} is a local address (no domain): the mail relay "
+                "of this machine delivers it, but nobody elsewhere can write to it"
+            )
+            found.append(Finding("warning", message, config.path, config.line_of(f"{table}.{key}")))
+    return found
 
 
 def duplicates(items: Sequence[Item]) -> list[Finding]:

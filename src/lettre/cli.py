@@ -52,7 +52,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 DirOption = Annotated[
     Path,
     typer.Option(
-        "--dir", "-C", help="The newsletter folder.", show_default="current folder", file_okay=False
+        "--dir",
+        "-C",
+        help="The newsletter folder.",
+        show_default="the current folder, or the nearest one above with a lettre.toml",
+        file_okay=False,
     ),
 ]
 LocaleOption = Annotated[
@@ -68,11 +72,12 @@ def _complete_week(incomplete: str) -> list[str]:
 
 def _complete_kind(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of a kind: those of the -C folder's lettre.toml, or the built-in ones."""
+    from .compose import find_folder
     from .config import BUILTIN_KINDS, load_config
     from .errors import LettreError
 
     try:
-        kinds = load_config(Path(ctx.params.get("directory") or ".")).kinds
+        kinds = load_config(find_folder(ctx.params.get("directory") or ".")).kinds
     except LettreError:
         kinds = BUILTIN_KINDS
     return [k for k in kinds if k.startswith(incomplete)]
@@ -93,6 +98,14 @@ SinceOption = Annotated[
 ]
 UntilOption = Annotated[
     str | None, typer.Option("--until", help="Up to this day (2025-06-30).", show_default=False)
+]
+
+
+DraftsOption = Annotated[
+    bool,
+    typer.Option(
+        "--drafts", help="A proof: include the items marked 'draft: true', marked BROUILLON."
+    ),
 ]
 
 
@@ -203,6 +216,7 @@ def compose(
             "reproducible messages; default: a new Message-ID at every composition."
         ),
     ] = None,
+    drafts: DraftsOption = False,
 ) -> None:
     """Compose the week's letter: the e-mail on stdout (pipe it to sendmail -t).
 
@@ -213,15 +227,36 @@ def compose(
       lettre compose -C samples --week 2025-W24 --format text
 
       lettre compose --week last --out build/
+
+      lettre compose --drafts --format text   (a proof, drafts included)
+
+    An e-mail message (the default, and the .eml of --out) is refused while the letter
+    holds example content (what lettre init and lettre new wrote): each one is named.
     """
     from .compose import compose as compose_letter
     from .compose import open_folder, today_in, write_outputs
+    from .errors import EmptyLetterError, UsageError
+    from .examples import refuse_examples
     from .weeks import parse_week
 
+    message = out is not None or format is Format.eml
+    if drafts and message:
+        option = "--out" if out is not None else "an e-mail message (the default format)"
+        raise UsageError(
+            f"--drafts makes a proof, and {option} could reach readers: "
+            "use --format html or --format text"
+        )
     config = open_folder(directory, locale)
     moment = _parse_now(now, config.timezone)
     chosen = parse_week(week, today_in(config, moment), config.publication_day)
-    composed = compose_letter(config, chosen, now=moment, seed=seed)
+    try:
+        composed = compose_letter(config, chosen, now=moment, seed=seed, drafts=drafts)
+    except EmptyLetterError as err:
+        if message:  # the example addresses of lettre.toml, named even without a letter
+            refuse_examples(config, None, also=f"and {err.message}")
+        raise
+    if message:
+        refuse_examples(config, composed.letter)
     _warn_size(composed.html)
     if out is not None:
         for path in write_outputs(composed, out):
@@ -254,14 +289,9 @@ def _warn_size(html: str) -> None:
 
 def _parse_date(value: str | None, option: str) -> dt.date | None:
     """An ISO date from an option; UsageError naming the option otherwise."""
-    from .errors import UsageError
+    from .weeks import parse_date
 
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise UsageError(f"{option}: {value!r} is not a date (use 2025-06-13)") from None
+    return None if value is None else parse_date(value, option)
 
 
 def _parse_range(since: str | None, until: str | None) -> tuple[dt.date | None, dt.date | None]:
@@ -324,6 +354,8 @@ def init(
 
       lettre init ma-lettre --locale fr_BE
     """
+    import shlex
+
     from .errors import UsageError
     from .french import get_locale
     from .scaffold import init_folder
@@ -338,10 +370,11 @@ def init(
         sys.stdout.write(f"{path}\n")
     for path in done.kept:
         _say(f"kept {path} (it exists: not overwritten)")
-    where = "" if target == Path(".") else f" -C {target}"
+    where = "" if target == Path(".") else f" -C {shlex.quote(str(target))}"
     sys.stderr.write(
         f"Newsletter folder ready. Next: lettre preview{where}, then lettre new{where} "
-        'communique --title "…"\n'
+        'communique --title "…". The example items and addresses are never sent: '
+        f"replace them with your own (lettre check{where} names each).\n"
     )
 
 
@@ -363,6 +396,16 @@ def new(
     edit: Annotated[
         bool, typer.Option("--edit", "-e", help="Open the new file in $VISUAL or $EDITOR.")
     ] = False,
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="resultats: the rows of a spreadsheet (.xlsx, .csv) whose first row names "
+            "the columns: sport, grade, nom, rang, épreuve, compétition, ville, pays, dates.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
     directory: DirOption = Path("."),
     locale: LocaleOption = None,
 ) -> None:
@@ -378,13 +421,27 @@ def new(
       lettre new resultats --title "Armée de champions" --date 2025-06-11 --edit
 
       $EDITOR "$(lettre new anniversaire --title "Les 20 ans du service")"
+
+      lettre new resultats --title "Armée de champions" --from resultats.xlsx
     """
     from .compose import open_folder, today_in
     from .scaffold import edit_item, new_item
 
     config = open_folder(directory, locale)
     day = _parse_date(date, "--date") or today_in(config)
-    path = new_item(config.items_dir, kind, title, day, config.kinds)
+    results = None
+    if source is not None:
+        from .errors import UsageError
+        from .spreadsheet import read_results
+
+        if kind != "resultats":
+            raise UsageError(
+                f"--from: a spreadsheet gives the rows of a 'resultats' item, not {kind!r}"
+            )
+        results = read_results(source)  # every bad cell named before any file is written
+        for warning in results.warnings:
+            _say(f"Warning: {warning}")
+    path = new_item(config.items_dir, kind, title, day, config.kinds, results)
     sys.stdout.write(f"{path}\n")
     sys.stdout.flush()
     if edit:
@@ -430,9 +487,11 @@ def list_items(
       lettre list --since 2025-05-01 --until 2025-05-31
     """
     from .compose import open_folder, today_in
+    from .config import unknown_kind
     from .index import items_between
-    from .listing import select_items
+    from .listing import select_items, with_anniversaries
     from .preview import items_table
+    from .readers import read_anniversaries
     from .weeks import parse_week
 
     config = open_folder(directory, locale)
@@ -445,11 +504,11 @@ def list_items(
     if unknown:
         from .errors import UsageError
 
-        raise UsageError(
-            f"--kind: unknown kind '{unknown[0]}'; known kinds: {', '.join(config.kinds)}"
-        )
+        raise UsageError(f"--kind: {unknown_kind(unknown[0], config.kinds)}")
     items, errors = items_between(config, first, last)  # only those files are parsed
-    chosen_items = select_items(items, kinds=kind or (), since=first, until=last)
+    anniversaries = read_anniversaries(config.anniversaries_path)
+    shown = with_anniversaries(items, anniversaries, config, first, last)
+    chosen_items = select_items(shown, kinds=kind or (), since=first, until=last)
     if chosen_items:
         _console().print(items_table(chosen_items, config))
     else:
@@ -493,7 +552,14 @@ def weeks(
         if (first is None or s.week.end >= first) and (last is None or s.week.start <= last)
     ]
     if summaries:
-        _console().print(weeks_table(summaries, config, today_in(config)))
+        console = _console()
+        table = weeks_table(summaries, config, today_in(config))
+        if not console.is_terminal:  # a file or a pipe: every column whole, however wide
+            from rich.measure import Measurement
+
+            wide = console.options.update_width(10_000)
+            console.width = max(console.width, Measurement.get(console, wide, table).maximum)
+        console.print(table)
     else:
         sys.stderr.write("no letter: no item in these dates (create one with 'lettre new')\n")
     _exit_if_unreadable(errors)
@@ -508,6 +574,7 @@ def preview(
     pager: Annotated[
         bool, typer.Option("--pager", "-p", help="Page the preview through $PAGER (less).")
     ] = False,
+    drafts: DraftsOption = False,
 ) -> None:
     """Show the week's letter in the terminal.
 
@@ -528,9 +595,14 @@ def preview(
 
     config = open_folder(directory, locale)
     chosen = parse_week(week, today_in(config), config.publication_day)
-    letter = letter_of(config, chosen)
+    letter = letter_of(config, chosen, drafts=drafts)
     console = _console()
-    view = letter_view(letter, allow_html=config.allow_html, show_urls=not console.is_terminal)
+    view = letter_view(
+        letter,
+        allow_html=config.allow_html,
+        show_urls=not console.is_terminal,
+        rules=config.typography,
+    )
     if pager:
         page(render(view, console))
     else:

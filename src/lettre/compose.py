@@ -11,8 +11,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from .config import Config, load_config
-from .errors import ItemErrors
+from .config import CONFIG_NAME, Config, load_config
+from .errors import ConfigError, ItemErrors
 from .files import write_all
 from .items import Item, Letter, Week
 from .letter import build_letter
@@ -37,12 +37,40 @@ class Composed:
         return json.dumps(letter_as_data(self.letter), ensure_ascii=False, indent=2) + "\n"
 
 
+def find_folder(start: Path | str) -> Path:
+    """The newsletter folder: `start`; or, when `start` is the current folder (no -C) and
+    holds no lettre.toml, the nearest folder above that does, as git finds its
+    repository (`..`, `../..`: paths in messages stay relative to where the user is)."""
+    start = Path(start)
+    if start != Path(".") or (start / CONFIG_NAME).exists() or (start / CONFIG_NAME).is_symlink():
+        return start
+    try:
+        here = Path.cwd()
+    except OSError:  # the current folder was deleted
+        return start
+    for number, parent in enumerate(here.parents, start=1):
+        if (parent / CONFIG_NAME).is_file():
+            return Path(*[".."] * number)
+    return start
+
+
 def open_folder(folder: Path | str, locale: str | None = None) -> Config:
-    """The folder's configuration, with `--locale` applied and checked."""
+    """The folder's configuration, with `--locale` applied and checked.
+
+    Without -C (`folder` is "."), lettre.toml is looked for in the folders above too.
+    """
     from .errors import UsageError
     from .french import get_locale
 
-    config = load_config(Path(folder))  # checks the locale of lettre.toml (file:line)
+    found = find_folder(folder)
+    config_path = found / CONFIG_NAME
+    if found == Path(".") and not config_path.exists() and not config_path.is_symlink():
+        raise ConfigError(
+            f"no {CONFIG_NAME} here nor in the folders above: is this a newsletter folder? "
+            "(create one with 'lettre init', or name it with -C)",
+            CONFIG_NAME,
+        )
+    config = load_config(found)  # checks the locale of lettre.toml (file:line)
     if not locale:
         return config
     try:
@@ -79,15 +107,18 @@ def load_week_items(config: Config, week: Week) -> list[Item]:
     return items
 
 
-def letter_of(config: Config, week: Week, items: Sequence[Item] | None = None) -> Letter:
+def letter_of(
+    config: Config, week: Week, items: Sequence[Item] | None = None, *, drafts: bool = False
+) -> Letter:
     """The letter of `week` (items and anniversaries), without rendering it.
 
     `items`: the folder's items when already read (those of other weeks are left out).
+    `drafts`: a proof that shows the week's drafts too, marked.
     """
     if items is None:
         items = load_week_items(config, week)
     anniversaries = read_anniversaries(config.anniversaries_path)
-    return build_letter(items, config, week, anniversaries)
+    return build_letter(items, config, week, anniversaries, drafts=drafts)
 
 
 def compose(
@@ -97,15 +128,18 @@ def compose(
     now: dt.datetime | None = None,
     seed: str | None = None,
     items: Sequence[Item] | None = None,
+    drafts: bool = False,
 ) -> Composed:
     """Compose the letter of `week`: HTML with inlined CSS, plain text and the e-mail.
 
     `items`: the folder's items when already read (those of other weeks are left out).
+    `drafts`: a proof with the week's drafts. Composing never refuses example content:
+    whoever sends the message calls `examples.refuse_examples` first.
     """
     from .message import build_message
     from .render import render_html, render_text
 
-    letter = letter_of(config, week, items)
+    letter = letter_of(config, week, items, drafts=drafts)
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
     html = render_html(letter, user_dir)
     text = render_text(letter, user_dir)
@@ -115,6 +149,8 @@ def compose(
 
 def letter_as_data(letter: Letter) -> dict[str, Any]:
     """The letter as JSON-ready data (for `--format json`)."""
+    from .examples import is_example
+
     return {
         "title": letter.title,
         "subject": letter.subject,
@@ -123,6 +159,7 @@ def letter_as_data(letter: Letter) -> dict[str, Any]:
         "week": {"start": letter.week.start.isoformat(), "end": letter.week.end.isoformat()},
         "period_text": letter.period_text,
         "locale": letter.locale,
+        "notices": list(letter.notices),
         "sections": [
             {
                 "kind": section.kind,
@@ -134,6 +171,9 @@ def letter_as_data(letter: Letter) -> dict[str, Any]:
                         "date": entry.item.date.isoformat(),
                         "date_text": entry.date_text,
                         "title": entry.title,
+                        "marks": list(entry.marks),
+                        "example": is_example(entry.item),
+                        "draft": entry.item.draft,
                         "summary": entry.summary,
                         "url": entry.url,
                         "period_text": entry.period_text,

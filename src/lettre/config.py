@@ -83,7 +83,17 @@ _DAYS = {
     "dimanche": 7,
 }
 
-_ADDRESS_RE = re.compile(r"^[^@\s<>\"',;:()\[\]\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+# a domain with a top-level part (example.org), or a host of the local network
+# (root@localhost): `sendmail -t` delivers to those too
+_ADDRESS_RE = re.compile(
+    r"^[^@\s<>\"',;:()\[\]\\]+@(?:[A-Za-z0-9-]+|[A-Za-z0-9.-]+\.[A-Za-z]{2,})$"
+)
+
+
+def is_local_address(address: str) -> bool:
+    """Whether an address is on a host without a domain (root@localhost): valid for
+    `sendmail -t` on this machine, unknown anywhere else."""
+    return "." not in address.rpartition("@")[2]
 
 
 class _Reader:
@@ -135,7 +145,7 @@ class _Reader:
         if isinstance(value, dict):
             allowed: tuple[str, ...] = ("address", "name")
             if name == "sender":
-                allowed += ("reply_to", "footer_name")
+                allowed += ("reply_to", "footer_name", "example")
             table = f"[{name}]" if name.isidentifier() else f"'{name}'"
             self.unknown_keys(path, value, allowed, table)
             if "address" not in value:
@@ -263,10 +273,12 @@ TOP_KEYS = (
     "images",
     "typography",
 )
+#: the tables that may say `example = true`
+EXAMPLE_TABLES = ("sender", "recipients", "unsubscribe")
 TABLE_KEYS = {
-    "sender": ("address", "name", "reply_to", "footer_name"),
-    "recipients": ("to", "cc", "bcc", "readers", "list"),
-    "unsubscribe": ("url", "mailto"),
+    "sender": ("address", "name", "reply_to", "footer_name", "example"),
+    "recipients": ("to", "cc", "bcc", "readers", "list", "example"),
+    "unsubscribe": ("url", "mailto", "example"),
     "anniversaries": ("years",),
     "archive": ("url",),
     "import": ("kind", "categories"),
@@ -366,6 +378,9 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
                 message = "'anniversaries.years' must be a list of positive numbers"
                 raise r.fail(("anniversaries", "years", str(number)), message)
         kwargs["anniversary_years"] = tuple(sorted(set(years)))
+    kwargs["examples"] = tuple(
+        table for table in EXAMPLE_TABLES if r.get(f"{table}.example", bool, False)
+    )
 
     kwargs["archive_url_setting"] = _archive_url(r)
     declared = [s.kind for s in kwargs.get("sections", DEFAULT_SECTIONS)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 
@@ -43,6 +43,37 @@ class ItemError(LettreError):
 
 class TemplateError(LettreError):
     """A template (packaged or the user's) fails to load or render."""
+
+
+class CellError(LettreError):
+    """A bad cell of a spreadsheet: `file:row:column`, the column as its letter (C, AA)."""
+
+    def __init__(self, message: str, path: Path | str, row: int, column: str):
+        super().__init__(message, path, row)
+        self.column = column
+
+    def location(self) -> str:
+        return f"{location(self.path, self.line)}:{self.column}"
+
+
+class EmptyLetterError(LettreError):
+    """A week without any item: there is no letter to compose."""
+
+
+class ExampleContentError(LettreError):
+    """A letter that would reach readers holds example content (see examples.py)."""
+
+    def __init__(self, examples: Sequence[object], subject: str, also: str = ""):
+        self.examples = list(examples)  # examples.Example: file, line, what
+        lines = [f"{subject} holds example content, which is never sent to readers:"]
+        lines += [f"  {example}" for example in self.examples]
+        if also:
+            lines.append(also)
+        lines.append(
+            "Replace each with your own; 'lettre preview' and 'lettre compose --format text' "
+            "show the letter with the examples marked EXEMPLE."
+        )
+        super().__init__("\n".join(lines))
 
 
 class UsageError(LettreError):

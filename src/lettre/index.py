@@ -40,7 +40,7 @@ from .weeks import week_of
 
 CACHE_DIR = ".lettre"
 CACHE_NAME = "items.json"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: each file's `draft:` too
 CACHE_MIN_ITEMS = 500  # below this, reading the files costs less than keeping a cache
 NO_CACHE_ENV = "LETTRE_NO_CACHE"
 HEAD_BYTES = 4096
@@ -48,15 +48,17 @@ RACY_NS = 3_000_000_000  # a file changed this close to a scan may change again 
 
 _OPENING = re.compile(rb"\A(?:\xef\xbb\xbf)?---[ \t]*\r?\n")
 _FENCE = re.compile(rb"\n(?:---|\.\.\.)[ \t]*\r?(?=\n|\Z)")
-# Top-level lines that may set a key: those that start like `date`, `kind` or YAML syntax,
+# Top-level lines that may set a key: those that start like `date`, `kind`, `draft` or YAML
+# syntax,
 _LINE = re.compile(rb"\n[dk\"'?!&][^\n]*")
 # ... those that set `date` or `kind`, however written ...
 _KEY = re.compile(
-    rb"(?:\?[ \t]*)?(?:![^\s]*[ \t]+)?(?:&[^\s]+[ \t]+)?([\"']?)(date|kind)\1[ \t]*(?::|\r?$)"
+    rb"(?:\?[ \t]*)?(?:![^\s]*[ \t]+)?(?:&[^\s]+[ \t]+)?([\"']?)(date|kind|draft)\1[ \t]*(?::|\r?$)"
 )
 # ... and the plain forms whose value is certain.
 _DATE = re.compile(rb"date:[ \t]+([\"']?)(\d{4}-\d{2}-\d{2})\1(?:[ \t]+#.*)?[ \t]*\r?")
 _KIND = re.compile(rb"kind:[ \t]+([\"']?)([a-z][a-z0-9_-]*)\1(?:[ \t]+#.*)?[ \t]*\r?")
+_DRAFT = re.compile(rb"draft:[ \t]+()(true|false)(?:[ \t]+#.*)?[ \t]*\r?")
 _YAML_WORDS = frozenset(b"null true false yes no on off y n".split())
 
 
@@ -68,6 +70,7 @@ class IndexEntry(NamedTuple):
     date: dt.date
     kind: str
     founded: dt.date | None = None  # known for anniversaries only, from `dated_items`
+    draft: bool = False  # `draft: true`: in no letter
 
     @property
     def path(self) -> Path:
@@ -79,7 +82,7 @@ class ItemIndex:
     """Every item file of a folder, with its date and kind; the files that failed apart."""
 
     folder: Path  # the items folder
-    rows: tuple[tuple[str, str, str], ...]  # (file name, ISO date, kind), in no order
+    rows: tuple[tuple[str, str, str, bool], ...]  # (file name, ISO date, kind, draft), no order
     errors: tuple[LettreError, ...]  # files whose date could not be read at all
 
     @cached_property
@@ -87,8 +90,8 @@ class ItemIndex:
         """Every dated item file, in file-name order."""
         return tuple(self._entry(row) for row in sorted(self.rows))
 
-    def _entry(self, row: tuple[str, str, str]) -> IndexEntry:
-        return IndexEntry(self.folder, row[0], dt.date.fromisoformat(row[1]), row[2])
+    def _entry(self, row: tuple[str, str, str, bool]) -> IndexEntry:
+        return IndexEntry(self.folder, row[0], dt.date.fromisoformat(row[1]), row[2], None, row[3])
 
     def in_week(self, week: Week) -> list[IndexEntry]:
         """The entries dated within `week`, in file-name order."""
@@ -110,6 +113,12 @@ class ItemIndex:
 
 def read_head_fields(head: bytes) -> tuple[dt.date, str] | None:
     """(date, kind) from the first bytes of an item file, or None when not certain."""
+    fields = read_head(head)
+    return fields[:2] if fields is not None else None
+
+
+def read_head(head: bytes) -> tuple[dt.date, str, bool] | None:
+    """(date, kind, draft) from the first bytes of an item file, or None when not certain."""
     opening = _OPENING.match(head)
     if opening is None or b"\0" in head:
         return None
@@ -123,7 +132,8 @@ def read_head_fields(head: bytes) -> tuple[dt.date, str] | None:
         key = match[2]
         if key in found:
             return None  # twice: YAML would refuse it; let the parser say so
-        exact = (_DATE if key == b"date" else _KIND).fullmatch(line[0], 1)
+        pattern = _DATE if key == b"date" else _KIND if key == b"kind" else _DRAFT
+        exact = pattern.fullmatch(line[0], 1)
         if exact is None:
             return None
         found[key] = exact[2]
@@ -135,11 +145,11 @@ def read_head_fields(head: bytes) -> tuple[dt.date, str] | None:
         return None
     if not FIRST_DATE <= day <= LAST_DATE:
         return None  # the parser refuses it: let it say why
-    return day, found[b"kind"].decode("ascii")
+    return day, found[b"kind"].decode("ascii"), found.get(b"draft") == b"true"
 
 
-def _read_fields(path: str, size: int) -> tuple[dt.date, str] | None:
-    """(date, kind) of a file from a bounded read of its front matter; None if not certain."""
+def _read_fields(path: str, size: int) -> tuple[dt.date, str, bool] | None:
+    """(date, kind, draft) of a file from a bounded read of its front matter, or None."""
     if size > MAX_ITEM_BYTES:
         return None
     try:
@@ -155,7 +165,7 @@ def _read_fields(path: str, size: int) -> tuple[dt.date, str] | None:
         return None
     finally:
         os.close(fd)
-    return read_head_fields(head)
+    return read_head(head)
 
 
 def cache_path(config: Config) -> Path:
@@ -229,7 +239,7 @@ def _scan(config: Config, cache: bool | None) -> ItemIndex:
     enabled = cache_enabled() if cache is None else cache
     known = _load_cache(where) if enabled else {}
     fresh: dict[str, list[Any]] = {}
-    rows: list[tuple[str, str, str]] = []
+    rows: list[tuple[str, str, str, bool]] = []
     errors: list[LettreError] = []
     settled = time.time_ns() - RACY_NS  # a file changed after this may change again unseen
     base = os.fspath(items_dir)
@@ -242,9 +252,9 @@ def _scan(config: Config, cache: bool | None) -> ItemIndex:
             and cached[0] == st.st_size
             and cached[2] == st.st_ctime_ns
             and cached[3] == st.st_ino
-            and len(cached) == 6
+            and len(cached) == 7
         ):
-            rows.append((name, cached[4], cached[5]))
+            rows.append((name, cached[4], cached[5], bool(cached[6])))
             fresh[name] = cached
             continue
         fields = None
@@ -256,8 +266,8 @@ def _scan(config: Config, cache: bool | None) -> ItemIndex:
             except LettreError as err:
                 errors.append(err)
                 continue
-            fields = item.date, item.kind
-        row = (name, fields[0].isoformat(), fields[1])
+            fields = item.date, item.kind, item.draft
+        row = (name, fields[0].isoformat(), fields[1], fields[2])
         rows.append(row)
         if st is not None and max(st.st_mtime_ns, st.st_ctime_ns) < settled:
             fresh[name] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, *row[1:]]

@@ -32,7 +32,9 @@ class ResultRow:
     sport: str
     name: str
     rank: int | None = None
-    rank_text: str = ""  # for ranks that are not numbers ("finaliste", "DNF")
+    # a rank as the letter shows it, when written as words ("finaliste", "DNF") or as an
+    # ordinal of the author's own ("1re", "1ère", "2e"); "" for a plain number
+    rank_text: str = ""
     grade: str = ""
     event: str = ""
     competition: str = ""
@@ -59,6 +61,8 @@ class Item:
     results: tuple[ResultRow, ...] = ()
     founded: dt.date | None = None
     lang: str | None = None  # the locale it is written in (`lang:`); None: the folder's
+    draft: bool = False  # `draft: true`: kept out of every letter (`compose --drafts` shows it)
+    example: bool = False  # `example: true`: written by `lettre init`, never sent
     body_line: int = 1  # the line of the file where the body starts
     # the front matter's keys and their lines, as written (for `lettre check`'s warnings)
     key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
@@ -80,6 +84,7 @@ class Anniversary:
     text: str | None = None
     source: Path | None = None
     line: int | None = None
+    example: bool = False  # `example: true`, or an entry that `lettre init` once wrote
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,9 @@ class Entry:
     # the HTML's `lang` attributes (WCAG 3.1.2); None: the letter's language
     lang: str | None = None
     title_lang: str | None = None  # the title's: a computed anniversary's is the letter's
+    # marks shown before the title in a proof, in the letter's language (« EXEMPLE »,
+    # « BROUILLON »); never in a letter that is sent
+    marks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,6 +156,9 @@ class Letter:
     unsubscribe_url: str | None = None
     unsubscribe_mailto: str | None = None
     links: tuple[str, ...] = ()  # the plain text's numbered references, in order
+    # a proof's warnings above the letter (example addresses of lettre.toml…), in words
+    notices: tuple[str, ...] = ()
+    footer_name: str | None = None  # `[sender] footer_name`: who the footer says sends it
 
     @property
     def entries(self) -> tuple[Entry, ...]:

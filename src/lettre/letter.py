@@ -9,7 +9,7 @@ from functools import partial
 
 from . import body
 from .config import BUILTIN_KINDS, Config, Section, letter_url
-from .errors import LettreError
+from .errors import EmptyLetterError
 from .french import format_date, format_period, one_line, ordinal, typography
 from .i18n import anniversary_title, translations
 from .i18n import years_text as years_text_of
@@ -64,6 +64,8 @@ def anniversary_date(founded: dt.date, year: int) -> dt.date:
 
 def anniversaries_in(entries: Iterable[Anniversary], week: Week, config: Config) -> list[Item]:
     """The anniversaries of `anniversaries.yaml` that fall in `week`, as items."""
+    from .examples import anniversary_is_example
+
     wanted = anniversary_years(config)
     found = []
     for entry in entries:
@@ -82,10 +84,34 @@ def anniversaries_in(entries: Iterable[Anniversary], week: Week, config: Config)
                         body=entry.text or "",
                         url=entry.url,
                         founded=entry.founded,
+                        example=anniversary_is_example(entry),
                         body_line=entry.line or 1,
                     )
                 )
     return found
+
+
+def letter_items(
+    items: Iterable[Item],
+    config: Config,
+    week: Week,
+    anniversaries: Iterable[Anniversary] = (),
+    *,
+    drafts: bool = False,
+) -> list[Item]:
+    """What the letter of `week` holds: its items, and the anniversaries of
+    anniversaries.yaml that fall in it; nothing at all when it has no item.
+
+    Drafts are left out, unless `drafts` (a proof). An anniversary written as an item
+    replaces the one computed for the same founding date. Anniversaries join a letter;
+    they do not make one: `compose`, `list`, `weeks` and `archive` all count this way.
+    """
+    chosen = [i for i in items if i.date in week and (drafts or not i.draft)]
+    if not chosen:
+        return []
+    written = {i.founded for i in chosen if i.kind == "anniversaire" and i.founded}
+    chosen += [a for a in anniversaries_in(anniversaries, week, config) if a.founded not in written]
+    return chosen
 
 
 def build_letter(
@@ -93,26 +119,26 @@ def build_letter(
     config: Config,
     week: Week,
     anniversaries: Iterable[Anniversary] = (),
+    *,
+    drafts: bool = False,
 ) -> Letter:
-    """The letter of `week`: sections in configured order, everything in words."""
+    """The letter of `week`: sections in configured order, everything in words.
+
+    `drafts`: a proof that shows the drafts too, marked « BROUILLON ». Example content
+    is marked « EXEMPLE » (see examples.py): such a letter is never sent.
+    """
     locale = config.locale
     catalog = translations(locale)
-    typeset = partial(typography, locale=locale)
-    chosen = [i for i in items if i.date in week]
-    # an anniversary written by hand replaces the one computed for the same founding date
-    written = {i.founded for i in chosen if i.kind == "anniversaire" and i.founded}
-    computed = [
-        a for a in anniversaries_in(anniversaries, week, config) if a.founded not in written
-    ]
-    chosen += computed
+    typeset = partial(typography, locale=locale, rules=config.typography)
+    anniversaries = list(anniversaries)
+    chosen = letter_items(items, config, week, anniversaries, drafts=drafts)
+    # computed from anniversaries.yaml: their titles are the catalog's sentence
+    computed = anniversaries_in(anniversaries, week, config)
     if not chosen:
-        raise LettreError(
-            f"no item for the letter of {week.end.isoformat()} "
-            f"({week.start.isoformat()} to {week.end.isoformat()}): "
-            "add items with 'lettre new' or choose another --week (see 'lettre weeks')"
-        )
+        raise EmptyLetterError(_empty_message(items, config, week, anniversaries))
     refs = body.References()
     lang = _lang(locale)
+    marks = _marks(locale)
     configured = {s.kind: s for s in config.sections}
     # configured sections first, then the other kinds that have items, each once
     order = dict.fromkeys([*configured, *BUILTIN_KINDS, *sorted({i.kind for i in chosen})])
@@ -122,7 +148,7 @@ def build_letter(
         if not members:
             continue
         entries = tuple(
-            _entry(item, config, typeset, refs, item in computed, lang) for item in members
+            _entry(item, config, typeset, refs, marks, item in computed, lang) for item in members
         )
         section = configured.get(kind)
         label = section_label(kind, section, locale)
@@ -157,7 +183,48 @@ def build_letter(
         unsubscribe_url=config.unsubscribe_url,
         unsubscribe_mailto=config.unsubscribe_mailto,
         links=tuple(refs.urls),
+        notices=_notices(config, typeset),
+        footer_name=config.footer_name,  # `[sender] footer_name`
     )
+
+
+def _marks(locale: str) -> dict[str, str]:
+    """The words that mark an entry in a proof, in the letter's language."""
+    from .i18n import typeset_gettext
+
+    gettext = typeset_gettext(locale)[0]
+    return {"example": gettext("EXAMPLE"), "draft": gettext("DRAFT")}
+
+
+def _notices(config: Config, typeset: partial[str]) -> tuple[str, ...]:
+    """A proof's warnings above the letter: the example tables of lettre.toml."""
+    if not config.examples:
+        return ()
+    tables = ", ".join(f"[{table}]" for table in config.examples)
+    message = translations(config.locale).gettext(
+        "EXAMPLE: %(tables)s of lettre.toml are examples: this letter cannot be sent "
+        "until you write your own."
+    )
+    return (typeset(message % {"tables": tables}),)
+
+
+def _empty_message(
+    items: Sequence[Item], config: Config, week: Week, anniversaries: Sequence[Anniversary]
+) -> str:
+    """Why the letter of `week` is empty, and what to do."""
+    message = (
+        f"no item for the letter of {week.end.isoformat()} "
+        f"({week.start.isoformat()} to {week.end.isoformat()}): "
+        "add items with 'lettre new' or choose another --week (see 'lettre weeks')"
+    )
+    drafts = sum(1 for i in items if i.date in week and i.draft)
+    if drafts:
+        message += f"; {drafts} draft{'s' if drafts > 1 else ''} (see them with --drafts)"
+    computed = anniversaries_in(anniversaries, week, config)
+    if computed:
+        names = ", ".join(f"'{a.title}'" for a in computed)
+        message += f" (anniversaries.yaml's {names}: an anniversary joins a letter, it makes none)"
+    return message
 
 
 def _lang(locale: str) -> str:
@@ -187,16 +254,24 @@ def _entry(
     config: Config,
     typeset: partial[str],
     refs: body.References,
+    marks: dict[str, str],
     computed: bool = False,
     letter_lang: str | None = None,
 ) -> Entry:
+    from .examples import is_example
+
     locale = config.locale
     lang = _unless(item_lang(item, config), letter_lang or _lang(locale))
     base = config.base_url
     html = body.to_html(item.body, typeset, base, config.allow_html) if item.body else ""
     text = body.to_text(item.body, typeset, refs, base, 72, config.allow_html) if item.body else ""
     url = body.safe_url(item.url, base) if item.url else None
-    summary = item.summary or (body.plain_summary(item.body, SUMMARY_LIMIT) if item.body else "")
+    if item.summary:
+        summary = typeset(item.summary)
+    elif item.body:
+        summary = body.plain_summary(item.body, SUMMARY_LIMIT, typeset, config.allow_html)
+    else:
+        summary = ""
     years = item.date.year - item.founded.year if item.founded else None
     years_text = years_text_of(years, locale) if years is not None and years > 0 else None
     image = item.image
@@ -209,7 +284,7 @@ def _entry(
         item=item,
         title=typeset(item.title),
         date_text=format_date(item.date, locale, "long"),
-        summary=typeset(summary),
+        summary=summary,
         lead=typeset(item.summary) if item.summary else "",
         body_html=html,
         body_text=text,
@@ -225,6 +300,11 @@ def _entry(
         lang=lang,
         # a computed anniversary's title is the catalog's sentence around the entry's name
         title_lang=None if computed else lang,
+        marks=tuple(
+            word
+            for key, word in marks.items()
+            if (key == "example" and is_example(item)) or (key == "draft" and item.draft)
+        ),
     )
 
 
@@ -251,7 +331,7 @@ def _results(
         sport = spellings.setdefault(row.sport.casefold(), row.sport)
         groups.setdefault(sport, []).append(
             {
-                "rank": ordinal(row.rank, locale) if row.rank else row.rank_text,
+                "rank": row.rank_text or (ordinal(row.rank, locale) if row.rank else ""),
                 "grade": row.grade,
                 "name": row.name,
                 "event": typeset(row.event),

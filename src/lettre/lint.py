@@ -285,7 +285,7 @@ def subject(composed: Composed, config: Config | None) -> Iterator[Finding]:
         yield Finding(
             "warning",
             f"the subject has {len(text)} characters: mail clients show about "
-            f"{SUBJECT_LIMIT} (phones about 40); shorten 'title' in lettre.toml: {text!r}",
+            f"{SUBJECT_LIMIT} (phones about 40); shorten 'title' in lettre.toml: '{text}'",
             _config_path(config),
         )
 

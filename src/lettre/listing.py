@@ -10,7 +10,7 @@ from typing import Protocol
 
 from .config import Config
 from .items import Anniversary, Item, Week
-from .letter import anniversaries_in
+from .letter import anniversaries_in, letter_items
 from .weeks import week_of
 
 
@@ -56,17 +56,23 @@ class Dated(Protocol):
     @property
     def founded(self) -> dt.date | None: ...
 
+    @property
+    def draft(self) -> bool: ...
+
 
 def week_summaries(
     items: Iterable[Dated], anniversaries: Sequence[Anniversary], config: Config
 ) -> list[WeekSummary]:
     """Every week holding at least one item, in date order, with counts per kind.
 
-    The anniversaries of `anniversaries.yaml` are counted in the weeks the items make,
-    as the letter of that week shows them.
+    Drafts are not counted (they are in no letter); the anniversaries of
+    `anniversaries.yaml` are counted in the weeks the items make, as the letter of that
+    week shows them (see `letter.letter_items`).
     """
     by_week: dict[Week, list[Dated]] = {}
     for item in items:
+        if item.draft:
+            continue
         by_week.setdefault(week_of(item.date, config.publication_day), []).append(item)
     summaries = []
     for week in sorted(by_week, key=lambda w: w.end):
@@ -78,6 +84,32 @@ def week_summaries(
         counts = Counter(i.kind for i in [*members, *computed])
         summaries.append(WeekSummary(week, dict(counts)))
     return summaries
+
+
+def with_anniversaries(
+    items: Sequence[Item],
+    anniversaries: Sequence[Anniversary],
+    config: Config,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> list[Item]:
+    """`items` and the anniversaries their letters show (`lettre list`), dated from
+    `since` to `until`: what `compose` puts in each of those weeks, drafts apart."""
+    by_week: dict[Week, list[Item]] = {}
+    for item in items:
+        if not item.draft:
+            by_week.setdefault(week_of(item.date, config.publication_day), []).append(item)
+    found = list(items)
+    for week in sorted(by_week, key=lambda w: w.end):
+        held = letter_items(by_week[week], config, week, anniversaries)
+        found += [
+            item
+            for item in held
+            if item.path == config.anniversaries_path
+            and (since is None or item.date >= since)
+            and (until is None or item.date <= until)
+        ]
+    return found
 
 
 def kinds_in_order(config: Config, present: Iterable[str]) -> list[str]:

@@ -12,14 +12,15 @@ from typing import IO, TYPE_CHECKING, Any
 from rich.style import Style
 from rich.text import Text
 
-from .body import parse, safe_url
+from .body import parse, safe_url, typeset_tokens
 from .files import CONTROL
-from .french import CONTINUES, typography
+from .french import TypographyRules, typography
 from .i18n import translations
 
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+    from rich.measure import Measurement
     from rich.table import Table
 
     from .config import Config
@@ -33,6 +34,7 @@ _RELEASE = str.maketrans({"\ue0a0": "\u00a0", "\ue02f": "\u202f"})
 
 ACCENT = "bold blue"
 MUTED = "dim"
+MARK = "bold white on red"  # « EXEMPLE », « BROUILLON »: a proof's marks
 
 
 class Sanitized:
@@ -40,6 +42,11 @@ class Sanitized:
 
     def __init__(self, inner: RenderableType):
         self.inner = inner
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.inner)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from rich.segment import Segment
@@ -81,7 +88,9 @@ class _Body:
     def render(self, text: str, allow_html: bool = False) -> list[RenderableType]:
         from markdown_it.tree import SyntaxTreeNode
 
-        return self.blocks(SyntaxTreeNode(parse(text, allow_html)).children)
+        tokens = parse(text, allow_html)
+        typeset_tokens(tokens, self.typeset)
+        return self.blocks(SyntaxTreeNode(tokens).children)
 
     def blocks(self, nodes: Sequence[SyntaxTreeNode], tight: bool = False) -> list[RenderableType]:
 
@@ -140,10 +149,7 @@ class _Body:
         for node in nodes:
             kind = node.type
             if kind == "text":
-                # text right after emphasis or a link continues the word before it
-                continues = bool(text.plain) and not text.plain[-1].isspace()
-                content = CONTINUES + node.content if continues else node.content
-                text.append(self.typeset(content).removeprefix(CONTINUES), style)
+                text.append(node.content, style)
             elif kind in ("code_inline", "html_inline"):
                 code = style + Style.parse("bold") if kind == "code_inline" else style
                 text.append(node.content, code)
@@ -168,7 +174,7 @@ class _Body:
                 if self.show_urls and label not in (href, shown):
                     text.append(f" <{shown}>", MUTED)
             elif kind == "image":
-                alt = self.typeset(str(node.attrs.get("alt", "") or node.content))
+                alt = str(node.attrs.get("alt", "") or node.content)
                 if alt:
                     text.append(f"[{alt}]", MUTED)
             else:
@@ -179,14 +185,18 @@ class _Body:
 
 
 def letter_view(
-    letter: Letter, *, allow_html: bool = False, show_urls: bool = False
+    letter: Letter,
+    *,
+    allow_html: bool = False,
+    show_urls: bool = False,
+    rules: TypographyRules | None = None,
 ) -> RenderableType:
     """The whole letter: a header, one panel per section, the footer."""
     from rich.console import Group
     from rich.panel import Panel
 
     _ = translations(letter.locale).gettext
-    typeset = _typesetter(letter.locale)
+    typeset = _typesetter(letter.locale, rules)
     body = _Body(typeset, letter.base_url, show_urls)
     header = _Text()
     if letter.sender_name:
@@ -194,7 +204,8 @@ def letter_view(
     header.append(letter.title + "\n", "bold")
     header.append(letter.date_text, ACCENT)
     header.append(f" · {letter.period_text}", MUTED)
-    parts: list[RenderableType] = [Panel(header, border_style="blue", padding=(1, 2))]
+    parts: list[RenderableType] = [_Text(notice, style=MARK) for notice in letter.notices]
+    parts.append(Panel(header, border_style="blue", padding=(1, 2)))
     for section in letter.sections:
         entries: list[RenderableType] = []
         for index, entry in enumerate(section.entries):
@@ -207,8 +218,8 @@ def letter_view(
     return Sanitized(Group(*parts))
 
 
-def _typesetter(locale: str) -> Callable[[str], str]:
-    return lambda text: typography(text, locale)
+def _typesetter(locale: str, rules: TypographyRules | None) -> Callable[[str], str]:
+    return lambda text: typography(text, locale, rules)
 
 
 def _separator() -> RenderableType:
@@ -219,9 +230,14 @@ def _separator() -> RenderableType:
 
 def _entry(entry: Entry, body: _Body, allow_html: bool, read_more: str) -> list[RenderableType]:
 
-    title = _Text(entry.title, style="bold")
+    title = _Text()
+    for mark in entry.marks:
+        title.append(f" {mark} ", MARK)
+        title.append(" ")
+    start = len(title)
+    title.append(entry.title, "bold")
     if entry.url:
-        title.stylize(_link(entry.url))
+        title.stylize(_link(entry.url), start)
     meta = " · ".join(filter(None, (entry.date_text, entry.period_text, entry.years_text)))
     out: list[RenderableType] = [title, _Text(meta, style=MUTED)]
     if entry.lead:
@@ -265,7 +281,7 @@ def results_table(groups: Sequence[tuple[str, Sequence[dict[str, str]]]]) -> Tab
 def _footer(letter: Letter) -> RenderableType:
 
     _ = translations(letter.locale).gettext
-    sender = letter.sender_name or letter.sender_address
+    sender = letter.footer_name or letter.sender_name or letter.sender_address
     text = _Text(_("You receive this letter from %(sender)s.") % {"sender": sender}, style=MUTED)
     unsubscribe = letter.unsubscribe_url or (
         f"mailto:{letter.unsubscribe_mailto}?subject=unsubscribe"
@@ -288,17 +304,20 @@ def section_label(config: Config, kind: str) -> str:
     from .letter import section_label as label
 
     section = next((s for s in config.sections if s.kind == kind), None)
-    return typography(label(kind, section, config.locale), config.locale)
+    return typography(label(kind, section, config.locale), config.locale, config.typography)
 
 
 def items_table(items: Sequence[Item], config: Config) -> RenderableType:
-    """Items, one row each: date in words, section, title (a link to its file) and file name."""
+    """Items, one row each: date in words, section, title (a link to its file) and file name;
+    drafts and examples marked."""
     from rich.table import Table
 
+    from .examples import is_example
     from .french import format_date
     from .weeks import week_of
 
     _ = translations(config.locale).gettext
+    rules = config.typography
     table = Table(box=_box(), header_style=ACCENT, show_edge=False)
     table.add_column(_Text(_("Date")), no_wrap=True)
     table.add_column(_Text(_("Section")), style=MUTED)
@@ -309,8 +328,14 @@ def items_table(items: Sequence[Item], config: Config) -> RenderableType:
         if previous is not None and week != previous:
             table.add_section()
         previous = week
-        title = _Text(typography(item.title, config.locale), style="bold")
-        title.stylize(_link(item.path.resolve().as_uri()))
+        title = _Text()
+        for mark, shown in ((_("DRAFT"), item.draft), (_("EXAMPLE"), is_example(item))):
+            if shown:
+                title.append(f" {typography(mark, config.locale, rules)} ", MARK)
+                title.append(" ")
+        start = len(title)
+        title.append(typography(item.title, config.locale, rules), "bold")
+        title.stylize(_link(item.path.resolve().as_uri()), start)
         title.append("\n" + item.path.name, style=MUTED)
         table.add_row(
             _Text(format_date(item.date, config.locale, "full")),
@@ -335,7 +360,10 @@ def weeks_table(summaries: Sequence[WeekSummary], config: Config, today: dt.date
         label = section_label(config, kind)
         width = max(map(len, label.split()))
         table.add_column(_Text(label), justify="right", min_width=width)
-    table.add_column(_Text(_("Total")), justify="right", style="bold")
+    total = _("Total")
+    table.add_column(
+        _Text(total), justify="right", style="bold", no_wrap=True, min_width=len(total)
+    )
     for summary in summaries:
         week = summary.week
         date = _Text(format_date(week.end, config.locale, "long"), style="bold")

@@ -22,6 +22,7 @@ from .errors import ItemError, ItemErrors, LettreError, UsageError
 from .french import get_locale, strip_accents
 from .french import one_line as french_one_line
 from .items import Anniversary, Image, Item, Period, ResultRow
+from .weeks import calendar_problem
 
 try:  # libyaml is ~8x faster; the pure-Python loader is the fallback
     _SafeLoader: Any = yaml.CSafeLoader
@@ -76,6 +77,8 @@ ITEM_KEYS = (
     "founded",
     "lang",  # the language the item is written in, when it is not the folder's
     "source",  # where `lettre import` took the item from (a feed entry's id or link)
+    "draft",  # true: kept out of every letter until it is ready
+    "example",  # true: an example that `lettre init` wrote, never sent
 )
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -109,6 +112,8 @@ KEY_HINTS = {
     "langue": "lang",
     "language": "lang",
     "locale": "lang",
+    "brouillon": "draft",
+    "exemple": "example",
 }
 
 
@@ -400,7 +405,7 @@ def _value_error(
         )
     raw = getattr(node, "value", "")
     if isinstance(raw, str) and re.match(r"^\d{4}-\d{1,2}-\d{1,2}", raw):
-        problem = _one_line(str(err))
+        problem = calendar_problem(raw) or _one_line(str(err))
         return ItemError(f"{label}: {raw} is not a date in the calendar ({problem})", path, line)
     return ItemError(f"{label}: invalid value ({_one_line(str(err))})", path, line)
 
@@ -572,6 +577,15 @@ class _Fields:
             raise self.fail(key, f"'{key}' is empty")
         return value or None
 
+    def flag(self, key: str) -> bool:
+        """`key: true` or `key: false` (absent: false)."""
+        value = self.raw(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise self.fail(key, f"'{key}' must be true or false, not {_describe(value)}")
+        return value
+
     def date(self, key: str, *, required: bool = False) -> dt.date | None:
         value = self.raw(key)
         if value is None:
@@ -594,11 +608,20 @@ def to_date(value: Any) -> dt.date:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError as err:
-            raise ValueError(f"{value.strip()} is not a date in the calendar ({err})") from None
+            problem = calendar_problem(value) or str(err)
+            raise ValueError(f"{value.strip()} is not a date in the calendar ({problem})") from None
     if isinstance(value, str) and (match := _DAY_FIRST.match(value.strip())):
         day, month, year = match.groups()
         iso = f"{year}-{int(month):02d}-{int(day):02d}"
         raise ValueError(f"write the date {value.strip()!r} as {iso} (year-month-day)")
+    year = value.strip() if isinstance(value, str) else value
+    if isinstance(year, str) and re.fullmatch(r"\d{4}", year):
+        year = int(year)
+    if isinstance(year, int) and not isinstance(year, bool) and 1000 <= year <= 2999:
+        raise ValueError(
+            f"{year} is a year, not a date: write the whole date, year-month-day "
+            f"({year}-06-13), or {year}-01-01 when only the year is known"
+        )
     raise ValueError(f"expected a date like 2025-06-13, not {_describe(value)}")
 
 
@@ -651,6 +674,8 @@ def parse_item(text: str, path: Path, kinds: Sequence[str], every: bool = False)
     tags = f.attempt(lambda: _tags(f), no_tags)
     founded = f.attempt(lambda: f.date("founded"), None)
     lang = f.attempt(lambda: _lang(f), None)
+    draft = f.attempt(lambda: f.flag("draft"), False)
+    example = f.attempt(lambda: f.flag("example"), False)
     first()
     if f.errors:
         errors = sorted(f.errors, key=lambda e: e.line or 0)
@@ -670,6 +695,8 @@ def parse_item(text: str, path: Path, kinds: Sequence[str], every: bool = False)
         results=results,
         founded=founded,
         lang=lang,
+        draft=draft,
+        example=example,
         body_line=body_line,
         key_lines=tuple((key, line) for key, (_value, line) in data.items()),
         notes=tuple(f.notes),
@@ -811,12 +838,11 @@ def _row(f: _Fields, number: int, row: Any) -> ResultRow:
     for key in ("sport", "name"):
         if not isinstance(row.get(key), str | int) or not str(row[key]).strip():
             raise f.fail("results", f"{where} needs '{key}'", index, key)
-    rank, rank_text = row.get("rank"), ""
-    if isinstance(rank, str) and rank.strip().isdigit():
-        rank = int(rank)
-    if isinstance(rank, str):
-        rank_text, rank = rank.strip(), None
-    elif rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
+    try:
+        rank, rank_text = parse_rank(row.get("rank"))
+    except ValueError as err:
+        raise f.fail("results", f"{where}: {err}", index, "rank") from None
+    if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
         raise f.fail(
             "results", f"{where}: 'rank' must be a number from 1, not {rank!r}", index, "rank"
         )
@@ -905,7 +931,9 @@ TEXT_RANKS = frozenset(
         "HC",
     )
 )
-_ORDINAL = re.compile(r"^(\d+)\s*(er|re|ère|e|ème|eme|è|nd|nde|st|rd|th)\.?$", re.IGNORECASE)
+_ORDINAL = re.compile(
+    r"^(\d+)\s*(er|re|ère|ere|e|ème|eme|ième|ieme|è|nd|nde|st|rd|th)\.?$", re.IGNORECASE
+)
 
 
 _ROW_KEY_SET = frozenset(ROW_KEYS)
@@ -927,18 +955,11 @@ def _row_notes(f: _Fields, rows: Any) -> list[tuple[int | None, str]]:
                 notes.append((line, f"{where}: unknown key '{key}' ignored{hint}"))
         rank = row.get("rank")
         text = rank.strip() if isinstance(rank, str) and not rank.strip().isdigit() else ""
-        if text and text.casefold() not in TEXT_RANKS:
-            ordinal = _ORDINAL.match(text)
-            if ordinal:
-                message = (
-                    f"{where}: write 'rank: {int(ordinal[1])}' (a number): "
-                    "the letter writes the ordinal itself"
-                )
-            else:
-                message = (
-                    f"{where}: 'rank' {text!r} is neither a number nor a known rank "
-                    "(finaliste, abandon, DNF…): shown as written"
-                )
+        if text and text.casefold() not in TEXT_RANKS and not _ORDINAL.match(text):
+            message = (
+                f"{where}: 'rank' {text!r} is neither a number, an ordinal (1re, 2e) nor a "
+                "known rank (finaliste, abandon, DNF…): shown as written"
+            )
             notes.append((f.line_of("results", index, "rank"), message))
         sport = " ".join(str(row.get("sport", "")).split())
         folded = sport.casefold()
@@ -976,6 +997,24 @@ def _row_lines(f: _Fields) -> tuple[tuple[tuple[str, int], ...], ...]:
     )
 
 
+def parse_rank(value: Any) -> tuple[Any, str]:
+    """(number, text as shown) of a rank: `1` → (1, ""), `"1re"` → (1, "1re") kept as
+    written, `"finaliste"` → (None, "finaliste"); anything else is returned as it is."""
+    if isinstance(value, str):
+        text = " ".join(value.split())
+        if text.isdigit():
+            return int(text), ""
+        ordinal = _ORDINAL.match(text)
+        if ordinal:
+            if int(ordinal[1]) < 1:
+                raise ValueError(f"'rank' must be a number from 1, not {value!r}")
+            return int(ordinal[1]), text
+        return None, text
+    if isinstance(value, float) and value.is_integer():
+        return int(value), ""
+    return value, ""
+
+
 def _row_dates(row: dict[str, Any]) -> tuple[dt.date | None, dt.date | None, bool]:
     """(first day, last day, whether `dates` gave them last day first) of a row."""
     if "date" in row and row["date"] is not None:
@@ -999,13 +1038,20 @@ def read_item(path: Path, kinds: Sequence[str], every: bool = False) -> Item:
     return parse_item(decode_text(data, path), path, kinds, every)
 
 
+#: file names in `items/` that are never items: hidden files, an editor's backups and locks,
+#: and `_notes.md`, a note or a file put aside
+IGNORED_PREFIXES = (".", "_", "#", "~")
+
+
 def is_item_name(name: str) -> bool:
-    """Whether a file name in `items/` is an item's: `*.md`, not hidden nor an editor's."""
-    return name.endswith(".md") and not name.startswith((".", "#", "~"))
+    """Whether a file name in `items/` is an item's: `*.md`, not hidden, put aside (`_`)
+    nor an editor's."""
+    return name.endswith(".md") and not name.startswith(IGNORED_PREFIXES)
 
 
 def item_paths(items_dir: Path) -> list[Path]:
-    """`items/*.md` in name order, leaving out hidden files; [] when there is no `items/`."""
+    """`items/*.md` in name order, leaving out hidden files and those whose name starts with
+    `_`; [] when there is no `items/`."""
     if not items_dir.is_dir():
         if not items_dir.is_symlink() and not items_dir.exists():
             return []
@@ -1154,4 +1200,8 @@ def _anniversary(loader: Any, entry: Any, path: Path) -> Anniversary:
     text_value = value.get("text")
     if text_value is not None and not isinstance(text_value, str):
         raise ItemError("'text' must be text", path, lines.get("text", line))
-    return Anniversary(" ".join(name.split()), founded, url, text_value, path, line)
+    example = value.get("example", False)
+    if not isinstance(example, bool):
+        message = f"'example' must be true or false, not {_describe(example)}"
+        raise ItemError(message, path, lines.get("example", line))
+    return Anniversary(" ".join(name.split()), founded, url, text_value, path, line, example)

@@ -118,6 +118,7 @@ def environment(user_dir: Path | None, locale: str) -> jinja2.Environment:
     env.install_gettext_callables(*typeset_gettext(locale), newstyle=True)  # type: ignore[attr-defined]
     env.filters["wrap"] = lambda text, width=TEXT_WIDTH, indent="": wrap(str(text), width, indent)
     env.filters["underline"] = _underline
+    env.filters["bracket"] = lambda text: f"[{text}]"
     env.filters["results_table"] = results_table
     env.filters["display_size"] = display_size
     env.filters["text_direction"] = text_direction

@@ -11,6 +11,41 @@ from .items import Week
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+_ISO_LIKE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def calendar_problem(text: str) -> str | None:
+    """Why `2025-06-31` is not a day of the calendar ("June 2025 has 30 days"), or None
+    when `text` is no year-month-day at all, or a real day."""
+    import calendar
+
+    match = _ISO_LIKE.match(text.strip())
+    if match is None:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        return f"there is no month {month}: months go from 01 to 12"
+    days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    if not 1 <= day <= days:
+        return f"{_MONTHS[month - 1]} {year} has {days} days"
+    return None
+
+
+def parse_date(text: str, option: str) -> dt.date:
+    """A year-month-day date given to `option`; UsageError saying what is wrong."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        problem = calendar_problem(text)
+        if problem is not None:
+            message = f"{option}: {text.strip()} is not a date in the calendar ({problem})"
+        else:
+            message = f"{option}: {text!r} is not a date (use 2025-06-13)"
+        raise UsageError(message) from None
+
+
 def week_of(day: dt.date, publication_day: int = 5) -> Week:
     """The letter whose seven days contain `day`: they end on the next publication day."""
     ahead = (publication_day - day.isoweekday()) % 7
@@ -51,6 +86,11 @@ def _parse_week(text: str, spec: str, today: dt.date, publication_day: int) -> W
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
+        problem = calendar_problem(text)
+        if problem is not None:
+            raise UsageError(
+                f"--week: {spec.strip()} is not a date in the calendar ({problem})"
+            ) from None
         raise UsageError(
             f"--week: {spec!r} is not a week: use a date (2025-06-13), an ISO week "
             "(2025-W24), or this / last / next"

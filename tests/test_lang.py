@@ -130,3 +130,23 @@ def test_lang_is_checked_like_a_locale(run: Run, make_folder: Callable[..., Path
     # `lang: no` is Norwegian, not YAML's false
     folder = make_folder({"2025-06-10-x.md": item_text(lang="no", title="Besøk")}, name="norsk")
     assert ("h3", "entry-title", "no") in langs(compose(run, folder))
+
+
+def test_an_items_words_follow_its_own_typography(
+    run: Run, make_folder: Callable[..., Path]
+) -> None:
+    english = item_text(title="'Open day: the base welcomes the public'", body="Come and see!")
+    folder = make_folder(
+        {
+            "2025-06-10-open-day.md": english.replace("title:", "lang: en\ntitle:"),
+            "2025-06-11-portes.md": item_text(date="2025-06-11", title="'Portes ouvertes : venez'"),
+        }
+    )
+    text = compose(run, folder, fmt="text")
+    assert "Open day: the base welcomes the public" in text  # no space before an English colon
+    assert "Come and see!" in text
+    assert "Portes ouvertes\u00a0: venez" in text  # the French item keeps French rules
+    # composed in English, the French item still follows French rules
+    text = compose(run, folder, "--locale", "en_GB", fmt="text")
+    assert "Portes ouvertes\u00a0: venez" in text
+    assert "Open day: the base welcomes the public" in text

@@ -262,6 +262,10 @@ def _entry(
 
     locale = config.locale
     lang = _unless(item_lang(item, config), letter_lang or _lang(locale))
+    letter_typeset = typeset
+    if lang is not None:  # the item's words follow its own language's typography
+        words = item.lang or config.items_locale or locale
+        typeset = partial(typography, locale=words, rules=config.typography)
     base = config.base_url
     html = body.to_html(item.body, typeset, base, config.allow_html) if item.body else ""
     text = body.to_text(item.body, typeset, refs, base, 72, config.allow_html) if item.body else ""
@@ -282,7 +286,8 @@ def _entry(
         )
     return Entry(
         item=item,
-        title=typeset(item.title),
+        # a computed anniversary's title is the catalog's sentence, in the letter's language
+        title=(letter_typeset if computed else typeset)(item.title),
         date_text=format_date(item.date, locale, "long"),
         summary=summary,
         lead=typeset(item.summary) if item.summary else "",

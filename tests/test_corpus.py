@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONFIG, item_text
+from conftest import CONFIG, item_text, skip_without
 from lettre.cli import app
 from lettre.render import environment
 
@@ -197,7 +197,7 @@ ITEMS: dict[str, Case | None] = {  # None: the file must work
     ),
     "image-javascript-src.md": Case(
         "items/image-javascript-src.md:5",
-        "'image.src' must be an http(s) address, not 'javascript:alert(1)'",
+        "'image.src' must be an http(s) address or a file of the folder, not 'javascript:alert(1)'",
     ),
     "url-javascript.md": Case(
         "items/url-javascript.md:5",
@@ -289,6 +289,132 @@ def _templates(name: str) -> Callable[[Path], None]:
         shutil.copytree(CORPUS / "templates" / name, folder / "templates")
 
     return setup
+
+
+PHOTO_ITEM = "items/2025-06-12-photo.md"
+
+
+def _photo_item(folder: Path, src: str, block: bool = False) -> None:
+    """An item of the week whose image is `src`: flow style (line 5), or block style with
+    `src` under `alt` (line 7), to show that the line named is the one of `src`."""
+    image = f"\n  alt: Le défilé\n  src: {src}" if block else f"{{src: '{src}', alt: Le défilé}}"
+    text = item_text(date="2025-06-12", title="Une photo", image=image)
+    (folder / PHOTO_ITEM).write_text(text, encoding="utf-8")
+
+
+def _image(name: str, src: str) -> Callable[[Path], None]:
+    """A broken picture of tests/corpus/images, at `src` in the folder, named by an item."""
+
+    def setup(folder: Path) -> None:
+        target = folder / src
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(CORPUS / "images" / name, target)
+        _photo_item(folder, src)
+
+    return setup
+
+
+def _image_missing(folder: Path) -> None:
+    _photo_item(folder, "photos/defile.jpg", block=True)
+
+
+def _image_src(src: str) -> Callable[[Path], None]:
+    return lambda folder: _photo_item(folder, src)
+
+
+def _image_link_out(folder: Path) -> None:
+    from PIL import Image as PIL
+
+    outside = folder.parent / "ailleurs.jpg"
+    PIL.new("RGB", (64, 48), (40, 90, 160)).save(outside)
+    (folder / "photos").mkdir()
+    (folder / "photos" / "lien.jpg").symlink_to(outside)
+    _photo_item(folder, "photos/lien.jpg")
+
+
+def _image_folder(folder: Path) -> None:
+    (folder / "photo.jpg").mkdir()
+    _photo_item(folder, "photo.jpg")
+
+
+IMAGES: dict[str, tuple[Callable[[Path], None], Case | None]] = {
+    "image-missing": (
+        _image_missing,
+        Case(
+            f"{PHOTO_ITEM}:7",
+            "image 'photos/defile.jpg': no such file (the path is read from the newsletter "
+            "folder, where lettre.toml is)",
+        ),
+    ),
+    "image-empty": (
+        _image("vide.jpg", "photos/vide.jpg"),
+        Case(
+            f"{PHOTO_ITEM}:5",
+            "image 'photos/vide.jpg': an empty file (0 bytes): copy the picture again",
+        ),
+    ),
+    "image-text-named-jpg": (
+        _image("texte.jpg", "photos/texte.jpg"),
+        Case(
+            f"{PHOTO_ITEM}:5",
+            "image 'photos/texte.jpg': not a picture lettre can read (JPEG, PNG, GIF, WebP, "
+            "TIFF, or HEIC with lettre[heif])",
+        ),
+    ),
+    "image-truncated-jpeg": (
+        _image("tronquee.jpg", "photos/tronquee.jpg"),
+        Case(
+            f"{PHOTO_ITEM}:5",
+            "image 'photos/tronquee.jpg': a damaged or incomplete picture (it cannot be decoded "
+            "to the end): copy or export it again",
+        ),
+    ),
+    "image-decompression-bomb": (
+        _image("bombe.png", "photos/bombe.png"),
+        Case(
+            f"{PHOTO_ITEM}:5",
+            "image 'photos/bombe.png': too many pixels (over Pillow's limit against "
+            "decompression bombs): export the picture at a smaller size",
+        ),
+    ),
+    "image-leaves-the-folder": (
+        _image_src("../../etc/passwd"),
+        Case(
+            f"{PHOTO_ITEM}:5",
+            "image '../../etc/passwd': outside the newsletter folder: copy the picture into "
+            "the folder (photos/…) and give its path from there",
+        ),
+    ),
+    "image-absolute-path": (
+        _image_src("/home/com/photos/defile.jpg"),
+        Case(
+            f"{PHOTO_ITEM}:5",
+            "image '/home/com/photos/defile.jpg': an absolute path: give the path from the "
+            "newsletter folder (photos/defile.jpg), where lettre.toml is",
+        ),
+    ),
+    "image-symlink-out-of-the-folder": (
+        _image_link_out,
+        Case(
+            f"{PHOTO_ITEM}:5",
+            "image 'photos/lien.jpg': a symbolic link to a file outside the newsletter "
+            "folder: copy the picture into the folder",
+        ),
+    ),
+    "image-folder-named-jpg": (
+        _image_folder,
+        Case(f"{PHOTO_ITEM}:5", "image 'photo.jpg': a folder, not a picture file"),
+    ),
+    "image-heic-without-the-extra": (
+        _image("iphone.heic", "photos/iphone.heic"),  # run where `import pillow_heif` fails
+        Case(
+            f"{PHOTO_ITEM}:5",
+            "image 'photos/iphone.heic': a HEIC photo, which lettre reads with its optional "
+            "HEIC support: pip install 'lettre[heif]' (or export the photo as JPEG)",
+        ),
+    ),
+    "image-heic-with-the-extra": (_image("iphone.heic", "photos/iphone.heic"), None),
+}
 
 
 SETUPS: dict[str, tuple[Callable[[Path], None], Case]] = {
@@ -554,6 +680,21 @@ def test_broken_folder(run, folder: Path, name: str, monkeypatch: pytest.MonkeyP
     run_case(run, folder, case)
 
 
+@pytest.mark.parametrize("name", sorted(IMAGES))
+def test_broken_image(run, folder: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """The ten bad pictures an item may name, and a phone's HEIC photo read with the extra."""
+    setup, case = IMAGES[name]
+    if name == "image-heic-with-the-extra":
+        try:
+            import pillow_heif  # noqa: F401
+        except ImportError:
+            skip_without("pillow-heif is not installed (pip install '.[heif]')")
+    if name == "image-heic-without-the-extra":  # lettre installed without its extra
+        monkeypatch.setitem(sys.modules, "pillow_heif", None)
+    setup(folder)
+    run_case(run, folder, case)
+
+
 @pytest.mark.parametrize("name", sorted(USAGE))
 def test_usage_error(run, folder: Path, name: str) -> None:  # type: ignore[no-untyped-def]
     args, case = USAGE[name]
@@ -566,11 +707,19 @@ def test_corpus_files_all_have_a_case() -> None:
     assert used == {f"{n.removeprefix('config-')}.toml" for n in SETUPS if n.startswith("config-")}
     used = {p.name for p in (CORPUS / "templates").iterdir()}
     assert used == {n.removeprefix("template-") for n in SETUPS if n.startswith("template-")}
+    assert {p.name for p in (CORPUS / "images").iterdir()} == {
+        "vide.jpg",
+        "texte.jpg",
+        "tronquee.jpg",
+        "bombe.png",
+        "iphone.heic",
+    }
 
 
 def test_corpus_is_large_enough() -> None:
     broken = [c for c in ITEMS.values() if c is not None] + [c for _, c in SETUPS.values()]
     assert len(broken) >= 30
+    assert len([c for _, c in IMAGES.values() if c is not None]) == 10
 
 
 @pytest.mark.parametrize("name", ["yaml-tab-indent.md", "binary.md", "latin-1.md"])

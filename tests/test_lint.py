@@ -71,7 +71,8 @@ def test_images_without_alt_or_size_and_bad_links(make_folder: Callable[..., Pat
         f"{item}:8: warning: image 'https://lettre.example.org/images/photo.jpg' has no width "
         "and no height in pixels: Outlook shows it at its own size and the text moves as it "
         "loads (give 'image: width' and 'height' in the item)",
-        f"{folder}/items/2025-06-11-image.md: warning: image 'https://lettre.example.org/i.jpg' "
+        f"{folder}/items/2025-06-11-image.md:5: warning: image "
+        "'https://lettre.example.org/i.jpg' "
         "has no height in pixels: Outlook shows it at its own size and the text moves as it "
         "loads (give 'image: width' and 'height' in the item)",
     ]

@@ -1,9 +1,11 @@
 """Every letter as a web page, an index by year and month, and an Atom feed of the letters.
 
-The archive is a flat folder meant to be published at `{base_url}lettres/` (or at
+The archive is a folder meant to be published at `{base_url}lettres/` (or at
 `[archive] url` of lettre.toml): `2025-06-13.html` for the letter of 13 June 2025,
-`index.html`, `feed.xml`, and `.lettre-archive.json`, the list of the files lettre wrote
-there (so that a page whose letter is gone is removed, and no other file is ever touched).
+`index.html`, `feed.xml`, the letters' local photos as prepared for e-mail in `images/`
+(`images/defile-3fa2c1.jpg`, in both image modes), and `.lettre-archive.json`, the list of
+the files lettre wrote there (so that a page whose letter is gone is removed, and no other
+file is ever touched).
 """
 
 from __future__ import annotations
@@ -52,20 +54,25 @@ class Page:
 
 
 def render_pages(config: Config, progress: Progress | None = None) -> list[Page]:
-    """Every letter the folder's items make, rendered as its e-mail HTML, oldest first."""
+    """Every letter the folder's items make, rendered as its e-mail HTML, oldest first.
+
+    The pages point at their local photos in `images/`, beside them.
+    """
+    from .images import prepare_images, relative_link
     from .letter import build_letter
     from .readers import load_items, read_anniversaries
     from .render import render_html
 
     items = load_items(config.items_dir, config.kinds)
     anniversaries = read_anniversaries(config.anniversaries_path)
+    photos = prepare_images(config, items)
     weeks = letter_weeks(items, config.publication_day)
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
     pages = []
     if progress:
         progress(0, len(weeks))
     for done, week in enumerate(weeks, start=1):
-        letter = build_letter(items, config, week, anniversaries)
+        letter = build_letter(items, config, week, anniversaries, photos=photos, link=relative_link)
         name = page_name(letter.date)
         if letter.web_url is None:  # no base URL: the page links to itself, relatively
             letter = replace(letter, web_url=name)
@@ -265,10 +272,28 @@ def build_archive(config: Config, progress: Progress | None = None) -> dict[str,
             config.items_dir,
         )
     refuse_examples(config, [page.letter for page in pages])
+    from .images import files_of
+
     files = {page.name: page.html.encode("utf-8") for page in pages}
     files[INDEX_NAME] = render_index(config, pages).encode("utf-8")
     files[FEED_NAME] = render_feed(config, pages)
+    photos = dict.fromkeys(photo for page in pages for photo in page.letter.photos)
+    files.update(files_of(photos))
     return files
+
+
+def _is_page(name: str) -> bool:
+    return name not in (INDEX_NAME, FEED_NAME) and "/" not in name
+
+
+def _safe_name(name: str) -> bool:
+    """A plain name of the archive folder, or `images/NAME`: never anywhere else."""
+    from .images import IMAGES_DIR
+
+    folder, _, rest = name.rpartition("/")
+    return (
+        bool(rest) and folder in ("", IMAGES_DIR) and "\\" not in name and rest not in (".", "..")
+    )
 
 
 def refuse_examples(config: Config, letters: Sequence[Letter]) -> None:
@@ -289,8 +314,8 @@ def _read_manifest(out_dir: Path) -> set[str]:
     except (OSError, ValueError):
         return set()
     names = data.get("files", []) if isinstance(data, dict) else []
-    # only plain names in this folder: a doctored manifest cannot point elsewhere
-    return {n for n in names if isinstance(n, str) and n and "/" not in n and "\\" not in n}
+    # only plain names in this folder (and images/): a doctored manifest cannot point elsewhere
+    return {n for n in names if isinstance(n, str) and _safe_name(n)}
 
 
 def _current(path: Path) -> bytes | None:
@@ -308,9 +333,7 @@ def write_archive(files: dict[str, bytes], out_dir: Path) -> ArchiveReport:
     """Write the files that changed (atomically), leave the others, drop the stale pages."""
     from .files import write_all
 
-    report = ArchiveReport(
-        out_dir, letters=sum(1 for n in files if n not in (INDEX_NAME, FEED_NAME))
-    )
+    report = ArchiveReport(out_dir, letters=sum(1 for n in files if _is_page(n)))
     if out_dir.exists() and not out_dir.is_dir():
         raise LettreError("--out must be a folder, and this is a file", out_dir)
     ours = _read_manifest(out_dir)
@@ -347,5 +370,15 @@ def write_archive(files: dict[str, bytes], out_dir: Path) -> ArchiveReport:
 
 
 def archive(config: Config, out_dir: Path, progress: Progress | None = None) -> ArchiveReport:
-    """Build the archive of every letter and write what changed into `out_dir`."""
-    return write_archive(build_archive(config, progress), out_dir)
+    """Build the archive of every letter and write what changed into `out_dir`.
+
+    Where it went and which photos it holds is remembered in `.lettre/`, for `send`
+    (images.missing_from_archive).
+    """
+    from .images import IMAGES_DIR, record_archive
+
+    files = build_archive(config, progress)
+    report = write_archive(files, out_dir)
+    prefix = f"{IMAGES_DIR}/"
+    record_archive(config, out_dir, [n.removeprefix(prefix) for n in files if n.startswith(prefix)])
+    return report

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .config import Config
-from .errors import ItemError, ItemErrors, LettreError
+from .errors import ImageError, ItemError, ItemErrors, LettreError
 from .findings import Finding, Report
 from .items import Item, Week
 
@@ -45,6 +45,7 @@ def check_folder(config: Config, week: Week | None = None) -> Report:
     findings += address_warnings(config)
     for item in items:
         findings += item_warnings(item)
+    findings += local_images(config, items)
     findings += duplicates(items)
     files = len(paths)
     anniversaries_path = config.anniversaries_path
@@ -65,7 +66,20 @@ def check_folder(config: Config, week: Week | None = None) -> Report:
         # the items just read serve the letter too, unless some are broken: then compose
         # says whether they stop this letter
         findings += check_letter(config, week, items=None if errors else items)
-    return Report(_order(findings), files)
+    return Report(_order(dict.fromkeys(findings)), files)  # composing may find one again
+
+
+def local_images(config: Config, items: Iterable[Item]) -> list[Finding]:
+    """Each item's local image is a file of the folder (its content is read by `--week`)."""
+    from .images import local_items, locate
+
+    found = []
+    for item in local_items(items):
+        try:
+            locate(config.folder, item)
+        except ImageError as err:
+            found.append(Finding.from_error(err))
+    return found
 
 
 def check_letter(
@@ -155,6 +169,16 @@ def item_warnings(item: Item) -> list[Finding]:
                 at("image"),
             )
         )
+    elif item.image is not None and _names_the_file(item.image.alt, item.image.src):
+        found.append(
+            Finding(
+                "warning",
+                f"'image.alt' repeats the file name ({item.image.alt!r}): describe what the "
+                "picture shows, for those who cannot see it",
+                item.path,
+                at("image"),
+            )
+        )
     if item.kind == "anniversaire" and item.founded is None:
         message = "an 'anniversaire' without 'founded:' cannot show its number of years"
         found.append(Finding("warning", message, item.path, at("kind")))
@@ -175,6 +199,17 @@ def item_warnings(item: Item) -> list[Finding]:
             found.append(Finding("warning", message, item.path, at("title")))
     found += [Finding("warning", message, item.path, line) for line, message in item.notes]
     return found
+
+
+def _names_the_file(alt: str, src: str) -> bool:
+    """True when the alt text is only the picture's file name (`IMG_1234`, `defile.jpg`)."""
+
+    def fold(text: str) -> str:
+        return re.sub(r"[\W_]+", "", text.casefold())
+
+    name = src.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return bool(fold(stem)) and fold(alt) in (fold(name), fold(stem))
 
 
 # « 20 ans », « 1 an », "20 years", "20th anniversary", "20 Jahre"

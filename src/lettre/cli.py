@@ -259,6 +259,11 @@ def compose(
     if message:
         refuse_examples(config, composed.letter)
     _warn_size(composed.html)
+    if composed.letter.photos and config.images.mode == "publish" and not config.archive_url:
+        sys.stderr.write(
+            "Warning: the e-mail's photos point nowhere: lettre.toml gives the web archive no "
+            'address (set base_url or [archive] url, or [images] mode = "embed")\n'
+        )
     if out is not None:
         for path in write_outputs(composed, out):
             _say(f"wrote {path}")
@@ -266,7 +271,9 @@ def compose(
     if format is Format.eml:
         sys.stdout.buffer.write(composed.eml())
     elif format is Format.html:
-        sys.stdout.write(composed.html)
+        from .images import file_link
+
+        sys.stdout.write(composed.web_html(file_link))
     elif format is Format.text:
         sys.stdout.write(composed.text)
     else:
@@ -591,12 +598,13 @@ def preview(
       lettre preview -C samples --week 2025-06-13 --pager
     """
     from .compose import letter_of, open_folder, today_in
+    from .images import file_link
     from .preview import letter_view, page, render
     from .weeks import parse_week
 
     config = open_folder(directory, locale)
     chosen = parse_week(week, today_in(config), config.publication_day)
-    letter = letter_of(config, chosen, drafts=drafts)
+    letter = letter_of(config, chosen, link=file_link, drafts=drafts)
     console = _console()
     view = letter_view(
         letter,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -14,7 +14,7 @@ from typing import Any
 from .config import CONFIG_NAME, Config, load_config
 from .errors import ConfigError, ItemErrors
 from .files import write_all
-from .items import Item, Letter, Week
+from .items import Item, Letter, PreparedImage, Week
 from .letter import build_letter
 from .readers import read_anniversaries
 
@@ -24,9 +24,20 @@ class Composed:
     """One letter in all its forms."""
 
     letter: Letter
-    html: str
+    html: str  # the HTML part of the message
     text: str
     message: EmailMessage
+    user_dir: Path | None = None  # the folder's own templates, for `web_html`
+
+    def web_html(self, link: Callable[[PreparedImage], str]) -> str:
+        """The HTML with the local photos pointed at by `link` instead of the e-mail's links
+        (`cid:` or the archive's address): for `--format html`, `--out`, previews."""
+        if not self.letter.photos:
+            return self.html
+        from .images import with_links
+        from .render import render_html
+
+        return render_html(with_links(self.letter, link), self.user_dir)
 
     def eml(self) -> bytes:
         from .message import as_bytes
@@ -108,17 +119,35 @@ def load_week_items(config: Config, week: Week) -> list[Item]:
 
 
 def letter_of(
-    config: Config, week: Week, items: Sequence[Item] | None = None, *, drafts: bool = False
+    config: Config,
+    week: Week,
+    items: Sequence[Item] | None = None,
+    *,
+    drafts: bool = False,
+    link: Callable[[PreparedImage], str] | None = None,
 ) -> Letter:
     """The letter of `week` (items and anniversaries), without rendering it.
 
     `items`: the folder's items when already read (those of other weeks are left out).
     `drafts`: a proof that shows the week's drafts too, marked.
+    The week's local photos are prepared (or found in the cache); `link` says where the
+    letter points at them (default: where the e-mail does, see images.email_link).
     """
+    from .images import email_link, prepare_images
+
     if items is None:
         items = load_week_items(config, week)
     anniversaries = read_anniversaries(config.anniversaries_path)
-    return build_letter(items, config, week, anniversaries, drafts=drafts)
+    photos = prepare_images(config, [i for i in items if i.date in week])
+    return build_letter(
+        items,
+        config,
+        week,
+        anniversaries,
+        drafts=drafts,
+        photos=photos,
+        link=link or email_link(config),
+    )
 
 
 def compose(
@@ -143,8 +172,9 @@ def compose(
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
     html = render_html(letter, user_dir)
     text = render_text(letter, user_dir)
-    message = build_message(letter, html, text, config, now or now_in(config), seed)
-    return Composed(letter, html, text, message)
+    inline = letter.photos if config.images.mode == "embed" else ()
+    message = build_message(letter, html, text, config, now or now_in(config), seed, inline)
+    return Composed(letter, html, text, message, user_dir)
 
 
 def letter_as_data(letter: Letter) -> dict[str, Any]:
@@ -191,13 +221,21 @@ def letter_as_data(letter: Letter) -> dict[str, Any]:
 
 
 def write_outputs(composed: Composed, out_dir: Path) -> list[Path]:
-    """`--out DIR`: the .eml, .html, .txt and .json of the letter, written atomically."""
+    """`--out DIR`: the .eml, .html, .txt and .json of the letter, written atomically.
+
+    The .html points at copies of the local photos in `DIR/images/`, written with it.
+    """
+    from .images import files_of, relative_link
+
     stem = f"lettre-{composed.letter.date.isoformat()}"
+    html = composed.web_html(relative_link)
+    photos = {out_dir / name: data for name, data in files_of(composed.letter.photos).items()}
     return write_all(
         {
             out_dir / f"{stem}.eml": composed.eml(),
-            out_dir / f"{stem}.html": composed.html.encode("utf-8"),
+            out_dir / f"{stem}.html": html.encode("utf-8"),
             out_dir / f"{stem}.txt": composed.text.encode("utf-8"),
             out_dir / f"{stem}.json": composed.json().encode("utf-8"),
+            **photos,
         }
     )

@@ -41,6 +41,10 @@ class ItemError(LettreError):
     """An item file cannot be read or has a wrong front matter."""
 
 
+class ImageError(LettreError):
+    """A local image of an item cannot be found, read or prepared (file and line of 'src')."""
+
+
 class TemplateError(LettreError):
     """A template (packaged or the user's) fails to load or render."""
 

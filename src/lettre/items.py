@@ -11,10 +11,27 @@ from pathlib import Path
 class Image:
     """An illustration of an item; `alt` is required."""
 
-    src: str
+    src: str  # an http(s) address, or a path from the newsletter folder (a local photo)
     alt: str
     width: int | None = None
     height: int | None = None
+    line: int | None = field(default=None, compare=False)  # the line of 'src' in the item
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """A local photo made ready for e-mail (by images.py): the file lettre wrote."""
+
+    source: Path  # the item's picture, in the newsletter folder
+    name: str  # content-hashed: `defile-3fa2c1.jpg`, the same in the archive's images/
+    path: Path  # the prepared file, in `.lettre/images/`
+    width: int
+    height: int
+    size: int  # bytes
+    mime: str  # image/jpeg or image/png
+
+    def read(self) -> bytes:
+        return self.path.read_bytes()
 
 
 @dataclass(frozen=True)
@@ -115,7 +132,8 @@ class Entry:
     years_text: str | None = None
     url_ref: int | None = None  # the number of `url` among the plain text's references
     results: tuple[tuple[str, tuple[dict[str, str], ...]], ...] = ()  # (sport, rows)
-    image: Image | None = None
+    image: Image | None = None  # as the letter shows it: src, width and height final
+    photo: PreparedImage | None = None  # when the image is a local photo, prepared
     # the language (BCP 47, `fr`) of the item's own words when it is not the letter's, for
     # the HTML's `lang` attributes (WCAG 3.1.2); None: the letter's language
     lang: str | None = None
@@ -163,3 +181,8 @@ class Letter:
     @property
     def entries(self) -> tuple[Entry, ...]:
         return tuple(e for s in self.sections for e in s.entries)
+
+    @property
+    def photos(self) -> tuple[PreparedImage, ...]:
+        """The prepared local photos of the letter, each once, in reading order."""
+        return tuple(dict.fromkeys(e.photo for e in self.entries if e.photo is not None))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
+from pathlib import Path
 
 from . import body
 from .config import BUILTIN_KINDS, Config, Section, letter_url
@@ -13,7 +14,10 @@ from .errors import EmptyLetterError
 from .french import format_date, format_period, one_line, ordinal, typography
 from .i18n import anniversary_title, translations
 from .i18n import years_text as years_text_of
-from .items import Anniversary, Entry, Item, Letter, LetterSection, Week
+from .items import Anniversary, Entry, Image, Item, Letter, LetterSection, PreparedImage, Week
+
+#: where a letter points at a prepared photo (images.py gives one per output)
+PhotoLink = Callable[[PreparedImage], str]
 
 SUMMARY_LIMIT = 220
 PREHEADER_LIMIT = 110
@@ -121,11 +125,16 @@ def build_letter(
     anniversaries: Iterable[Anniversary] = (),
     *,
     drafts: bool = False,
+    photos: Mapping[Path, PreparedImage] | None = None,
+    link: PhotoLink | None = None,
 ) -> Letter:
     """The letter of `week`: sections in configured order, everything in words.
 
     `drafts`: a proof that shows the drafts too, marked « BROUILLON ». Example content
     is marked « EXEMPLE » (see examples.py): such a letter is never sent.
+    `photos`: the prepared local image of each item that has one, by item path (see
+    images.prepare_images), and `link` where the letter points at them; an item whose local
+    image is not among them shows none.
     """
     locale = config.locale
     catalog = translations(locale)
@@ -148,7 +157,18 @@ def build_letter(
         if not members:
             continue
         entries = tuple(
-            _entry(item, config, typeset, refs, marks, item in computed, lang) for item in members
+            _entry(
+                item,
+                config,
+                typeset,
+                refs,
+                marks,
+                _photo(item, photos),
+                link,
+                computed=item in computed,
+                letter_lang=lang,
+            )
+            for item in members
         )
         section = configured.get(kind)
         label = section_label(kind, section, locale)
@@ -249,12 +269,38 @@ def label_lang(kind: str, section: Section | None, config: Config) -> str:
     return _lang(config.items_locale or locale)  # a plain label: the folder's language
 
 
+def _photo(item: Item, photos: Mapping[Path, PreparedImage] | None) -> PreparedImage | None:
+    return photos.get(item.path) if photos and item.image is not None else None
+
+
+def _image(
+    item: Item,
+    base: str | None,
+    typeset: partial[str],
+    photo: PreparedImage | None,
+    link: PhotoLink | None,
+) -> Image | None:
+    """The item's image as shown: a web address as written, or the prepared local photo."""
+    image = item.image
+    if image is None:
+        return None
+    alt = typeset(image.alt)
+    if body.is_local(image.src):
+        if photo is None or link is None:
+            return None
+        return Image(link(photo), alt, photo.width, photo.height, image.line)
+    src = body.safe_url(image.src, base, image=True)
+    return None if src is None else Image(src, alt, image.width, image.height, image.line)
+
+
 def _entry(
     item: Item,
     config: Config,
     typeset: partial[str],
     refs: body.References,
     marks: dict[str, str],
+    photo: PreparedImage | None = None,
+    link: PhotoLink | None = None,
     computed: bool = False,
     letter_lang: str | None = None,
 ) -> Entry:
@@ -278,12 +324,7 @@ def _entry(
         summary = ""
     years = item.date.year - item.founded.year if item.founded else None
     years_text = years_text_of(years, locale) if years is not None and years > 0 else None
-    image = item.image
-    if image is not None:
-        src = body.safe_url(image.src, base)
-        image = (
-            None if src is None else type(image)(src, typeset(image.alt), image.width, image.height)
-        )
+    image = _image(item, base, typeset, photo, link)
     return Entry(
         item=item,
         # a computed anniversary's title is the catalog's sentence, in the letter's language
@@ -305,6 +346,7 @@ def _entry(
         lang=lang,
         # a computed anniversary's title is the catalog's sentence around the entry's name
         title_lang=None if computed else lang,
+        photo=photo if image is not None else None,
         marks=tuple(
             word
             for key, word in marks.items()

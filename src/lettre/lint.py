@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 SUBJECT_LIMIT = 70
 #: Gmail drops a <style> element larger than this
 GMAIL_STYLE_BYTES = 16 * 1024
+#: a message over this size (photos embedded) is slow to fetch and refused by some servers
+MESSAGE_LIMIT_BYTES = 1024 * 1024
 _WEB_SCHEMES = ("http://", "https://")
 
 
@@ -126,7 +128,7 @@ def _item_source(composed: Composed, url: str) -> tuple[Path | None, int | None]
     """The item file (and line of its body) an image or link of the HTML comes from."""
     for entry in composed.letter.entries:
         if entry.image is not None and entry.image.src == url:
-            return entry.item.path, None
+            return entry.item.path, entry.image.line
         if entry.url == url and url not in entry.body_html:
             return entry.item.path, None
         if url in entry.body_html or _escaped(url) in entry.body_html:
@@ -186,6 +188,7 @@ def style_size(page: _Page) -> Iterator[Finding]:
 
 def images(composed: Composed, page: _Page) -> Iterator[Finding]:
     """Every image has an alt text, an http(s) address, a width and a height."""
+    photos = {e.image.src for e in composed.letter.entries if e.photo and e.image}
     for tag in page.images:
         src = (tag.attrs.get("src") or "").strip()
         path, line, hint = _where(composed, tag, src)
@@ -198,7 +201,7 @@ def images(composed: Composed, page: _Page) -> Iterator[Finding]:
                 path,
                 line,
             )
-        if not src.lower().startswith(_WEB_SCHEMES):
+        if not src.lower().startswith(_WEB_SCHEMES) and src not in photos:  # see `photos`
             yield Finding(
                 "error",
                 f"image {shown!r} is not at an http(s) address: mail clients cannot load it{hint}",
@@ -215,6 +218,34 @@ def images(composed: Composed, page: _Page) -> Iterator[Finding]:
                 path,
                 line,
             )
+
+
+def photos(composed: Composed, config: Config | None) -> Iterator[Finding]:
+    """Local photos published with the archive need its address; embedded ones weigh."""
+    letter = composed.letter
+    if config is None or not letter.photos:
+        return
+    if config.images.mode == "publish" and not config.archive_url:
+        for entry in letter.entries:
+            if entry.photo is None or entry.item.image is None:
+                continue
+            yield Finding(
+                "error",
+                f"image {entry.item.image.src!r} is published with the web archive, but "
+                "lettre.toml gives the archive no address: set base_url or [archive] url, "
+                'or embed the photos in the message ([images] mode = "embed")',
+                entry.item.path,
+                entry.item.image.line,
+            )
+    size = len(composed.eml())
+    if size > MESSAGE_LIMIT_BYTES:
+        yield Finding(
+            "warning",
+            f"the message is {size / 1024 / 1024:.1f} MB with its embedded photos (over "
+            f"{MESSAGE_LIMIT_BYTES // 1024 // 1024} MB): slow to open on a phone, refused by "
+            'some mail servers; use fewer photos or [images] mode = "publish"',
+            _config_path(config),
+        )
 
 
 def links(composed: Composed, page: _Page) -> Iterator[Finding]:
@@ -242,7 +273,7 @@ def links(composed: Composed, page: _Page) -> Iterator[Finding]:
 def dropped_links(composed: Composed, config: Config | None) -> Iterator[Finding]:
     """Links and images of the items that the letter had to leave out (relative without
     base_url, or another scheme than http(s) and mailto)."""
-    from .body import parse, safe_url
+    from .body import is_local, parse, safe_url
 
     base = composed.letter.base_url
     allow_html = config.allow_html if config is not None else False
@@ -251,7 +282,7 @@ def dropped_links(composed: Composed, config: Config | None) -> Iterator[Finding
         item = entry.item
         if item.url and safe_url(item.url, base) is None:
             yield Finding("warning", f"'url' {item.url!r} is left out: {why}", item.path)
-        if item.image and safe_url(item.image.src, base) is None:
+        if item.image and not is_local(item.image.src) and safe_url(item.image.src, base) is None:
             yield Finding("warning", f"'image' {item.image.src!r} is left out: {why}", item.path)
         for token in parse(item.body, allow_html) if item.body else ():
             line = item.body_line + (token.map[0] if token.map else 0)
@@ -367,6 +398,7 @@ def lint(composed: Composed, config: Config | None = None) -> list[Finding]:
         *html_size(composed),
         *style_size(page),
         *images(composed, page),
+        *photos(composed, config),
         *links(composed, page),
         *dropped_links(composed, config),
         *subject(composed, config),

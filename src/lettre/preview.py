@@ -243,7 +243,7 @@ def _entry(entry: Entry, body: _Body, allow_html: bool, read_more: str) -> list[
     if entry.lead:
         out += [_Text(""), _Text(entry.lead, style="italic")]
     if entry.image:
-        out += [_Text(""), _Text(f"[{entry.image.alt}]", style=MUTED)]
+        out += [_Text(""), _image_line(entry)]
     if entry.item.body:
         out += [_Text(""), *body.render(entry.item.body, allow_html)]
     if entry.results:
@@ -254,6 +254,17 @@ def _entry(entry: Entry, body: _Body, allow_html: bool, read_more: str) -> list[
         more.append(entry.url, _link(entry.url))
         out += [_Text(""), more]
     return out
+
+
+def _image_line(entry: Entry) -> Text:
+    """`[the alt text]`, and for a local photo its final size: `1200 × 900 px, 143 kB`."""
+    assert entry.image is not None
+    line = _Text(f"[{entry.image.alt}]", style=MUTED)
+    photo = entry.photo
+    if photo is not None:
+        line.stylize(_link(entry.image.src))
+        line.append(f" {photo.width} × {photo.height} px, {round(photo.size / 1000)} kB", MUTED)
+    return line
 
 
 def results_table(groups: Sequence[tuple[str, Sequence[dict[str, str]]]]) -> Table:

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, TypeVar
 import yaml
 
 from . import files
-from .body import safe_scheme
+from .body import is_local, safe_scheme
 from .config import unknown_kind
 from .errors import ItemError, ItemErrors, LettreError, UsageError
 from .french import get_locale, strip_accents
@@ -753,12 +753,22 @@ def _image(f: _Fields) -> Image | None:
             "image", f"'image' must be a table with 'src' and 'alt', not {_describe(value)}"
         )
     src, alt = value.get("src"), value.get("alt")
+    line = _image_src_line(f)
     if not isinstance(src, str) or not src.strip():
         raise f.fail("image", "'image' needs 'src' (the picture's address)")
-    if not safe_scheme(src.strip()) or src.strip().lower().startswith("mailto:"):
-        raise f.fail("image", f"'image.src' must be an http(s) address, not {src!r}")
-    if re.search(r"[\s\x00-\x1f\x7f]", src.strip()):
-        raise f.fail("image", f"'image.src' must be one address, without spaces: {src!r}")
+    src = src.strip()
+    if is_local(src):  # a photo of the folder (images.locate vets the path): spaces are fine
+        if re.search(r"[\x00-\x1f\x7f]", src):
+            raise ItemError(f"'image.src' must be one line, without control characters: {src!r}",
+                            f.path, line)  # fmt: skip
+    elif not safe_scheme(src) or src.lower().startswith("mailto:"):
+        raise ItemError(
+            f"'image.src' must be an http(s) address or a file of the folder, not {src!r}",
+            f.path,
+            line,
+        )
+    elif re.search(r"[\s\x00-\x1f\x7f]", src):
+        raise ItemError(f"'image.src' must be one address, without spaces: {src!r}", f.path, line)
     if alt is None:
         raise f.fail("image", "'image' needs 'alt' (the text read out in its place)")
     if not isinstance(alt, str):
@@ -769,7 +779,17 @@ def _image(f: _Fields) -> Image | None:
         if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size <= 0):
             raise f.fail("image", f"'image.{key}' must be a number of pixels, not {size!r}")
         sizes.append(size)
-    return Image(src.strip(), " ".join(alt.split()), sizes[0], sizes[1])
+    return Image(src, " ".join(alt.split()), sizes[0], sizes[1], line)
+
+
+def _image_src_line(f: _Fields) -> int:
+    """The line of `src` inside `image` (block or flow style), else the line of `image`."""
+    node = f.nodes.get("image")
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _value in node.value:
+            if key_node.value == "src":
+                return int(f.first_line + key_node.start_mark.line)
+    return f.line_of("image")
 
 
 def _tags(f: _Fields) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .config import Config, page_name
 from .errors import LettreError
 from .items import Item, Week
+from .messages import _
 
 if TYPE_CHECKING:
     from .items import Letter
@@ -268,7 +269,7 @@ def build_archive(config: Config, progress: Progress | None = None) -> dict[str,
     pages = render_pages(config, progress)
     if not pages:
         raise LettreError(
-            "no letter to archive: the folder has no item (add one with 'lettre new')",
+            _("no letter to archive: the folder has no item (add one with 'lettre new')"),
             config.items_dir,
         )
     refuse_examples(config, [page.letter for page in pages])
@@ -305,7 +306,7 @@ def refuse_examples(config: Config, letters: Sequence[Letter]) -> None:
     for letter in letters:
         found += [e for e in letter_examples(config, letter) if e not in found]
     if found:
-        raise ExampleContentError(found, "the archive")
+        raise ExampleContentError(found, _("the archive"))
 
 
 def _read_manifest(out_dir: Path) -> set[str]:
@@ -335,14 +336,16 @@ def write_archive(files: dict[str, bytes], out_dir: Path) -> ArchiveReport:
 
     report = ArchiveReport(out_dir, letters=sum(1 for n in files if _is_page(n)))
     if out_dir.exists() and not out_dir.is_dir():
-        raise LettreError("--out must be a folder, and this is a file", out_dir)
+        raise LettreError(_("--out must be a folder, and this is a file"), out_dir)
     ours = _read_manifest(out_dir)
     for name, data in files.items():
         current = _current(out_dir / name)
         if current is not None and current != data and name not in ours:
             raise LettreError(
-                "exists and was not written by 'lettre archive': nothing was written "
-                "(choose another --out folder, or move this file away)",
+                _(
+                    "exists and was not written by 'lettre archive': nothing was written (choose "
+                    "another --out folder, or move this file away)"
+                ),
                 out_dir / name,
             )
     manifest = json.dumps({"generator": "lettre archive", "files": sorted(files)}, indent=2)
@@ -364,7 +367,9 @@ def write_archive(files: dict[str, bytes], out_dir: Path) -> ArchiveReport:
             try:
                 path.unlink(missing_ok=True)
             except OSError as err:
-                raise LettreError(f"cannot remove: {err.strerror or err}", path) from None
+                raise LettreError(
+                    _("cannot remove: {value}").format(value=err.strerror or err), path
+                ) from None
             report.removed.append(path)
     return report
 

@@ -13,6 +13,7 @@ from .config import Config
 from .errors import ImageError, ItemError, ItemErrors, LettreError
 from .findings import Finding, Report
 from .items import Item, Week
+from .messages import _
 
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 
@@ -95,7 +96,9 @@ def check_letter(
         composed = compose(config, week, now=now, items=items)
     except (ItemError, ItemErrors):
         # each broken item is reported by the item checks already
-        message = f"the letter of {week.end.isoformat()} cannot be composed: fix the items first"
+        message = _("the letter of {isoformat} cannot be composed: fix the items first").format(
+            isoformat=week.end.isoformat()
+        )
         return [Finding("error", message)]
     except LettreError as err:
         return [Finding.from_error(err)]
@@ -110,7 +113,9 @@ def stray_files(items_dir: Path) -> list[Finding]:
     from .readers import IGNORED_PREFIXES
 
     if not items_dir.is_dir():
-        return [Finding("warning", "no items folder: create an item with 'lettre new'", items_dir)]
+        return [
+            Finding("warning", _("no items folder: create an item with 'lettre new'"), items_dir)
+        ]
     found = []
     with os.scandir(items_dir) as entries:  # no stat per file: 20,000 items are common
         for entry in sorted(entries, key=lambda e: e.name):
@@ -118,10 +123,10 @@ def stray_files(items_dir: Path) -> list[Finding]:
                 continue  # hidden, put aside (_notes.md) or an editor's
             path = items_dir / entry.name
             if _is_dir(entry):
-                message = "not read: items in sub-folders are left out (move them up to items/)"
+                message = _("not read: items in sub-folders are left out (move them up to items/)")
                 found.append(Finding("warning", message, path))
             elif not entry.name.endswith(".md"):
-                message = "not read: item files end in '.md' (rename it to use it)"
+                message = _("not read: item files end in '.md' (rename it to use it)")
                 found.append(Finding("warning", message, path))
     return found
 
@@ -147,15 +152,17 @@ def item_warnings(item: Item) -> list[Finding]:
     for key in keys:
         if key not in ITEM_KEYS:
             close = difflib.get_close_matches(key, ITEM_KEYS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            message = f"unknown key '{key}' ignored{hint}"
+            hint = _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
+            message = _("unknown key '{key}' ignored{hint}").format(key=key, hint=hint)
             found.append(Finding("warning", message, item.path, at(key)))
     dated = _DATED_NAME.match(item.path.name)
     if dated and dated[1] != item.date.isoformat():
         found.append(
             Finding(
                 "warning",
-                f"the file name says {dated[1]} but 'date:' is {item.date.isoformat()}",
+                _("the file name says {value} but 'date:' is {isoformat}").format(
+                    value=dated[1], isoformat=item.date.isoformat()
+                ),
                 item.path,
                 at("date"),
             )
@@ -164,7 +171,7 @@ def item_warnings(item: Item) -> list[Finding]:
         found.append(
             Finding(
                 "warning",
-                "'image.alt' is empty: describe the picture for those who cannot see it",
+                _("'image.alt' is empty: describe the picture for those who cannot see it"),
                 item.path,
                 at("image"),
             )
@@ -173,28 +180,34 @@ def item_warnings(item: Item) -> list[Finding]:
         found.append(
             Finding(
                 "warning",
-                f"'image.alt' repeats the file name ({item.image.alt!r}): describe what the "
-                "picture shows, for those who cannot see it",
+                _(
+                    "'image.alt' repeats the file name ({alt!r}): describe what the picture "
+                    "shows, for those who cannot see it"
+                ).format(alt=item.image.alt),
                 item.path,
                 at("image"),
             )
         )
     if item.kind == "anniversaire" and item.founded is None:
-        message = "an 'anniversaire' without 'founded:' cannot show its number of years"
+        message = _("an 'anniversaire' without 'founded:' cannot show its number of years")
         found.append(Finding("warning", message, item.path, at("kind")))
     if item.founded is not None and item.founded > item.date:
-        message = (
-            f"'founded' ({item.founded.isoformat()}) is after the item's date "
-            f"({item.date.isoformat()}): a typo in the year?"
-        )
+        message = _(
+            "'founded' ({isoformat}) is after the item's date ({isoformat2}): a typo in the year?"
+        ).format(isoformat=item.founded.isoformat(), isoformat2=item.date.isoformat())
         found.append(Finding("warning", message, item.path, at("founded")))
     years = _title_years(item.title)
     if item.kind == "anniversaire" and item.founded is not None and years is not None:
         age = item.date.year - item.founded.year
         if years != age:
-            message = (
-                f"the title says {years} years but 'founded' ({item.founded.isoformat()}) "
-                f"makes {age} on {item.date.isoformat()}: check the title or 'founded'"
+            message = _(
+                "the title says {years} years but 'founded' ({isoformat}) makes {age} on "
+                "{isoformat2}: check the title or 'founded'"
+            ).format(
+                years=years,
+                isoformat=item.founded.isoformat(),
+                age=age,
+                isoformat2=item.date.isoformat(),
             )
             found.append(Finding("warning", message, item.path, at("title")))
     found += [Finding("warning", message, item.path, line) for line, message in item.notes]
@@ -253,10 +266,10 @@ def address_warnings(config: Config) -> list[Finding]:
         addresses.append(("unsubscribe", "mailto", config.unsubscribe_mailto))
     for table, key, address in addresses:
         if is_local_address(address):
-            message = (
-                f"'{table}.{key}': {address} is a local address (no domain): the mail relay "
-                "of this machine delivers it, but nobody elsewhere can write to it"
-            )
+            message = _(
+                "'{table}.{key}': {address} is a local address (no domain): the mail relay of "
+                "this machine delivers it, but nobody elsewhere can write to it"
+            ).format(table=table, key=key, address=address)
             found.append(Finding("warning", message, config.path, config.line_of(f"{table}.{key}")))
     return found
 
@@ -270,7 +283,12 @@ def duplicates(items: Sequence[Item]) -> list[Finding]:
         if key in seen:
             first = seen[key].path.name
             found.append(
-                Finding("warning", f"same date and title as {first}: shown twice", item.path, 1)
+                Finding(
+                    "warning",
+                    _("same date and title as {first}: shown twice").format(first=first),
+                    item.path,
+                    1,
+                )
             )
         else:
             seen[key] = item

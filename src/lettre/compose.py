@@ -16,6 +16,7 @@ from .errors import ConfigError, ItemErrors
 from .files import write_all
 from .items import Item, Letter, PreparedImage, Week
 from .letter import build_letter
+from .messages import _
 from .readers import read_anniversaries
 
 
@@ -77,8 +78,10 @@ def open_folder(folder: Path | str, locale: str | None = None) -> Config:
     config_path = found / CONFIG_NAME
     if found == Path(".") and not config_path.exists() and not config_path.is_symlink():
         raise ConfigError(
-            f"no {CONFIG_NAME} here nor in the folders above: is this a newsletter folder? "
-            "(create one with 'lettre init', or name it with -C)",
+            _(
+                "no {config_name} here nor in the folders above: is this a newsletter folder? "
+                "(create one with 'lettre init', or name it with -C)"
+            ).format(config_name=CONFIG_NAME),
             CONFIG_NAME,
         )
     config = load_config(found)  # checks the locale of lettre.toml (file:line)
@@ -87,7 +90,7 @@ def open_folder(folder: Path | str, locale: str | None = None) -> Config:
     try:
         canonical = str(get_locale(locale))  # an unknown locale fails here, before any work
     except UsageError as err:
-        raise UsageError(f"--locale: {err.message}") from None
+        raise UsageError(_("--locale: {message}").format(message=err.message)) from None
     return config.with_locale(canonical)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from .messages import _
+
 
 def location(path: Path | str | None, line: int | None = None) -> str:
     """`path:line`, `path`, or '' when there is no file: how every message names a place."""
@@ -29,8 +31,13 @@ class LettreError(Exception):
         return location(self.path, self.line)
 
     def __str__(self) -> str:
+
         where = self.location()
-        return f"{where}: {self.message}" if where else self.message
+        return (
+            _("{where}: {message}").format(where=where, message=self.message)
+            if where
+            else self.message
+        )
 
 
 class ConfigError(LettreError):
@@ -69,13 +76,19 @@ class ExampleContentError(LettreError):
 
     def __init__(self, examples: Sequence[object], subject: str, also: str = ""):
         self.examples = list(examples)  # examples.Example: file, line, what
-        lines = [f"{subject} holds example content, which is never sent to readers:"]
+        lines = [
+            _("{subject} holds example content, which is never sent to readers:").format(
+                subject=subject
+            )
+        ]
         lines += [f"  {example}" for example in self.examples]
         if also:
             lines.append(also)
         lines.append(
-            "Replace each with your own; 'lettre preview' and 'lettre compose --format text' "
-            "show the letter with the examples marked EXEMPLE."
+            _(
+                "Replace each with your own; 'lettre preview' and 'lettre compose --format text' "
+                "show the letter with the examples marked EXEMPLE."
+            )
         )
         super().__init__("\n".join(lines))
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ExampleContentError, location
+from .messages import N_, _
 
 if TYPE_CHECKING:
     from .config import Config
@@ -34,9 +35,9 @@ if TYPE_CHECKING:
 
 #: the tables of lettre.toml that may be marked `example = true`, and what to write there
 EXAMPLE_TABLES = {
-    "sender": "[sender] is an example (example = true): write your own address and name",
-    "recipients": "[recipients] are examples (example = true): write your readers' addresses",
-    "unsubscribe": (
+    "sender": N_("[sender] is an example (example = true): write your own address and name"),
+    "recipients": N_("[recipients] are examples (example = true): write your readers' addresses"),
+    "unsubscribe": N_(
         "[unsubscribe] is an example (example = true): write your own unsubscribe page or address"
     ),
 }
@@ -59,7 +60,7 @@ class Example:
         return location(self.path, self.line)
 
     def __str__(self) -> str:
-        return f"{self.location()}: {self.what}"
+        return _("{where}: {message}").format(where=self.location(), message=self.what)
 
 
 # --- lettre.toml ---------------------------------------------------------------------------
@@ -71,7 +72,9 @@ def config_examples(config: Config) -> list[Example]:
         Example(
             config.path,
             config.line_of(f"{table}.example"),
-            f"{EXAMPLE_TABLES[table]}, then delete the line 'example = true'",
+            _("{value}, then delete the line 'example = true'").format(
+                value=_(EXAMPLE_TABLES[table])
+            ),
         )
         for table in config.examples
     ]
@@ -89,8 +92,10 @@ def item_examples(item: Item) -> list[Example]:
             Example(
                 item.path,
                 keys.get("example"),
-                "an example item (example: true): write your own items and delete this "
-                "file, or make this one yours and delete the line 'example: true'",
+                _(
+                    "an example item (example: true): write your own items and delete this file, "
+                    "or make this one yours and delete the line 'example: true'"
+                ),
             )
         )
     found += placeholders(item)
@@ -121,12 +126,14 @@ def placeholders(item: Item) -> list[Example]:
             at = dict(lines[number - 1]) if number <= len(lines) else {}
             line = min((at[k] for k in keys if k in at), default=at.get("sport"))
             names = ", ".join(f"'{key}'" for key in sorted(keys, key=lambda k: at.get(k, 0)))
-            what = f"'results' row {number} still holds the example text of 'lettre new' in {names}"
-            found.append(Example(item.path, line, f"{what}: write the result"))
+            what = _(
+                "'results' row {number} still holds the example text of 'lettre new' in {names}"
+            ).format(number=number, names=names)
+            found.append(Example(item.path, line, _("{what}: write the result").format(what=what)))
     if item.body and any(body in item.body for body in bodies):
         for number, text in enumerate(item.body.split("\n")):
             if text.strip() in bodies:
-                what = "the body still holds the example text of 'lettre new': write your own"
+                what = _("the body still holds the example text of 'lettre new': write your own")
                 found.append(Example(item.path, item.body_line + number, what))
     founded = _example_founded(item)
     if founded is not None:
@@ -154,9 +161,10 @@ def _example_founded(item: Item) -> Example | None:
     return Example(
         item.path,
         line,
-        f"'founded' is still the example date of 'lettre new' ({item.founded.isoformat()}, "
-        "ten years before the item): write the date of foundation, then delete the "
-        f"comment '{FOUNDED_COMMENT}'",
+        _(
+            "'founded' is still the example date of 'lettre new' ({isoformat}, ten years before "
+            "the item): write the date of foundation, then delete the comment '{founded_comment}'"
+        ).format(isoformat=item.founded.isoformat(), founded_comment=FOUNDED_COMMENT),
     )
 
 
@@ -224,8 +232,10 @@ def anniversary_examples(entries: Iterable[Anniversary]) -> list[Example]:
         Example(
             entry.source or Path("anniversaries.yaml"),
             entry.line,
-            f"the anniversary of '{entry.name}' is an example: delete this entry, or put a "
-            "'#' before each of its lines",
+            _(
+                "the anniversary of '{name}' is an example: delete this entry, or put a '#' "
+                "before each of its lines"
+            ).format(name=entry.name),
         )
         for entry in entries
         if anniversary_is_example(entry)
@@ -242,10 +252,10 @@ def letter_examples(config: Config, letter: Letter) -> list[Example]:
         item = entry.item
         if item.path == config.anniversaries_path:  # computed from anniversaries.yaml
             if item.example:
-                what = (
-                    f"the anniversary '{item.title}' comes from an example entry: delete it, "
-                    "or put a '#' before each of its lines"
-                )
+                what = _(
+                    "the anniversary '{title}' comes from an example entry: delete it, or put a "
+                    "'#' before each of its lines"
+                ).format(title=item.title)
                 found.append(Example(item.path, item.body_line, what))
             continue
         found += item_examples(item)
@@ -274,6 +284,8 @@ def refuse_examples(config: Config, letter: Letter | None, also: str = "") -> No
     found = example_content(config, letter)
     if found:
         subject = (
-            f"the letter of {letter.date.isoformat()}" if letter is not None else "this folder"
+            _("the letter of {isoformat}").format(isoformat=letter.date.isoformat())
+            if letter is not None
+            else _("this folder")
         )
         raise ExampleContentError(found, subject, also)

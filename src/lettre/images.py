@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from .body import is_local
 from .errors import ImageError, LettreError
 from .items import Item, PreparedImage
+from .messages import _
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
@@ -70,16 +71,16 @@ def path_problem(src: str) -> str | None:
     """What is wrong with a local `src` as written (absolute, or leaving the folder), before
     any file is looked at; or None."""
     if src.startswith(("/", "\\")) or (len(src) > 2 and src[1] == ":" and src[2] in "/\\"):
-        return (
-            f"image {src!r}: an absolute path: give the path from the newsletter folder "
+        return _(
+            "image {src!r}: an absolute path: give the path from the newsletter folder "
             "(photos/defile.jpg), where lettre.toml is"
-        )
+        ).format(src=src)
     parts = posixpath.normpath(src.replace("\\", "/")).split("/")
     if parts[0] == "..":
-        return (
-            f"image {src!r}: outside the newsletter folder: copy the picture into the folder "
+        return _(
+            "image {src!r}: outside the newsletter folder: copy the picture into the folder "
             "(photos/…) and give its path from there"
-        )
+        ).format(src=src)
     return None
 
 
@@ -105,40 +106,61 @@ def locate(folder: Path, item: Item) -> tuple[Path, os.stat_result]:
     except FileNotFoundError:
         if path.is_symlink():
             target = os.readlink(path)
-            message = f"a broken symbolic link (its target {target!r} does not exist)"
-            raise _fail(item, f"image {src!r}: {message}") from None
+            message = _("a broken symbolic link (its target {target!r} does not exist)").format(
+                target=target
+            )
+            raise _fail(
+                item, _("image {src!r}: {message}").format(src=src, message=message)
+            ) from None
         raise _fail(
             item,
-            f"image {src!r}: no such file (the path is read from the newsletter folder, "
-            "where lettre.toml is)",
+            _(
+                "image {src!r}: no such file (the path is read from the newsletter folder, where "
+                "lettre.toml is)"
+            ).format(src=src),
         ) from None
     except (OSError, RuntimeError) as err:  # a link loop, a folder that may not be read
         from .files import os_problem
 
         problem = os_problem(err, path) if isinstance(err, OSError) else str(err)
-        raise _fail(item, f"image {src!r}: {problem}") from None
+        raise _fail(item, _("image {src!r}: {message}").format(src=src, message=problem)) from None
     if not real.is_relative_to(folder.resolve()):
         raise _fail(
             item,
-            f"image {src!r}: a symbolic link to a file outside the newsletter folder: "
-            "copy the picture into the folder",
+            _(
+                "image {src!r}: a symbolic link to a file outside the newsletter folder: copy "
+                "the picture into the folder"
+            ).format(src=src),
         )
     try:
         info = real.stat()
     except OSError as err:
         from .files import os_problem
 
-        raise _fail(item, f"image {src!r}: {os_problem(err, path)}") from None
+        raise _fail(
+            item, _("image {src!r}: {message}").format(src=src, message=os_problem(err, path))
+        ) from None
     if stat.S_ISDIR(info.st_mode):
-        raise _fail(item, f"image {src!r}: a folder, not a picture file")
+        raise _fail(item, _("image {src!r}: a folder, not a picture file").format(src=src))
     if not stat.S_ISREG(info.st_mode):
-        raise _fail(item, f"image {src!r}: not a regular file (a device, a pipe or a socket)")
+        raise _fail(
+            item,
+            _("image {src!r}: not a regular file (a device, a pipe or a socket)").format(src=src),
+        )
     if info.st_size == 0:
-        raise _fail(item, f"image {src!r}: an empty file (0 bytes): copy the picture again")
+        raise _fail(
+            item,
+            _("image {src!r}: an empty file (0 bytes): copy the picture again").format(src=src),
+        )
     if info.st_size > MAX_SOURCE_BYTES:
         size = f"{info.st_size / 1_000_000:,.0f} MB".replace(",", " ")
         limit = f"{MAX_SOURCE_BYTES // 1_000_000} MB"
-        raise _fail(item, f"image {src!r}: file too large ({size}; at most {limit})")
+        raise _fail(
+            item,
+            _("image {src!r}: file too large ({size}; at most {limit})").format(
+                src=src, size=size, limit=limit
+            ),
+        )
     return real, info
 
 
@@ -185,8 +207,10 @@ def encode(data: bytes) -> Encoded:
     heif = _register_heif() if _is_heic(data) else False
     if _is_heic(data) and not heif:
         raise _Unreadable(
-            "a HEIC photo, which lettre reads with its optional HEIC support: "
-            "pip install 'lettre[heif]' (or export the photo as JPEG)"
+            _(
+                "a HEIC photo, which lettre reads with its optional HEIC support: pip install "
+                "'lettre[heif]' (or export the photo as JPEG)"
+            )
         )
     try:
         with warnings.catch_warnings():
@@ -201,17 +225,24 @@ def encode(data: bytes) -> Encoded:
             image = ImageOps.exif_transpose(opened)
     except PIL.DecompressionBombError:
         raise _Unreadable(
-            "too many pixels (over Pillow's limit against decompression bombs): "
-            "export the picture at a smaller size"
+            _(
+                "too many pixels (over Pillow's limit against decompression bombs): export the "
+                "picture at a smaller size"
+            )
         ) from None
     except UnidentifiedImageError:
         raise _Unreadable(
-            "not a picture lettre can read (JPEG, PNG, GIF, WebP, TIFF, or HEIC with lettre[heif])"
+            _(
+                "not a picture lettre can read (JPEG, PNG, GIF, WebP, TIFF, or HEIC with "
+                "lettre[heif])"
+            )
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error):
         raise _Unreadable(
-            "a damaged or incomplete picture (it cannot be decoded to the end): "
-            "copy or export it again"
+            _(
+                "a damaged or incomplete picture (it cannot be decoded to the end): copy or "
+                "export it again"
+            )
         ) from None
     image = _to_srgb(image)
     if image.width > MAX_WIDTH:
@@ -294,7 +325,7 @@ def _jpeg(image: PILImage) -> Encoded:
             if len(data) <= MAX_BYTES:
                 return Encoded(data, "image/jpeg", current.width, current.height)
         current = _smaller(current, len(data))
-    raise _Unreadable("cannot be made smaller than 200 KB")  # pragma: no cover - 16 px
+    raise _Unreadable(_("cannot be made smaller than 200 KB"))  # pragma: no cover - 16 px
 
 
 def _png(image: PILImage, transparent: bool) -> Encoded | None:
@@ -411,7 +442,7 @@ class Preparer:
         try:
             encoded = encode(data)
         except _Unreadable as err:
-            raise _fail(item, f"image {key!r}: {err}") from None
+            raise _fail(item, _("image {src!r}: {message}").format(src=key, message=err)) from None
         name = prepared_name(real, encoded)
         path = self.out / name
         try:
@@ -419,8 +450,10 @@ class Preparer:
                 _private_write(self.config, path, encoded.data)
         except OSError as err:
             raise ImageError(
-                f"cannot write the prepared image: {err.strerror or err} (lettre keeps "
-                "prepared photos in .lettre/: make the folder writable)",
+                _(
+                    "cannot write the prepared image: {value} (lettre keeps prepared photos in "
+                    ".lettre/: make the folder writable)"
+                ).format(value=err.strerror or err),
                 path,
             ) from None
         prepared = PreparedImage(
@@ -435,7 +468,10 @@ class Preparer:
         try:
             return read_bytes(real, MAX_SOURCE_BYTES)
         except LettreError as err:
-            raise _fail(item, f"image {item.image.src.strip()!r}: {err.message}") from None  # type: ignore[union-attr]
+            src = item.image.src.strip()  # type: ignore[union-attr]
+            raise _fail(
+                item, _("image {src!r}: {message}").format(src=src, message=err.message)
+            ) from None
 
     def _cached(
         self, real: Path, row: tuple[int, int, str, str, int, int, int, str]
@@ -559,8 +595,10 @@ class Missing:
 
     def error(self) -> ImageError:
         return ImageError(
-            f"image {self.src!r} is not in the web archive yet ({IMAGES_DIR}/{self.name}): "
-            "run 'lettre archive --out DIR' and publish it before sending",
+            _(
+                "image {src!r} is not in the web archive yet ({images_dir}/{name}): run 'lettre "
+                "archive --out DIR' and publish it before sending"
+            ).format(src=self.src, images_dir=IMAGES_DIR, name=self.name),
             self.item,
             self.line,
         )

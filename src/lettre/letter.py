@@ -15,6 +15,7 @@ from .french import format_date, format_period, one_line, ordinal, typography
 from .i18n import anniversary_title, translations
 from .i18n import years_text as years_text_of
 from .items import Anniversary, Entry, Image, Item, Letter, LetterSection, PreparedImage, Week
+from .messages import _, ngettext
 
 #: where a letter points at a prepared photo (images.py gives one per output)
 PhotoLink = Callable[[PreparedImage], str]
@@ -232,18 +233,23 @@ def _empty_message(
     items: Sequence[Item], config: Config, week: Week, anniversaries: Sequence[Anniversary]
 ) -> str:
     """Why the letter of `week` is empty, and what to do."""
-    message = (
-        f"no item for the letter of {week.end.isoformat()} "
-        f"({week.start.isoformat()} to {week.end.isoformat()}): "
-        "add items with 'lettre new' or choose another --week (see 'lettre weeks')"
-    )
+    message = _(
+        "no item for the letter of {isoformat} ({isoformat2} to {isoformat}): add items with "
+        "'lettre new' or choose another --week (see 'lettre weeks')"
+    ).format(isoformat=week.end.isoformat(), isoformat2=week.start.isoformat())
     drafts = sum(1 for i in items if i.date in week and i.draft)
     if drafts:
-        message += f"; {drafts} draft{'s' if drafts > 1 else ''} (see them with --drafts)"
+        message += ngettext(
+            "; {count} draft (see them with --drafts)",
+            "; {count} drafts (see them with --drafts)",
+            drafts,
+        ).format(count=drafts)
     computed = anniversaries_in(anniversaries, week, config)
     if computed:
         names = ", ".join(f"'{a.title}'" for a in computed)
-        message += f" (anniversaries.yaml's {names}: an anniversary joins a letter, it makes none)"
+        message += _(
+            " (anniversaries.yaml's {names}: an anniversary joins a letter, it makes none)"
+        ).format(names=names)
     return message
 
 

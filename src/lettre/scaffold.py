@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import LettreError, UsageError
+from .messages import _
 
 if TYPE_CHECKING:
     from .spreadsheet import SheetResults
@@ -152,12 +153,15 @@ def new_item(
 
     if not FIRST_DATE <= day <= LAST_DATE:  # the reader refuses such a date
         raise UsageError(
-            f"--date: {day.isoformat()} is out of range "
-            f"(from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()})"
+            _("--date: {isoformat} is out of range (from {isoformat2} to {isoformat3})").format(
+                isoformat=day.isoformat(),
+                isoformat2=FIRST_DATE.isoformat(),
+                isoformat3=LAST_DATE.isoformat(),
+            )
         )
     title = " ".join(title.split())
     if not title:
-        raise UsageError("--title: the title is empty")
+        raise UsageError(_("--title: the title is empty"))
     if kind not in kinds:
         raise UsageError(unknown_kind(kind, kinds))
     stem = f"{day.isoformat()}-{slugify(title) or kind}"
@@ -168,8 +172,10 @@ def new_item(
             if write_new(path, data):
                 return path
         except OSError as err:
-            raise LettreError(f"cannot write: {err.strerror or err}", path) from None
-    raise LettreError(f"too many items named {stem}-N.md", items_dir)
+            raise LettreError(
+                _("cannot write: {value}").format(value=err.strerror or err), path
+            ) from None
+    raise LettreError(_("too many items named {stem}-N.md").format(stem=stem), items_dir)
 
 
 def edit_item(path: Path, kinds: Sequence[str]) -> None:
@@ -184,23 +190,33 @@ def edit_item(path: Path, kinds: Sequence[str]) -> None:
     if not editor:
         editor = next((e for e in ("editor", "nano", "vi") if shutil.which(e)), None)
     if not editor:
-        raise UsageError(f"--edit: set $EDITOR to your editor (the item is {path})")
+        raise UsageError(
+            _("--edit: set $EDITOR to your editor (the item is {path})").format(path=path)
+        )
     try:
         command = shlex.split(editor)
     except ValueError as err:  # an unclosed quote
         variable = "$VISUAL" if os.environ.get("VISUAL") else "$EDITOR"
         raise UsageError(
-            f"--edit: {variable} is not a valid command ({str(err).lower()}): {editor!r} "
-            f"(the item is {path})"
+            _(
+                "--edit: {variable} is not a valid command ({lower}): {editor!r} (the item is "
+                "{path})"
+            ).format(variable=variable, lower=str(err).lower(), editor=editor, path=path)
         ) from None
     try:
         subprocess.run([*command, str(path)], check=False)
     except OSError as err:
-        raise UsageError(f"--edit: cannot run {editor!r}: {err.strerror or err}") from None
+        raise UsageError(
+            _("--edit: cannot run {editor!r}: {value}").format(
+                editor=editor, value=err.strerror or err
+            )
+        ) from None
     try:
         read_item(path, kinds)
     except LettreError as err:
-        message = f"{err.message} (the file is kept: fix it, then run 'lettre check')"
+        message = _("{message} (the file is kept: fix it, then run 'lettre check')").format(
+            message=err.message
+        )
         raise LettreError(message, err.path, err.line) from None
 
 
@@ -250,15 +266,19 @@ def init_folder(
 
         today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
     if folder.exists() and not folder.is_dir():
-        raise LettreError("not a folder", folder)
+        raise LettreError(_("not a folder"), folder)
     try:
         present = [p for p in folder.iterdir() if p.name != ".git"] if folder.is_dir() else []
     except OSError as err:
-        raise LettreError(f"cannot read this folder: {err.strerror or err}", folder) from None
+        raise LettreError(
+            _("cannot read this folder: {value}").format(value=err.strerror or err), folder
+        ) from None
     if present and not force:
         raise LettreError(
-            "this folder is not empty: choose an empty or new folder, or add --force to "
-            "create only the missing files (existing files are never overwritten)",
+            _(
+                "this folder is not empty: choose an empty or new folder, or add --force to "
+                "create only the missing files (existing files are never overwritten)"
+            ),
             folder,
         )
     created: list[Path] = []
@@ -268,7 +288,9 @@ def init_folder(
         try:
             written = write_new(path, text.encode("utf-8"))
         except OSError as err:
-            raise LettreError(f"cannot write: {err.strerror or err}", path) from None
+            raise LettreError(
+                _("cannot write: {value}").format(value=err.strerror or err), path
+            ) from None
         (created if written else kept).append(path)
     return Scaffold(tuple(created), tuple(kept))
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CellError, ItemErrors, LettreError
+from .messages import _
 
 MAX_SHEET_BYTES = 20_000_000
 MAX_ROWS = 5_000
@@ -110,18 +111,20 @@ def read_results(path: Path) -> SheetResults:
         table = list(_csv_rows(path))
     elif suffix in (".xls", ".ods", ".numbers"):
         raise LettreError(
-            f"a {suffix} spreadsheet: lettre reads .xlsx and .csv; save it in one of "
-            "those formats (File › Save as)",
+            _(
+                "a {suffix} spreadsheet: lettre reads .xlsx and .csv; save it in one of those "
+                "formats (File › Save as)"
+            ).format(suffix=suffix),
             path,
         )
     else:
-        raise LettreError("not a spreadsheet lettre reads: give a .xlsx or a .csv file", path)
+        raise LettreError(_("not a spreadsheet lettre reads: give a .xlsx or a .csv file"), path)
     return _results(path, table)
 
 
 def _results(path: Path, table: list[list[Any]]) -> SheetResults:
     if not any(_text(cell) for cells in table for cell in cells):
-        raise LettreError("the spreadsheet is empty: its first row names the columns", path)
+        raise LettreError(_("the spreadsheet is empty: its first row names the columns"), path)
     header_row = _first_filled(table)  # blank rows above the header are left alone
     columns, warnings = _columns(path, header_row, table[header_row])
     rows: list[dict[str, Any]] = []
@@ -130,7 +133,10 @@ def _results(path: Path, table: list[list[Any]]) -> SheetResults:
         if not any(_text(cell) for cell in cells):
             continue  # an empty row
         if len(rows) >= MAX_ROWS:
-            raise LettreError(f"more than {MAX_ROWS} rows: is this the right sheet?", path)
+            raise LettreError(
+                _("more than {max_rows} rows: is this the right sheet?").format(max_rows=MAX_ROWS),
+                path,
+            )
         row, problems = _row(path, number, cells, columns)
         errors += problems
         if not problems:
@@ -138,7 +144,7 @@ def _results(path: Path, table: list[list[Any]]) -> SheetResults:
     if errors:
         raise errors[0] if len(errors) == 1 else ItemErrors(errors)
     if not rows:
-        raise LettreError("no result under the header row: one row per result", path, 1)
+        raise LettreError(_("no result under the header row: one row per result"), path, 1)
     return SheetResults(tuple(rows), tuple(warnings))
 
 
@@ -161,14 +167,18 @@ def _columns(
         letter = column_letter(index)
         if key is None:
             warnings.append(
-                f"{path}:{line}:{letter}: column '{header}' left aside (known columns: {_KNOWN})"
+                _(
+                    "{path}:{line}:{letter}: column '{header}' left aside (known columns: {known})"
+                ).format(path=path, line=line, letter=letter, header=header, known=_KNOWN)
             )
             continue
         if key in columns:
             first = columns[key]
             raise CellError(
-                f"column '{header}' says the same as column {column_letter(first[0])} "
-                f"('{first[1]}'): keep one of them",
+                _(
+                    "column '{header}' says the same as column {column_letter} ('{value}'): keep "
+                    "one of them"
+                ).format(header=header, column_letter=column_letter(first[0]), value=first[1]),
                 path,
                 line,
                 letter,
@@ -177,16 +187,24 @@ def _columns(
     for key, french in (("sport", "sport"), ("name", "nom")):
         if key not in columns:
             raise LettreError(
-                f"no '{french}' column in the header row ({key} in English): each result "
-                f"needs one; the columns lettre knows are {_KNOWN}",
+                _(
+                    "no '{french}' column in the header row ({key} in English): each result "
+                    "needs one; the columns lettre knows are {known}"
+                ).format(french=french, key=key, known=_KNOWN),
                 path,
                 line,
             )
     if "dates" in columns and ("start" in columns or "end" in columns):
         index, header = columns.get("start") or columns["end"]
         raise CellError(
-            f"column '{header}' and column {column_letter(columns['dates'][0])} "
-            f"('{columns['dates'][1]}') both give dates: keep one of them",
+            _(
+                "column '{header}' and column {column_letter} ('{value}') both give dates: keep "
+                "one of them"
+            ).format(
+                header=header,
+                column_letter=column_letter(columns["dates"][0]),
+                value=columns["dates"][1],
+            ),
             path,
             line,
             column_letter(index),
@@ -217,8 +235,12 @@ def _row(
                 continue
             text = _text(value)
             if not text and key in ("sport", "name"):
-                what = "the sport" if key == "sport" else "who ranked (a name or a team)"
-                raise ValueError(f"'{header}' is empty: each result needs {what}")
+                what = _("the sport") if key == "sport" else _("who ranked (a name or a team)")
+                raise ValueError(
+                    _("'{header}' is empty: each result needs {what}").format(
+                        header=header, what=what
+                    )
+                )
             if text:
                 row[key] = text
         except ValueError as err:
@@ -231,7 +253,11 @@ def _row(
         try:
             found = _dates(value, header)
             if key != "dates" and len(found) > 1:
-                raise ValueError(f"'{header}' holds {len(found)} dates: give one day here")
+                raise ValueError(
+                    _("'{header}' holds {found} dates: give one day here").format(
+                        header=header, found=len(found)
+                    )
+                )
             days += found
         except ValueError as err:
             errors.append(CellError(str(err), path, number, letter))
@@ -271,16 +297,24 @@ def _rank(value: Any) -> int | str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool | dt.date):
-        raise ValueError(f"a rank is a number (1, 2, 3) or an ordinal (1re, 2e), not {value}")
+        raise ValueError(
+            _("a rank is a number (1, 2, 3) or an ordinal (1re, 2e), not {value}").format(
+                value=value
+            )
+        )
     if isinstance(value, float) and not value.is_integer():
-        raise ValueError(f"a rank is a whole number, not {_text(str(value))}")
+        raise ValueError(_("a rank is a whole number, not {text}").format(text=_text(str(value))))
     number, text = parse_rank(_text(value))
     if number is not None and (not isinstance(number, int) or number < 1):
-        raise ValueError(f"a rank starts at 1, not {_text(value)}")
+        raise ValueError(_("a rank starts at 1, not {value}").format(value=_text(value)))
     if text:
         return text  # as the user wrote it: « 1re », « 1ère », « finaliste »
     if not isinstance(number, int):
-        raise ValueError(f"a rank is a number (1, 2, 3) or an ordinal (1re, 2e), not {value}")
+        raise ValueError(
+            _("a rank is a number (1, 2, 3) or an ordinal (1re, 2e), not {value}").format(
+                value=value
+            )
+        )
     return number
 
 
@@ -296,8 +330,10 @@ def _dates(value: Any, header: str) -> list[dt.date]:
         return [value]
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise ValueError(
-            f"'{header}' holds the number {_text(value)}, not a date: format the cell as a "
-            "date, or write 2025-06-13 or 13/06/2025"
+            _(
+                "'{header}' holds the number {value}, not a date: format the cell as a date, or "
+                "write 2025-06-13 or 13/06/2025"
+            ).format(header=header, value=_text(value))
         )
     text = _text(value)
     if not text:
@@ -306,8 +342,10 @@ def _dates(value: Any, header: str) -> list[dt.date]:
     rest = _DATE_TOKEN.sub(" ", text)
     if not tokens or len(tokens) > 2 or not _BETWEEN.match(rest):
         raise ValueError(
-            f"'{header}' '{text}' is not a date: write 2025-06-13 or 13/06/2025, or two of "
-            "them for several days (29/05/2025 - 01/06/2025)"
+            _(
+                "'{header}' '{text}' is not a date: write 2025-06-13 or 13/06/2025, or two of "
+                "them for several days (29/05/2025 - 01/06/2025)"
+            ).format(header=header, text=text)
         )
     days = []
     for token in tokens:
@@ -320,8 +358,10 @@ def _dates(value: Any, header: str) -> list[dt.date]:
         try:
             days.append(dt.date.fromisoformat(token))
         except ValueError:
-            problem = calendar_problem(token) or "not a day of the calendar"
-            message = f"'{header}': {token} is not a date in the calendar ({problem})"
+            problem = calendar_problem(token) or _("not a day of the calendar")
+            message = _("'{header}': {token} is not a date in the calendar ({problem})").format(
+                header=header, token=token, problem=problem
+            )
             raise ValueError(message) from None
     return days
 
@@ -345,16 +385,16 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
             raise LettreError(
-                "not a text file: save the spreadsheet as CSV (UTF-8), or give the .xlsx", path
+                _("not a text file: save the spreadsheet as CSV (UTF-8), or give the .xlsx"), path
             ) from None
     if "\0" in text:
-        raise LettreError("not a CSV file (it holds binary data): give the .xlsx itself", path)
+        raise LettreError(_("not a CSV file (it holds binary data): give the .xlsx itself"), path)
     first = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first.count)
     try:
         yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     except csv.Error as err:
-        raise LettreError(f"not a readable CSV file ({err})", path) from None
+        raise LettreError(_("not a readable CSV file ({err})").format(err=err), path) from None
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
@@ -363,7 +403,10 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
         import openpyxl
     except ImportError:
         raise LettreError(
-            "reading .xlsx needs openpyxl: pip install 'lettre[xlsx]' (or save the sheet as .csv)",
+            _(
+                "reading .xlsx needs openpyxl: pip install 'lettre[xlsx]' (or save the sheet as "
+                ".csv)"
+            ),
             path,
         ) from None
     import zipfile
@@ -375,8 +418,10 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
         raise LettreError(
-            f"not a readable .xlsx workbook ({err}): open it in your spreadsheet and save it "
-            "again as .xlsx",
+            _(
+                "not a readable .xlsx workbook ({err}): open it in your spreadsheet and save it "
+                "again as .xlsx"
+            ).format(err=err),
             path,
         ) from None
     try:

@@ -7,12 +7,14 @@ import re
 
 from .errors import UsageError
 from .items import Week
+from .messages import N_, _
 
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")  # fmt: skip
+_MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+           N_("July"), N_("August"), N_("September"), N_("October"), N_("November"),
+           N_("December"))  # fmt: skip
 _ISO_LIKE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
@@ -26,10 +28,12 @@ def calendar_problem(text: str) -> str | None:
         return None
     year, month, day = (int(part) for part in match.groups())
     if not 1 <= month <= 12:
-        return f"there is no month {month}: months go from 01 to 12"
+        return _("there is no month {month}: months go from 01 to 12").format(month=month)
     days = calendar.monthrange(year, month)[1] if year >= 1 else 31
     if not 1 <= day <= days:
-        return f"{_MONTHS[month - 1]} {year} has {days} days"
+        return _("{month} {year} has {days} days").format(
+            month=_(_MONTHS[month - 1]), year=year, days=days
+        )
     return None
 
 
@@ -40,9 +44,13 @@ def parse_date(text: str, option: str) -> dt.date:
     except ValueError:
         problem = calendar_problem(text)
         if problem is not None:
-            message = f"{option}: {text.strip()} is not a date in the calendar ({problem})"
+            message = _("{option}: {strip} is not a date in the calendar ({problem})").format(
+                option=option, strip=text.strip(), problem=problem
+            )
         else:
-            message = f"{option}: {text!r} is not a date (use 2025-06-13)"
+            message = _("{option}: {text!r} is not a date (use 2025-06-13)").format(
+                option=option, text=text
+            )
         raise UsageError(message) from None
 
 
@@ -59,7 +67,9 @@ def parse_week(spec: str, today: dt.date, publication_day: int = 5) -> Week:
     try:
         return _parse_week(text, spec, today, publication_day)
     except OverflowError:
-        raise UsageError(f"--week: {spec!r} is too far in the past or the future") from None
+        raise UsageError(
+            _("--week: {spec!r} is too far in the past or the future").format(spec=spec)
+        ) from None
 
 
 def _parse_week(text: str, spec: str, today: dt.date, publication_day: int) -> Week:
@@ -80,7 +90,11 @@ def _parse_week(text: str, spec: str, today: dt.date, publication_day: int) -> W
         try:
             monday = dt.date.fromisocalendar(year, number, 1)
         except ValueError:
-            raise UsageError(f"--week: {spec!r}: year {year} has no week {number}") from None
+            raise UsageError(
+                _("--week: {spec!r}: year {year} has no week {number}").format(
+                    spec=spec, year=year, number=number
+                )
+            ) from None
         # The ISO week's letter is the one published during that week.
         return week_of(monday + dt.timedelta(days=(publication_day - 1)), publication_day)
     try:
@@ -89,11 +103,15 @@ def _parse_week(text: str, spec: str, today: dt.date, publication_day: int) -> W
         problem = calendar_problem(text)
         if problem is not None:
             raise UsageError(
-                f"--week: {spec.strip()} is not a date in the calendar ({problem})"
+                _("--week: {strip} is not a date in the calendar ({problem})").format(
+                    strip=spec.strip(), problem=problem
+                )
             ) from None
         raise UsageError(
-            f"--week: {spec!r} is not a week: use a date (2025-06-13), an ISO week "
-            "(2025-W24), or this / last / next"
+            _(
+                "--week: {spec!r} is not a week: use a date (2025-06-13), an ISO week "
+                "(2025-W24), or this / last / next"
+            ).format(spec=spec)
         ) from None
     return week_of(day, publication_day)
 

@@ -813,7 +813,7 @@ def _lang(f: _Fields) -> str | None:
     try:
         return str(get_locale(name))
     except UsageError as err:
-        raise f.fail("lang", f"'lang': {err.message}") from None
+        raise f.fail("lang", _("'lang': {message}").format(message=err.message)) from None
 
 
 def _image(f: _Fields) -> Image | None:

@@ -620,7 +620,7 @@ def archive(
         transient=True,
         disable=not console.is_terminal,  # no bar in logs and pipes, only the summary
     ) as progress:
-        task = progress.add_task("Letters", total=None)
+        task = progress.add_task("Composing letters", total=None)
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)

@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -91,17 +91,26 @@ def _order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     )
 
 
-def check_folder(config: Config, week: Week | None = None) -> Report:
-    """Check every item file and `anniversaries.yaml`; with `week`, compose its letter too."""
-    from .readers import item_paths, read_anniversaries, read_items
+CHECK_CACHE = "check.json"
+CHECK_FORMAT = 1
+
+
+def check_folder(config: Config, week: Week | None = None, *, cache: bool = True) -> Report:
+    """Check every item file and `anniversaries.yaml`; with `week`, compose its letter too.
+
+    `cache`: reuse the findings of the files whose bytes are those an earlier run checked
+    (kept in `.lettre/check.json`, with this version of lettre and these kinds); False
+    reads and checks every file, and keeps nothing.
+    """
+    from .index import cache_enabled
+    from .readers import duplicate_slugs, item_paths, read_anniversaries
 
     paths = item_paths(config.items_dir)
-    items, errors = read_items(config.items_dir, config.kinds, paths, every=True)
-    findings = [Finding.from_error(err) for err in errors]
+    checked = _check_items(config, paths, cache and cache_enabled())
+    findings = checked.findings
+    findings += [Finding.from_error(err) for err in duplicate_slugs(paths)]
     findings += stray_files(config.items_dir)
-    for item in items:
-        findings += item_warnings(item)
-    findings += duplicates(items)
+    findings += _duplicates(config.items_dir, checked.titles)
     files = len(paths)
     anniversaries_path = config.anniversaries_path
     if anniversaries_path.exists() or anniversaries_path.is_symlink():
@@ -113,10 +122,142 @@ def check_folder(config: Config, week: Week | None = None) -> Report:
     except LettreError as err:
         findings.append(Finding.from_error(err))
     if week is not None:
-        # the items just read serve the letter too, unless some are broken: then compose
-        # says whether they stop this letter
-        findings += check_letter(config, week, items=None if errors else items)
+        # compose reads the week's items itself and says whether broken ones stop it
+        findings += check_letter(config, week)
     return Report(_order(findings), files)
+
+
+@dataclass
+class _Checked:
+    findings: list[Finding]
+    titles: list[tuple[str, dt.date, str]]  # (file name, date, folded title) of good items
+
+
+def _check_items(config: Config, paths: Sequence[Path], use_cache: bool) -> _Checked:
+    """The findings of every item file, and what finding duplicates needs of the good ones.
+
+    Only findings are kept, never the items: memory does not grow with the folder. With
+    `use_cache`, a file whose bytes (by the index's digest) are those of an earlier run is
+    not read again.
+    """
+    from .index import CACHE_DIR, load_cache_file, save_cache_file, scan_items
+    from .readers import collector_paused
+
+    where = config.folder / CACHE_DIR / CHECK_CACHE
+    context = _context(config)
+    kept: dict[str, Any] = {}
+    digests: Mapping[str, str] = {}
+    if use_cache:
+        data = load_cache_file(where, CHECK_FORMAT)
+        if data.get("context") == context and isinstance(data.get("files"), dict):
+            kept = data["files"]
+        digests = scan_items(config).digests
+    fresh: dict[str, Any] = {}
+    checked = _Checked([], [])
+    with collector_paused():
+        for path in paths:
+            name = path.name
+            record = kept.get(name)
+            seal = digests.get(name)
+            read = None
+            if seal is not None and isinstance(record, list) and record[:1] == [seal]:
+                read = _read_record(record, path)  # None when the cache was doctored
+            if read is None:
+                record = _check_file(path, config.kinds)
+                read = _read_record(record, path)
+                assert read is not None
+            found, title = read
+            checked.findings += found
+            if title is not None:
+                checked.titles.append(title)
+            if record[0] is not None:
+                fresh[name] = record
+    if use_cache and fresh != kept:
+        save_cache_file(
+            where, {"format": CHECK_FORMAT, "lettre": _version(), "context": context, "files": fresh}
+        )
+    return checked
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _context(config: Config) -> list[Any]:
+    """What a file's findings depend on besides its bytes and name: the kinds it may have."""
+    return ["kinds", list(config.kinds)]
+
+
+def _check_file(path: Path, kinds: Sequence[str]) -> list[Any]:
+    """One item file checked: [digest of its bytes, findings, [date, folded title] or None].
+
+    Findings are [severity, message, line, where]: `where` None for the item file itself,
+    else the path the finding names.
+    """
+    from . import files
+    from .index import digest
+    from .readers import MAX_ITEM_BYTES, decode_text, parse_item
+
+    try:
+        data = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)
+    except LettreError as err:
+        return [None, [_record(Finding.from_error(err), path)], None]
+    seal = digest(data)
+    try:
+        item = parse_item(decode_text(data, path), path, kinds, every=True)
+    except ItemErrors as err:
+        return [seal, [_record(Finding.from_error(e), path) for e in err.errors], None]
+    except LettreError as err:
+        return [seal, [_record(Finding.from_error(err), path)], None]
+    found = [_record(f, path) for f in item_warnings(item)]
+    return [seal, found, [item.date.isoformat(), item.title.casefold()]]
+
+
+def _read_record(
+    record: list[Any], path: Path
+) -> tuple[list[Finding], tuple[str, dt.date, str] | None] | None:
+    """The findings and the (name, date, folded title) a record holds; None if it is broken."""
+    try:
+        if len(record) != 3:
+            return None
+        found = [_finding(f, path) for f in record[1]]
+        if record[2] is None:
+            return found, None
+        day, title = record[2]
+        if not isinstance(title, str):
+            return None
+        return found, (path.name, dt.date.fromisoformat(day), title)
+    except (TypeError, ValueError):
+        return None
+
+
+def _record(finding: Finding, path: Path) -> list[Any]:
+    where = None if finding.path == path else (str(finding.path) if finding.path else "")
+    return [finding.severity, finding.message, finding.line, where]
+
+
+def _finding(record: Any, path: Path) -> Finding:
+    severity, message, line, where = record
+    if severity not in ("error", "warning") or not isinstance(message, str):
+        raise ValueError(record)
+    if line is not None and not isinstance(line, int):
+        raise ValueError(record)
+    at = path if where is None else (Path(where) if where else None)
+    return Finding(severity, message, at, line)
+
+
+def _duplicates(items_dir: Path, titles: Sequence[tuple[str, dt.date, str]]) -> list[Finding]:
+    """Items with the same date and title, from (file name, date, folded title)."""
+    seen: dict[tuple[dt.date, str], str] = {}
+    found = []
+    for name, day, title in sorted(titles):
+        first = seen.setdefault((day, title), name)
+        if first != name:
+            message = f"same date and title as {first}: shown twice"
+            found.append(Finding("warning", message, items_dir / name, 1))
+    return found
 
 
 def check_letter(
@@ -279,19 +420,3 @@ def _template_texts() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
                     fields.setdefault(key, set()).add(getattr(row, key))
         _TEMPLATES.append(({k: frozenset(v) for k, v in fields.items()}, frozenset(bodies)))
     return _TEMPLATES[0]
-
-
-def duplicates(items: Sequence[Item]) -> list[Finding]:
-    """Items with the same date and title: the letter would show the news twice."""
-    seen: dict[tuple[dt.date, str], Item] = {}
-    found = []
-    for item in sorted(items, key=lambda i: i.path.name):
-        key = (item.date, item.title.casefold())
-        if key in seen:
-            first = seen[key].path.name
-            found.append(
-                Finding("warning", f"same date and title as {first}: shown twice", item.path, 1)
-            )
-        else:
-            seen[key] = item
-    return found

@@ -430,9 +430,7 @@ def list_items(
       lettre list --since 2025-05-01 --until 2025-05-31
     """
     from .compose import open_folder, today_in
-    from .index import items_between
-    from .listing import select_items
-    from .preview import items_table
+    from .listing import TABLE_MAX, Listing
     from .weeks import parse_week
 
     config = open_folder(directory, locale)
@@ -448,14 +446,53 @@ def list_items(
         raise UsageError(
             f"--kind: unknown kind '{unknown[0]}'; known kinds: {', '.join(config.kinds)}"
         )
-    items, errors = items_between(config, first, last)  # only those files are parsed
-    chosen_items = select_items(items, kinds=kind or (), since=first, until=last)
-    if chosen_items:
-        _console().print(items_table(chosen_items, config))
+    listing = Listing(config, first, last, kind or ())  # only those files are read
+    shown = 0
+    if all_items or len(listing) > TABLE_MAX:
+        shown = _list_lines(listing, config)
     else:
+        from .preview import items_table
+
+        rows = list(listing.rows())
+        shown = len(rows)
+        if rows:
+            _console().print(items_table(rows, config))
+    if not shown:
         span = "" if first is None and last is None else f" from {first or '…'} to {last or '…'}"
         sys.stderr.write(f"no item{span} (see 'lettre weeks' for the letters there are)\n")
-    _exit_if_unreadable(errors)
+    _exit_if_unreadable(listing.errors)
+
+
+def _list_lines(listing: Any, config: Any) -> int:
+    """Every item as a plain aligned line, printed as it is read: on stdout, or through
+    $PAGER (less) on a terminal; how many there were."""
+    import os
+    import subprocess
+
+    from .listing import plain_lines
+
+    shown = 0
+    if not (sys.stdout.isatty() and sys.stdin.isatty()):
+        for line in plain_lines(listing, config):
+            sys.stdout.write(line + "\n")
+            shown += 1
+        sys.stdout.flush()
+        return shown
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")  # quit when it fits on one screen
+    pager = subprocess.Popen(
+        os.environ.get("PAGER") or "less", shell=True, stdin=subprocess.PIPE, env=env
+    )
+    assert pager.stdin is not None
+    try:
+        for line in plain_lines(listing, config):
+            pager.stdin.write((line + "\n").encode("utf-8"))
+            shown += 1
+        pager.stdin.close()
+    except BrokenPipeError:  # the reader quit the pager early
+        shown = max(shown, 1)
+    pager.wait()
+    return shown
 
 
 @app.command()
@@ -551,13 +588,21 @@ def check(
     ] = None,
     directory: DirOption = Path("."),
     locale: LocaleOption = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Read and check every file, even those unchanged since the last check.",
+        ),
+    ] = False,
 ) -> None:
     """Check every item and report all problems at once.
 
     One line per problem, `file:line: error: …` or `file:line: warning: …`, on stdout.
 
     Errors come first, then warnings; the count goes to stderr. Exit code 1 when there
-    is an error, 0 otherwise (warnings only).
+    is an error, 0 otherwise (warnings only). The findings of files unchanged since the
+    last check are kept in .lettre/ (--no-cache reads every file again).
 
     Examples:
 
@@ -573,7 +618,7 @@ def check(
     chosen = None
     if week is not None:
         chosen = parse_week(week, today_in(config), config.publication_day)
-    report = check_folder(config, chosen)
+    report = check_folder(config, chosen, cache=not no_cache)
     for finding in report.findings:
         sys.stdout.write(f"{finding}\n")
     sys.stdout.flush()

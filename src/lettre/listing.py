@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
+from . import files
 from .config import Config
+from .errors import ItemError, LettreError
 from .items import Anniversary, Item, Week
 from .letter import anniversaries_in
 from .weeks import week_of
@@ -26,13 +29,16 @@ class WeekSummary:
         return sum(self.counts.values())
 
 
+L = TypeVar("L", bound="Listed")
+
+
 def select_items(
-    items: Iterable[Item],
+    items: Iterable[L],
     *,
     kinds: Sequence[str] = (),
     since: dt.date | None = None,
     until: dt.date | None = None,
-) -> list[Item]:
+) -> list[L]:
     """The items of the given kinds dated from `since` to `until` (both included), by date."""
     chosen = [
         item
@@ -85,3 +91,133 @@ def kinds_in_order(config: Config, present: Iterable[str]) -> list[str]:
     present = set(present)
     order = [s.kind for s in config.sections]
     return [k for k in order if k in present] + sorted(present - set(order))
+
+
+# --- `lettre list`: the items of a range, read one day at a time ----------------------------
+
+#: beyond this many items, `lettre list` prints plain lines (through a pager on a terminal)
+#: as it reads the items, instead of a table that waits for all of them
+TABLE_MAX = 500
+
+
+class Listed(Protocol):
+    """What `lettre list` shows of an item (an Item, or a row read from the index)."""
+
+    @property
+    def date(self) -> dt.date: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def path(self) -> Path: ...
+
+
+@dataclass(frozen=True)
+class Row:
+    """An item as `lettre list` shows it, its title kept by the index from an earlier read."""
+
+    date: dt.date
+    kind: str
+    title: str
+    path: Path
+
+
+class Listing:
+    """The items dated from `first` to `last` (None: no limit) of the given kinds.
+
+    Which files they are comes from the index; each title from the index too when an
+    earlier run read the same bytes, else from parsing the file (and the index keeps it
+    for the next run). `rows()` yields them in date order, one day at a time, so that a
+    long list is printed as it is read; `errors` holds the files that could not be read,
+    once `rows()` is exhausted.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        first: dt.date | None,
+        last: dt.date | None,
+        kinds: Sequence[str] = (),
+    ) -> None:
+        from .index import scan_items
+        from .readers import duplicate_slugs
+
+        self.config, self.first, self.last, self.kinds = config, first, last, tuple(kinds)
+        self.index = scan_items(config)
+        entries = self.index.between(first, last)
+        self.entries = sorted(
+            (e for e in entries if not kinds or e.kind in kinds), key=lambda e: (e.date, e.name)
+        )
+        self.errors: list[LettreError] = [
+            *self.index.errors,
+            *duplicate_slugs(e.path for e in entries),
+        ]
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def rows(self) -> Iterator[Listed]:
+        from itertools import groupby
+
+        from .index import digest, remember
+        from .readers import MAX_ITEM_BYTES, decode_text, parse_item
+
+        learnt: dict[str, tuple[str, dict[str, Any]]] = {}
+        for _day, group in groupby(self.entries, key=lambda e: e.date):
+            day: list[Listed] = []
+            for entry in group:
+                facts = self.index.facts.get(entry.name) or {}
+                title = facts.get("title")
+                if isinstance(title, str):
+                    day.append(Row(entry.date, entry.kind, title, entry.path))
+                    continue
+                try:
+                    data = files.read_bytes(entry.path, MAX_ITEM_BYTES, ItemError)
+                    item = parse_item(decode_text(data, entry.path), entry.path, self.config.kinds)
+                except LettreError as err:
+                    self.errors.append(err)
+                    continue
+                learnt[entry.name] = (digest(data), {"title": item.title})
+                day.append(item)
+            yield from select_items(day, kinds=self.kinds, since=self.first, until=self.last)
+        remember(self.index, learnt)
+        self.errors.sort(key=lambda e: (str(e.path), e.line or 0))
+
+
+def plain_lines(listing: Listing, config: Config) -> Iterator[str]:
+    """`lettre list` as plain aligned lines: date in words, section, file, title.
+
+    The columns' widths come from the index before any file is read, so that each line
+    goes out as soon as its item is read; a blank line between two letters' items.
+    """
+    from .body import display_width
+    from .files import printable
+    from .french import format_date, typography
+    from .preview import section_label
+
+    dates = {e.date: format_date(e.date, config.locale, "full") for e in listing.entries}
+    labels = {e.kind: section_label(config, e.kind) for e in listing.entries}
+    names = [printable(e.name) for e in listing.entries]
+    widths = [
+        max(map(display_width, values), default=0)
+        for values in (dates.values(), labels.values(), names)
+    ]
+
+    def pad(text: str, width: int) -> str:
+        return text + " " * (width - display_width(text))
+
+    previous = None
+    for item in listing.rows():
+        week = week_of(item.date, config.publication_day)
+        if previous is not None and week != previous:
+            yield ""
+        previous = week
+        date = dates.get(item.date) or format_date(item.date, config.locale, "full")
+        cells = [date, labels.get(item.kind) or section_label(config, item.kind)]
+        cells.append(printable(item.path.name))
+        line = "  ".join(pad(c, w) for c, w in zip(cells, widths, strict=True))
+        yield f"{line}  {printable(typography(item.title, config.locale))}"

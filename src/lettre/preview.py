@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from .config import Config
     from .items import Entry, Item, Letter
-    from .listing import WeekSummary
+    from .listing import Listed, WeekSummary
 
 # No-break spaces are held as private-use letters while Rich wraps lines (it would break
 # at them), then printed as themselves: « 14 juillet », « armes : » never split.
@@ -291,7 +291,7 @@ def section_label(config: Config, kind: str) -> str:
     return typography(label(kind, section, config.locale), config.locale)
 
 
-def items_table(items: Sequence[Item], config: Config) -> RenderableType:
+def items_table(items: Sequence[Listed], config: Config) -> RenderableType:
     """Items, one row each: date in words, section, title (a link to its file) and file name."""
     from rich.table import Table
 

@@ -279,6 +279,9 @@ def inline_css(html: str) -> str:
             # the template's width= and height= attributes are the ones Outlook reads:
             # premailer must not replace them with CSS values such as "100%" or "auto"
             disable_basic_attributes=["width", "height"],
+            # premailer parses every <img style> again (with cssutils, uncached) to add
+            # align= to floating images: with no "float" anywhere there is none to find
+            align_floating_images="float" in html.casefold(),
         ).transform(pretty_print=False)
     )
 

@@ -15,6 +15,7 @@ page goes to disk as soon as it is made: memory does not grow with the archive.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -432,7 +433,9 @@ def _compose(task: Task) -> Done:
 
     config: Config = _JOB["config"]
     name, key, week, names = task
-    items, errors = read_items(config.items_dir, config.kinds, [config.items_dir / n for n in names])
+    items, errors = read_items(
+        config.items_dir, config.kinds, [config.items_dir / n for n in names]
+    )
     if errors:
         return name, key, None, b"", errors
     try:
@@ -572,10 +575,8 @@ class _Staging:
             tmp.unlink(missing_ok=True)
         self.staged.clear()
         if self.made_folder:
-            try:
+            with contextlib.suppress(OSError):  # not empty: not only ours
                 self.out_dir.rmdir()
-            except OSError:
-                pass
 
 
 def _problems(errors: Sequence[LettreError]) -> LettreError:

@@ -157,7 +157,7 @@ def _check_items(config: Config, paths: Sequence[Path], use_cache: bool) -> _Che
     with collector_paused():
         for path in paths:
             name = path.name
-            record = kept.get(name)
+            record: Any = kept.get(name)
             seal = digests.get(name)
             read = None
             if seal is not None and isinstance(record, list) and record[:1] == [seal]:
@@ -174,7 +174,8 @@ def _check_items(config: Config, paths: Sequence[Path], use_cache: bool) -> _Che
                 fresh[name] = record
     if use_cache and fresh != kept:
         save_cache_file(
-            where, {"format": CHECK_FORMAT, "lettre": _version(), "context": context, "files": fresh}
+            where,
+            {"format": CHECK_FORMAT, "lettre": _version(), "context": context, "files": fresh},
         )
     return checked
 

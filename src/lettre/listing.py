@@ -12,7 +12,7 @@ from typing import Any, Protocol, TypeVar
 from . import files
 from .config import Config
 from .errors import ItemError, LettreError
-from .items import Anniversary, Item, Week
+from .items import Anniversary, Week
 from .letter import anniversaries_in
 from .weeks import week_of
 

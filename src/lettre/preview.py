@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from .config import Config
-    from .items import Entry, Item, Letter
+    from .items import Entry, Letter
     from .listing import Listed, WeekSummary
 
 # No-break spaces are held as private-use letters while Rich wraps lines (it would break

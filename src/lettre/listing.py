@@ -199,25 +199,32 @@ def plain_lines(listing: Listing, config: Config) -> Iterator[str]:
     from .french import format_date, typography
     from .preview import section_label
 
+    def width(text: str) -> int:
+        return len(text) if text.isascii() else display_width(text)
+
     dates = {e.date: format_date(e.date, config.locale, "full") for e in listing.entries}
     labels = {e.kind: section_label(config, e.kind) for e in listing.entries}
-    names = [printable(e.name) for e in listing.entries]
     widths = [
-        max(map(display_width, values), default=0)
-        for values in (dates.values(), labels.values(), names)
+        max(map(width, values), default=0)
+        for values in (
+            dates.values(),
+            labels.values(),
+            (printable(e.name) for e in listing.entries),
+        )
     ]
 
-    def pad(text: str, width: int) -> str:
-        return text + " " * (width - display_width(text))
+    def pad(text: str, column: int) -> str:
+        return text + " " * (widths[column] - width(text))
 
+    padded_dates = {day: pad(text, 0) for day, text in dates.items()}
+    padded_labels = {kind: pad(text, 1) for kind, text in labels.items()}
     previous = None
     for item in listing.rows():
         week = week_of(item.date, config.publication_day)
         if previous is not None and week != previous:
             yield ""
         previous = week
-        date = dates.get(item.date) or format_date(item.date, config.locale, "full")
-        cells = [date, labels.get(item.kind) or section_label(config, item.kind)]
-        cells.append(printable(item.path.name))
-        line = "  ".join(pad(c, w) for c, w in zip(cells, widths, strict=True))
-        yield f"{line}  {printable(typography(item.title, config.locale))}"
+        date = padded_dates.get(item.date) or format_date(item.date, config.locale, "full")
+        label = padded_labels.get(item.kind) or section_label(config, item.kind)
+        name = pad(printable(item.path.name), 2)
+        yield f"{date}  {label}  {name}  {printable(typography(item.title, config.locale))}"

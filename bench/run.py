@@ -369,13 +369,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             run_once([*lettre, *compose, "-C", str(folder)], env)  # the index, once more at rest
             run_once([*lettre, *compose, "-C", str(args.samples)], env)
-            floor, samples, later, _ = bench.interleave(
+            floor, _, samples, later, _ = bench.interleave(
                 [
                     Spec(
                         "import floor: python -c 'import jinja2, babel.dates, premailer, "
                         "markdown_it, yaml, typer, rich'",
                         [],
                         command=[sys.executable, "-c", IMPORT_FLOOR],
+                    ),
+                    Spec(
+                        "import floor and pydantic (typer 0.29 imports it to read the options)",
+                        [],
+                        command=[sys.executable, "-c", IMPORT_FLOOR + ", pydantic"],
                     ),
                     Spec(
                         "compose, samples/, later runs",

@@ -598,7 +598,7 @@ def archive(
     only the files whose bytes change are written (atomically, all at the end: a problem
     anywhere writes nothing); pages whose letter is gone are removed.
     """
-    from .index import cache_enabled, save_cache_file, scan_items
+    from .index import keeps_caches, save_cache_file, scan_items
     from .readers import duplicate_slugs, read_anniversaries
 
     index = scan_items(config)
@@ -615,7 +615,8 @@ def archive(
         raise LettreError("--out must be a folder, and this is a file", out_dir)
     anniversaries = read_anniversaries(config.anniversaries_path)
     common = inputs_digest(config)
-    where = state_path(config, out_dir) if cache_enabled() else None
+    keep = keeps_caches(len(index.rows) + len(index.errors))
+    where = state_path(config, out_dir) if keep else None
     kept = _load_state(where) if where else {}
     report = ArchiveReport(out_dir, letters=len(weeks))
     summaries: dict[str, LetterSummary] = {}

@@ -99,14 +99,15 @@ def check_folder(config: Config, week: Week | None = None, *, cache: bool = True
     """Check every item file and `anniversaries.yaml`; with `week`, compose its letter too.
 
     `cache`: reuse the findings of the files whose bytes are those an earlier run checked
-    (kept in `.lettre/check.json`, with this version of lettre and these kinds); False
-    reads and checks every file, and keeps nothing.
+    (kept in `.lettre/check.json`, with this version of lettre and these kinds, when the
+    folder keeps caches: see `index.keeps_caches`); False reads and checks every file,
+    and keeps nothing.
     """
-    from .index import cache_enabled
+    from .index import keeps_caches
     from .readers import duplicate_slugs, item_paths, read_anniversaries
 
     paths = item_paths(config.items_dir)
-    checked = _check_items(config, paths, cache and cache_enabled())
+    checked = _check_items(config, paths, cache and keeps_caches(len(paths)))
     findings = checked.findings
     findings += [Finding.from_error(err) for err in duplicate_slugs(paths)]
     findings += stray_files(config.items_dir)

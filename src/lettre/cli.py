@@ -640,8 +640,9 @@ def archive(
     """Write every letter as a web page, an index by year and month, and an Atom feed.
 
     Publish the folder at the base URL followed by lettres/ (or at [archive] url of
-    lettre.toml): the e-mails' "view online" link points there. Re-running rewrites only
-    the files that changed.
+    lettre.toml): the e-mails' "view online" link points there. Re-running composes only
+    the letters whose items, configuration, templates or catalogs changed, and rewrites
+    only the files that changed.
 
     Examples:
 
@@ -681,7 +682,8 @@ def archive(
     letters = ngettext("%(num)d letter", "%(num)d letters", report.letters)
     written = ngettext("%(num)d file written", "%(num)d files written", len(report.written))
     sys.stderr.write(
-        f"{letters % {'num': report.letters}}: {written % {'num': len(report.written)}}, "
+        f"{letters % {'num': report.letters}}, {report.composed} composed: "
+        f"{written % {'num': len(report.written)}}, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, in {out}\n"
     )
 

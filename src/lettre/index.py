@@ -187,6 +187,12 @@ def cache_path(config: Config) -> Path:
     return config.folder / CACHE_DIR / CACHE_NAME
 
 
+def keeps_caches(files: int) -> bool:
+    """Whether `lettre check` and `lettre archive` keep what they found in `.lettre/`:
+    when the folder holds enough item files to be worth it and LETTRE_NO_CACHE is not set."""
+    return files >= CACHE_MIN_ITEMS and cache_enabled()
+
+
 def cache_enabled() -> bool:
     """False when the environment says not to keep a cache (LETTRE_NO_CACHE=1)."""
     return os.environ.get(NO_CACHE_ENV, "").strip().lower() in ("", "0", "false", "no")

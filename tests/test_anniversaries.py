@@ -123,14 +123,14 @@ def _titles(run, folder: Path, week: str, *extra: str) -> list[tuple[str, int]]:
 
 def test_anniversaries_yaml_in_the_right_letter_only(run, folder: Path) -> None:  # type: ignore[no-untyped-def]
     assert (f"La Lettre de test fête ses 5{NB}ans", 5) in _titles(run, folder, "2025-06-13")
-    assert (f"L'escadron bissextile fête ses 25{NB}ans", 25) in _titles(run, folder, "2025-02-28")
+    assert (f"L’escadron bissextile fête ses 25{NB}ans", 25) in _titles(run, folder, "2025-02-28")
     for week in ("2025-06-06", "2025-03-07"):
         titles = " ".join(t for t, _ in _titles(run, folder, week))
         assert "fête" not in titles, week
 
 
 def test_handwritten_anniversary_shows_its_years(run, folder: Path) -> None:  # type: ignore[no-untyped-def]
-    title = f"Service d'infrastructure de la Défense{NB}: 20 ans"
+    title = f"Service d’infrastructure de la Défense{NB}: 20{NB}ans"
     assert _titles(run, folder, "2025-06-06") == [(title, 20)]
     text = run("compose", "-w", "2025-06-06", "-C", folder, "-f", "text").stdout
     assert f"5 juin 2025 · 20{NB}ans" in text

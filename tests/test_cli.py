@@ -114,8 +114,8 @@ def test_init_then_new_then_compose_in_an_empty_folder(tmp_path: Path) -> None:
     assert "Portes ouvertes\u00a0: venez nombreux" in text
     assert "Bienvenue dans votre lettre hebdomadaire" in text
     assert "Tournoi de volley inter-services" in text
-    assert "Le club de course à pied a 10 ans" in text
-    assert "L'association sportive fête ses 5\u00a0ans" in text  # from anniversaries.yaml
+    assert "Le club de course à pied a 10\u00a0ans" in text
+    assert "L’association sportive fête ses 5\u00a0ans" in text  # from anniversaries.yaml
     checked = run("check", "-C", folder)
     assert checked.exit_code == 0, checked.stdout
     # only the body that `lettre new` wrote as an example is left to write
@@ -195,7 +195,7 @@ def test_new_title_with_quotes_and_colons_reads_back(make_folder: Callable[..., 
     result = run("new", "communique", "-t", title, "-d", "2025-06-12", "-C", folder)
     assert result.exit_code == 0, result.stderr
     text = run("compose", "-w", "2025-06-13", "-C", folder, "-f", "json").stdout
-    assert "«\u202fCordée\u202f»\u00a0: l'image d'un 'stage' # de montagne" in text
+    assert "«\u202fCordée\u202f»\u00a0: l’image d’un ‘stage’ # de montagne" in text
 
 
 @pytest.mark.parametrize(
@@ -468,8 +468,8 @@ def test_check_fails_where_compose_fails_on_a_broken_anniversaries_link(
 def test_today_is_the_default_week(make_folder: Callable[..., Path]) -> None:
     today = dt.date.today().isoformat()
     folder = make_folder({f"{today}-a.md": item_text(date=today, title="Aujourd'hui")})
-    assert "Aujourd'hui" in run("list", "-C", folder).stdout
-    assert "Aujourd'hui" in run("preview", "-C", folder).stdout
+    assert "Aujourd’hui" in run("list", "-C", folder).stdout
+    assert "Aujourd’hui" in run("preview", "-C", folder).stdout
 
 
 def test_check_output_carries_no_escape_sequence(make_folder: Callable[..., Path]) -> None:

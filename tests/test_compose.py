@@ -17,7 +17,7 @@ import pytest
 from conftest import item_text
 
 WEEK_TITLES = [
-    "Journée d'hommage aux morts pour la France en Indochine",
+    "Journée d’hommage aux morts pour la France en Indochine",
     "Concours photo des armées\u00a0: les lauréats récompensés",
     "Armée de champions\u00a0: les résultats du 26 mai au 8 juin 2025",
     "Défilé du 14 Juillet\u00a0: premières répétitions",
@@ -105,13 +105,13 @@ def test_text_has_date_in_words_and_every_title(run, samples: Path) -> None:  # 
     assert max(len(line) for line in text.splitlines()) <= 72
     # results grouped by sport, French ordinals
     judo = text.index("\nJudo\n")
-    assert re.search(r"^  1er  Sergent-chef Léa Fontaine\s+-63 kg$", text[judo:], re.MULTILINE)
-    assert re.search(r"^  3e   Caporal Mathis Garnier\s+-81 kg$", text, re.MULTILINE)
+    assert re.search(r"^  1er  Sergent-chef Léa Fontaine\s+-63\u00a0kg$", text[judo:], re.MULTILINE)
+    assert re.search(r"^  3e   Caporal Mathis Garnier\s+-81\u00a0kg$", text, re.MULTILINE)
 
 
 def test_the_anniversary_letter_of_6_june(run, samples: Path) -> None:  # type: ignore[no-untyped-def]
     text = run("compose", "--week", "2025-06-06", "-C", samples, "--format", "text").stdout
-    assert "Service d'infrastructure de la Défense\u00a0: 20 ans" in text
+    assert "Service d’infrastructure de la Défense\u00a0: 20\u00a0ans" in text
     assert "2005" not in text.split("ANNIVERSAIRES")[0]
 
 

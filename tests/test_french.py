@@ -125,7 +125,7 @@ TYPOGRAPHY = [
     ("fr_FR", "Qui gagne ? Lui ; elle aussi", f"Qui gagne{NN}? Lui{NN}; elle aussi"),
     ("fr_FR", "Vraiment ?!", f"Vraiment{NN}?!"),
     ("fr_FR", "Bravo  !", f"Bravo{NN}!"),  # a doubled space is not kept
-    ("fr_FR", "« Se souvenir, c'est transmettre. »", f"«{NN}Se souvenir, c'est transmettre.{NN}»"),
+    ("fr_FR", "« Se souvenir, c'est transmettre. »", f"«{NN}Se souvenir, c’est transmettre.{NN}»"),
     ("fr_FR", "«Se souvenir»", f"«{NN}Se souvenir{NN}»"),
     ("fr_FR", "Il a dit : « oui ! »", f"Il a dit{NB}: «{NN}oui{NN}!{NN}»"),
     ("fr_FR", "20 % des effectifs", f"20{NN}% des effectifs"),
@@ -304,4 +304,5 @@ def test_typography_only_moves_spaces_and_is_idempotent(text: str, locale: str) 
     once = typography(text, locale)
     assert typography(once, locale) == once
     spaces = f"[ {NB}{NN}]"
-    assert re.sub(spaces, "", once) == re.sub(spaces, "", text)
+    # besides spaces, only three dots become « … » (test_typography.py has the other marks)
+    assert re.sub(spaces, "", once) == re.sub(r"(?<!\.)\.\.\.(?!\.)", "…", re.sub(spaces, "", text))

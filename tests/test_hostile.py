@@ -105,7 +105,8 @@ def test_script_in_title_summary_and_body_is_escaped_in_html(compose) -> None:  
     html = compose({"2025-06-10-script.md": SCRIPT_ITEM})
     assert (
         "<a href='https://lettre.example.org/a?b=1&amp;c=\"2\"'>"
-        '&lt;script&gt;alert("x")&lt;/script&gt; &amp; &lt;b&gt;co&lt;/b&gt;</a></h3>'
+        # a title is text: its straight quotes become guillemets
+        "&lt;script&gt;alert(«\u202fx\u202f»)&lt;/script&gt; &amp; &lt;b&gt;co&lt;/b&gt;</a></h3>"
     ) in html
     assert ">Un chapô &lt;img src=x onerror=alert(1)&gt;</p>" in html
     assert (
@@ -120,8 +121,8 @@ def test_script_in_title_summary_and_body_is_escaped_in_html(compose) -> None:  
 def test_script_in_title_is_shown_as_written_in_plain_text(compose) -> None:  # type: ignore[no-untyped-def]
     text = compose({"2025-06-10-script.md": SCRIPT_ITEM}, "text")
     assert (
-        '<script>alert("x")</script> & <b>co</b>\n'
-        "---------------------------------------\n"
+        "<script>alert(«\u202fx\u202f»)</script> & <b>co</b>\n"
+        "-----------------------------------------\n"
         "10 juin 2025\n"
         "\n"
         "Un chapô <img src=x onerror=alert(1)>\n"
@@ -140,7 +141,10 @@ def test_raw_html_passes_only_when_the_config_allows_it(compose) -> None:  # typ
     html = compose({"2025-06-10-script.md": SCRIPT_ITEM}, config=config)
     assert '<p>Du <b onclick="alert(1)">HTML brut</b> et' in html
     # titles and summaries are never HTML, whatever the configuration says
-    assert '&lt;script&gt;alert("x")&lt;/script&gt; &amp; &lt;b&gt;co&lt;/b&gt;</a></h3>' in html
+    assert (
+        "&lt;script&gt;alert(«\u202fx\u202f»)&lt;/script&gt; &amp; &lt;b&gt;co&lt;/b&gt;</a></h3>"
+        in html
+    )
 
 
 # --- links -------------------------------------------------------------------------------------
@@ -321,18 +325,18 @@ def test_results_images_and_anniversaries_are_escaped(  # type: ignore[no-untype
         '<img src="https://lettre.example.org/p.jpg?a=1&amp;b=2" alt=\'x" onerror="alert(1)\''
     ) in html
     assert ">&lt;b&gt;Judo&lt;/b&gt;</p>" in html
-    assert ">&lt;script&gt;alert(1)&lt;/script&gt;</strong> — -63 kg &amp; +<br>" in html
+    assert ">&lt;script&gt;alert(1)&lt;/script&gt;</strong> — -63\u00a0kg &amp; +<br>" in html
     assert ">&lt;i&gt;Europe&lt;/i&gt;, Podgorica</span>" in html
-    assert ">&lt;script&gt;alert('anniv')&lt;/script&gt; Base fête ses 20\u00a0ans</h3>" in html
+    assert ">&lt;script&gt;alert(‘anniv’)&lt;/script&gt; Base fête ses 20\u00a0ans</h3>" in html
     assert "<p>Du &lt;em&gt;HTML&lt;/em&gt; et un lien.</p>" in html
     assert "<script" not in html and "javascript:" not in html
     text = run("compose", "-C", folder, *WEEK, "--format", "text").stdout
     assert (
         "<b>Judo</b>\n"
-        "  1er  <script>alert(1)</script>  -63 kg & +\n"
+        "  1er  <script>alert(1)</script>  -63\u00a0kg & +\n"
         "       <i>Europe</i>, Podgorica\n"
     ) in text
-    assert "<script>alert('anniv')</script> Base fête ses 20\u00a0ans\n" in text
+    assert "<script>alert(‘anniv’)</script> Base fête ses 20\u00a0ans\n" in text
     assert "\nDu <em>HTML</em> et un lien.\n" in text
 
 

@@ -294,5 +294,5 @@ def test_canadian_french_letter(run, samples: Path) -> None:  # type: ignore[no-
     text = run(*args, "-f", "text").stdout
     assert "France de cyclisme. Bravo à tous!" in text  # nothing before « ! » in Canada
     assert f"Concours photo des armées{NB}: les lauréats récompensés" in text
-    assert f"> «{NB}Se souvenir, c'est transmettre.{NB}»" in text
+    assert f"> «{NB}Se souvenir, c’est transmettre.{NB}»" in text
     assert "Meeting international, Rabat (Maroc), 1er juin 2025" in text

@@ -143,8 +143,8 @@ def test_items_compose_into_a_letter(run, empty_folder, feed_file) -> None:  # t
     folder = empty_folder()
     assert run("import", feed_file, "-C", folder).exit_code == 0
     text = run("compose", "-C", folder, "--week", "2025-05-02", "--format", "text").stdout
-    assert "Exercice amphibie en Méditerranée n° 1" in text
-    assert "Cérémonie de passation de commandement n° 2" in text
+    assert "Exercice amphibie en Méditerranée n°\u00a01" in text
+    assert "Cérémonie de passation de commandement n°\u00a02" in text
 
 
 def test_dry_run_writes_nothing(run, empty_folder, feed_file) -> None:  # type: ignore[no-untyped-def]
@@ -257,7 +257,7 @@ def test_atom_html_titles_relative_links_and_dates_in_the_folders_zone(
     folder = empty_folder()
     result = run("import", feed, "-C", folder)
     assert result.exit_code == 0, result.stderr
-    assert "skipped: Sans date: no date (neither published nor updated)" in result.stderr
+    assert "skipped: Sans date: no date (neither published, updated nor created)" in result.stderr
     (path,) = item_paths(folder / "items")
     # 23:30 UTC on the 12th is the 13th in Paris
     assert path.name == "2025-06-13-portes-ouvertes-demonstrations.md"

@@ -51,7 +51,7 @@ def test_preview_shows_title_date_items_and_results(samples: Path) -> None:
     assert "vendredi 13 juin 2025 · du 7 au 13 juin 2025" in out
     flat = re.sub(r"[ \n│╭╮╰╯─]+", " ", out)  # no-break spaces stay
     for title in (
-        "Journée d'hommage aux morts pour la France en Indochine",
+        "Journée d’hommage aux morts pour la France en Indochine",
         "Concours photo des armées\u00a0: les lauréats récompensés",
         "Armée de champions\u00a0: les résultats du 26 mai au 8 juin 2025",
         "Défilé du 14 Juillet\u00a0: premières répétitions",
@@ -62,8 +62,8 @@ def test_preview_shows_title_date_items_and_results(samples: Path) -> None:
     panels = re.findall(r"^╭─ (.+?) ─", out, re.MULTILINE)
     assert panels == ["Communiqués", "Armée de champions", "Anniversaires"]
     # the results table: ranks as French ordinals, grouped by sport, details below
-    assert re.search(r"│  1er  Sergent-chef Léa Fontaine — -63 kg\s+│", out)
-    assert re.search(r"│   3e  Caporal Mathis Garnier — -81 kg\s+│", out)
+    assert re.search(r"│  1er  Sergent-chef Léa Fontaine — -63\u00a0kg\s+│", out)
+    assert re.search(r"│   3e  Caporal Mathis Garnier — -81\u00a0kg\s+│", out)
     assert out.index("Judo") < out.index("Athlétisme") < out.index("Cyclisme")
     assert "Meeting international, Rabat (Maroc), 1er juin 2025" in out
     # links are spelt out when they cannot be clicked
@@ -176,7 +176,7 @@ def test_escape_sequences_in_a_body_never_reach_the_terminal(
 
 def test_no_break_spaces_never_break_a_line(samples: Path) -> None:
     out = preview("--week", "2025-06-13", "-C", samples, COLUMNS="44").stdout
-    assert "maniement d'armes\u00a0: rien" in re.sub(r" *│?\n│? *", " ", out)
+    assert "maniement d’armes\u00a0: rien" in re.sub(r" *│?\n│? *", " ", out)
     for line in out.splitlines():
         inner = line.strip("│ ")
         assert not inner.startswith((":", ";", "!", "?", "»")), line

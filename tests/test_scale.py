@@ -343,3 +343,21 @@ def test_a_second_import_knows_the_entry_without_reading_the_items(  # type: ign
     result = run("import", str(feed), "-C", folder)
     assert result.exit_code == 0, result.stderr
     assert result.stderr.endswith("0 items created, 1 already imported, 0 skipped\n")
+
+
+def test_check_in_several_processes_finds_what_one_finds(  # type: ignore[no-untyped-def]
+    run, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lettre import archive, check
+
+    items = folder / "items"
+    (items / "2025-06-10-x.md").write_text(item_text(date="2025-06-10", title="[x"))
+    (items / "2025-06-11-y.md").write_text(item_text(date="2025-06-12", title="Y"))
+    alone = run("check", "-C", folder)
+    monkeypatch.setattr(check, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(check, "CHUNK", 3)
+    monkeypatch.setattr(archive, "worker_count", lambda: 2)
+    together = run("check", "-C", folder)
+    assert together.exit_code == alone.exit_code == 1
+    assert together.stdout == alone.stdout and together.stderr == alone.stderr
+    assert "2025-06-11-y.md:2: warning: the file name says 2025-06-11" in together.stdout

@@ -24,14 +24,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import CONFIG_NAME, Config, key_line
-from .errors import ConfigError, LettreError
+from .config import Config, page_name
+from .errors import LettreError
 from .items import Item, Week
 
 if TYPE_CHECKING:
     from .items import Anniversary, Letter
 
-ARCHIVE_PATH = "lettres/"
 INDEX_NAME = "index.html"
 FEED_NAME = "feed.xml"
 MANIFEST_NAME = ".lettre-archive.json"
@@ -43,37 +42,6 @@ MAX_WORKERS = 4
 RENDERING_LIBRARIES = ("babel", "jinja2", "markdown-it-py", "premailer", "cssutils", "lxml")
 
 Progress = Callable[[int, int], None]
-
-
-# --- addresses -----------------------------------------------------------------------------
-
-
-def archive_url(config: Config) -> str | None:
-    """Where the archive is published: `[archive] url`, else `{base_url}lettres/`, else None."""
-    table = config.extra.get("archive", {})
-    url = table.get("url") if isinstance(table, dict) else None
-    if url is not None:
-        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-            message = f"'archive.url' must be an http(s) URL, not {url!r}"
-            raise ConfigError(
-                message, config.folder / CONFIG_NAME, key_line(config.folder, "archive", "url")
-            )
-        return url if url.endswith("/") else url + "/"
-    if not config.base_url:
-        return None
-    base = config.base_url if config.base_url.endswith("/") else config.base_url + "/"
-    return base + ARCHIVE_PATH
-
-
-def page_name(day: dt.date) -> str:
-    """The archive page of the letter of `day`: `2025-06-13.html`."""
-    return f"{day.isoformat()}.html"
-
-
-def letter_url(config: Config, day: dt.date) -> str | None:
-    """The web address of the letter of `day` (its "view online" link), when one is known."""
-    base = archive_url(config)
-    return base + page_name(day) if base else None
 
 
 # --- the letters ---------------------------------------------------------------------------
@@ -220,7 +188,7 @@ def render_index(config: Config, pages: Sequence[LetterSummary]) -> str:
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
     lang = pages[0].lang if pages else config.locale.split("_")[0]
     context = {
-        "title": typography(config.title, config.locale),
+        "title": typography(config.title, config.locale, config.typography),
         "lang": lang,
         "years": index_groups(pages, config.locale),
         "feed_name": FEED_NAME,
@@ -269,7 +237,7 @@ def render_feed(config: Config, pages: Sequence[LetterSummary]) -> bytes:
     from . import __version__
     from .french import typography
 
-    base = archive_url(config)
+    base = config.archive_url
     newest_first = sorted(pages, key=lambda p: p.date, reverse=True)
     lang = pages[0].lang if pages else config.locale.split("_")[0]
     ET.register_namespace("", ATOM)
@@ -281,7 +249,7 @@ def render_feed(config: Config, pages: Sequence[LetterSummary]) -> bytes:
         return element
 
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
-    sub(feed, "title", typography(config.title, config.locale))
+    sub(feed, "title", typography(config.title, config.locale, config.typography))
     if base:
         sub(feed, "id", base)
         sub(feed, "link", rel="self", type="application/atom+xml", href=base + FEED_NAME)
@@ -341,7 +309,7 @@ def inputs_digest(config: Config) -> str:
             add(library, metadata.version(library))
         except metadata.PackageNotFoundError:
             add(library, "")
-    for path in (config.folder / CONFIG_NAME, config.anniversaries_path):
+    for path in (config.path, config.anniversaries_path):
         add(path.name, _bytes_of(path))
     for number, folder in enumerate((config.templates_dir, templates_dir())):
         for path in _files_under(folder):

@@ -74,28 +74,185 @@ def parse(text: str, allow_html: bool = False) -> list[Token]:
     return _parser(allow_html).parse(text)
 
 
-def _typeset_inline(tokens: Sequence[Token], typeset: Callable[[str], str]) -> None:
-    from .french import CONTINUES
+# --- typography on the token stream -------------------------------------------------------
 
+# raw HTML elements whose text is never typeset
+VERBATIM_TAGS = frozenset({"code", "kbd", "samp", "tt", "pre", "math", "script", "style"})
+_HTML_PIECE = re.compile(
+    r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[!?][^>]*>"
+    r"|<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>",
+    re.DOTALL,
+)
+_BREAK_TAGS = frozenset(
+    {"br", "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6"}
+    | {"tr", "td", "th", "table", "blockquote", "section", "article", "figure", "figcaption"}
+    | {"header", "footer", "hr", "aside", "nav", "details", "summary"}
+)
+# a line break inside a run: whitespace for the rules (\s matches it), never in an item
+BREAK = "\x1e"
+
+
+def _typeset_run(run: Sequence[str], typeset: Callable[[str], str]) -> list[str]:
+    """Typeset the text pieces of `run` as one text, and return them, in order.
+
+    Pieces that are not text are given as MARK (a tag, the edge of emphasis or a link),
+    WORD (code, an image: read as a word) or BREAK (a line break).
+    """
+    from .french import MARK, WORD
+
+    separators = (MARK, WORD, BREAK)
+    texts = [p for p in run if p not in separators]
+    if not any(t.strip() for t in texts):
+        return texts
+    # one text slot between every two separators (an empty one where there is no text)
+    slots: list[int | None] = []  # for each slot, the index of its text piece, or None
+    expecting_text = True
+    number = 0
+    for piece in run:
+        if piece in separators:
+            if expecting_text:
+                slots.append(None)
+            expecting_text = True
+        else:
+            slots.append(number)
+            number += 1
+            expecting_text = False
+    if expecting_text:
+        slots.append(None)
+    parts = re.split(f"[{MARK}{WORD}{BREAK}]", typeset("".join(run)))
+    if len(parts) != len(slots):
+        return texts  # a separator was in the text itself: leave the run as written
+    out = list(texts)
+    carried = ""  # what the rules put where no text piece was: goes to the next one
+    for slot, part in zip(slots, parts, strict=True):
+        if slot is None:
+            carried += part
+        else:
+            out[slot] = carried + part
+            carried = ""
+    if carried and out:
+        out[-1] += carried
+    return out
+
+
+def _verbatim_tag(html: str) -> int:
+    """+1 for a raw tag that opens an element never typeset (<code>), -1 for its end, else 0."""
+    match = _HTML_PIECE.fullmatch(html.strip())
+    if not match or not match[2] or match[2].lower() not in VERBATIM_TAGS or match[3]:
+        return 0
+    return -1 if match[1] else 1
+
+
+_ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
+
+
+def _decoded(text: str) -> str:
+    """Character references as their characters (&nbsp; is a space the rules must see),
+    except those of HTML's own syntax (&lt; &gt; &amp; &quot; &apos;), kept as written."""
+    import html
+
+    def one(match: re.Match[str]) -> str:
+        char = html.unescape(match[0])
+        return match[0] if char == match[0] or char in "<>&\"'" else char
+
+    return _ENTITY.sub(one, text) if "&" in text else text
+
+
+def typeset_html(html: str, typeset: Callable[[str], str]) -> str:
+    """The text of a raw HTML fragment typeset; tags, attributes, comments and the text of
+    <code>, <kbd>, <samp>, <tt>, <pre>, <math>, <script>, <style> as written."""
+    from .french import MARK, WORD
+
+    run: list[str] = []
+    pieces: list[str] = []  # the fragment: tags as written, text replaced after typesetting
+    text_at: list[int] = []  # where each text piece of `run` sits in `pieces`
+    depth = 0
+    position = 0
+    for match in _HTML_PIECE.finditer(html):
+        text = html[position : match.start()]
+        if text:
+            pieces.append(text)
+            if depth:
+                run.append(WORD)
+            else:
+                pieces[-1] = text = _decoded(text)
+                text_at.append(len(pieces) - 1)
+                run.append(text)
+        tag = match[0]
+        pieces.append(tag)
+        name = (match[2] or "").lower()
+        if name in VERBATIM_TAGS and not match[3]:
+            depth = max(0, depth + (-1 if match[1] else 1))
+        run.append(BREAK if name in _BREAK_TAGS else MARK)
+        position = match.end()
+    if html[position:]:
+        pieces.append(html[position:])
+        if depth:
+            run.append(WORD)
+        else:
+            pieces[-1] = _decoded(pieces[-1])
+            text_at.append(len(pieces) - 1)
+            run.append(pieces[-1])
+    for at, new in zip(text_at, _typeset_run(run, typeset), strict=True):
+        pieces[at] = new
+    return "".join(pieces)
+
+
+def _typeset_children(children: Sequence[Token], typeset: Callable[[str], str]) -> None:
+    """Typeset the text of one paragraph's inline tokens as one text (quotes may span
+    emphasis, « **Bravo** ! » gets its space), leaving code and raw <code> as written."""
+    from .french import MARK, WORD
+
+    run: list[str] = []
+    groups: list[list[Token]] = []  # the text tokens of each text piece (adjacent ones join)
+    depth = 0  # inside raw <code>, <kbd>…
+    for child in children:
+        kind = child.type
+        if kind == "text" and depth:
+            run.append(WORD)
+        elif kind == "text":
+            if run and run[-1] not in (MARK, WORD, BREAK):
+                run[-1] += child.content
+                groups[-1].append(child)
+            else:
+                run.append(child.content)
+                groups.append([child])
+        elif kind in ("softbreak", "hardbreak"):
+            run.append(BREAK)
+        elif kind == "html_inline":
+            depth = max(0, depth + _verbatim_tag(child.content))
+            name = _HTML_PIECE.fullmatch(child.content.strip())
+            tag = (name[2] or "").lower() if name else ""
+            run.append(BREAK if tag in _BREAK_TAGS else MARK)
+        elif kind in ("code_inline", "image"):
+            if kind == "image":
+                _typeset_image(child, typeset)
+            run.append(WORD)
+        else:
+            run.append(MARK)
+    for group, new in zip(groups, _typeset_run(run, typeset), strict=True):
+        group[0].content = new
+        for token in group[1:]:
+            token.content = ""
+
+
+def _typeset_image(image: Token, typeset: Callable[[str], str]) -> None:
+    if image.children:
+        _typeset_children(image.children, typeset)
+        # HTML renders the alt text from the children, the plain text from the attribute
+        image.attrSet("alt", "".join(c.content for c in image.children if c.type == "text"))
+        image.content = str(image.attrGet("alt"))
+    else:
+        image.attrSet("alt", typeset(str(image.attrGet("alt") or "")))
+
+
+def typeset_tokens(tokens: Sequence[Token], typeset: Callable[[str], str]) -> None:
+    """Apply `typeset` to the text of a Markdown token stream, in place (raw HTML too)."""
     for token in tokens:
-        if token.type != "inline" or not token.children:
-            continue
-        last = ""  # the last character shown so far in this paragraph
-        for child in token.children:
-            if child.type == "text":
-                # text right after emphasis, a link or code may continue a word
-                if last and not last.isspace():
-                    child.content = typeset(CONTINUES + child.content).removeprefix(CONTINUES)
-                else:
-                    child.content = typeset(child.content)
-                last = child.content[-1:] or last
-            elif child.type == "code_inline":
-                last = child.content[-1:] or last
-            elif child.type in ("softbreak", "hardbreak"):
-                last = " "
-            elif child.type == "image":
-                child.attrSet("alt", typeset(str(child.attrGet("alt") or "")))
-                last = "x"
+        if token.type == "inline" and token.children:
+            _typeset_children(token.children, typeset)
+        elif token.type == "html_block":
+            token.content = typeset_html(token.content, typeset)
 
 
 def to_html(
@@ -107,7 +264,7 @@ def to_html(
     """Safe HTML: raw HTML escaped (unless allowed), only http(s)/mailto links kept."""
     md = _parser(allow_html)
     tokens = md.parse(text)
-    _typeset_inline(tokens, typeset)
+    typeset_tokens(tokens, typeset)
     for token in tokens:
         for child in token.children or ():
             if child.type == "link_open":
@@ -209,7 +366,7 @@ def to_text(
 ) -> str:
     """Plain text wrapped at `width`; links become numbered references kept in `refs`."""
     tokens = parse(text, allow_html)
-    _typeset_inline(tokens, typeset)
+    typeset_tokens(tokens, typeset)
     blocks: list[tuple[bool, str]] = []  # (tight: no blank line before it, text)
     prefixes: list[str] = []  # "> " for quotes, list markers as indents
     lists: list[list[int]] = []  # per open list: [next number] or [] for bullets
@@ -264,17 +421,32 @@ def to_text(
     return out
 
 
-def plain_summary(text: str, limit: int = 220) -> str:
+def plain_summary(
+    text: str,
+    limit: int = 220,
+    typeset: Callable[[str], str] = lambda s: s,
+    allow_html: bool = False,
+) -> str:
     """The first words of a Markdown body as one line, cut at a word boundary with « … »."""
-    tokens = parse(text)
+    import html
+
+    tokens = parse(text, allow_html)
+    typeset_tokens(tokens, typeset)
     words: list[str] = []
     for token in tokens:
         if token.type == "inline":
-            words.extend(_inline_text(token.children or [], None, None).split())
-            if sum(len(w) + 1 for w in words) > limit:
-                break
-    # .split() took out every space, no-break ones too: cut's wider strip set changes nothing
+            children = [c for c in token.children or () if c.type != "html_inline"]
+            words.extend(_words(_inline_text(children, None, None)))
+        elif token.type == "html_block":
+            words.extend(_words(html.unescape(_HTML_PIECE.sub(" ", token.content))))
+        if sum(len(w) + 1 for w in words) > limit:
+            break
     return cut(" ".join(words), limit)
+
+
+def _words(text: str) -> list[str]:
+    """The words of `text`, split at spaces that may break (a no-break space joins)."""
+    return [w for w in re.split(r"[ \t\n\r\f\v\x1e\x85\u2028\u2029]+", text) if w]
 
 
 def cut(text: str, limit: int) -> str:

@@ -6,73 +6,18 @@ import datetime as dt
 import difflib
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from .config import Config
-from .errors import ItemError, ItemErrors, LettreError, location
+from .errors import ItemError, ItemErrors, LettreError
+from .findings import Finding, Report
 from .items import Item, Week
 
-Severity = Literal["error", "warning"]
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
-# not files.CONTROL: tab and line feed are escaped too, so a finding stays one line
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem: how bad, where (file and line when known), and what to do about it."""
-
-    severity: Severity
-    message: str
-    path: Path | None = None
-    line: int | None = None
-
-    @classmethod
-    def from_error(cls, err: LettreError, severity: Severity = "error") -> Finding:
-        """A finding from a LettreError, keeping its file and line."""
-        return cls(severity, err.message, err.path, err.line)
-
-    def location(self) -> str:
-        return location(self.path, self.line)
-
-    def __str__(self) -> str:
-        """`file:line: severity: message`, the one stable output line of `lettre check`."""
-        where = self.location()
-        line = f"{self.severity}: {self.message}"
-        line = f"{where}: {line}" if where else line
-        # one line, and no escape sequence from a hostile file reaches the terminal
-        return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", line)
-
-
-@dataclass(frozen=True)
-class Report:
-    """Everything `lettre check` found, errors and warnings apart."""
-
-    findings: tuple[Finding, ...]
-    files: int
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning"]
-
-    def summary(self) -> str:
-        """`17 files checked: 2 errors, 1 warning` or `17 files checked: no problem`."""
-
-        def count(number: int, word: str) -> str:
-            return f"{number} {word}{'s' if number != 1 else ''}"
-
-        done = f"{count(self.files, 'file')} checked: "
-        if not self.findings:
-            return done + "no problem"
-        return done + f"{count(len(self.errors), 'error')}, {count(len(self.warnings), 'warning')}"
 
 
 def _order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -155,30 +100,77 @@ def _check_items(config: Config, paths: Sequence[Path], use_cache: bool) -> _Che
         digests = scan_items(config).digests
     fresh: dict[str, Any] = {}
     checked = _Checked([], [])
+    todo: list[Path] = []
     with collector_paused():
         for path in paths:
-            name = path.name
-            record: Any = kept.get(name)
-            seal = digests.get(name)
+            record: Any = kept.get(path.name)
+            seal = digests.get(path.name)
             read = None
             if seal is not None and isinstance(record, list) and record[:1] == [seal]:
                 read = _read_record(record, path)  # None when the cache was doctored
             if read is None:
-                record = _check_file(path, config.kinds)
-                read = _read_record(record, path)
-                assert read is not None
-            found, title = read
-            checked.findings += found
-            if title is not None:
-                checked.titles.append(title)
-            if record[0] is not None:
-                fresh[name] = record
+                todo.append(path)
+                continue
+            _keep(checked, fresh, path, record, read)
+        for path, record in zip(todo, _check_files(todo, config.kinds), strict=True):
+            read = _read_record(record, path)
+            assert read is not None
+            _keep(checked, fresh, path, record, read)
     if use_cache and fresh != kept:
         save_cache_file(
             where,
             {"format": CHECK_FORMAT, "lettre": _version(), "context": context, "files": fresh},
         )
     return checked
+
+
+def _keep(
+    checked: _Checked,
+    fresh: dict[str, Any],
+    path: Path,
+    record: list[Any],
+    read: tuple[list[Finding], tuple[str, dt.date, str] | None],
+) -> None:
+    found, title = read
+    checked.findings += found
+    if title is not None:
+        checked.titles.append(title)
+    if record[0] is not None:
+        fresh[path.name] = record
+
+
+PARALLEL_FROM = 2000  # files to read before it is worth starting other processes
+CHUNK = 250
+
+
+def _check_files(paths: Sequence[Path], kinds: Sequence[str]) -> Iterator[list[Any]]:
+    """The record of each file (see `_check_file`), in order; read by one process per core
+    when there are many (forked workers send back records, never items)."""
+    import multiprocessing
+
+    from .archive import worker_count
+
+    workers = worker_count()
+    if (
+        len(paths) < PARALLEL_FROM
+        or workers < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        for path in paths:
+            yield _check_file(path, kinds)
+        return
+    chunks = [(tuple(paths[i : i + CHUNK]), tuple(kinds)) for i in range(0, len(paths), CHUNK)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for records in pool.imap(_check_chunk, chunks):
+            yield from records
+
+
+def _check_chunk(chunk: tuple[tuple[Path, ...], tuple[str, ...]]) -> list[list[Any]]:
+    from .readers import collector_paused
+
+    paths, kinds = chunk
+    with collector_paused():
+        return [_check_file(path, kinds) for path in paths]
 
 
 def _version() -> str:

@@ -567,7 +567,12 @@ def preview(
     chosen = parse_week(week, today_in(config), config.publication_day)
     letter = letter_of(config, chosen)
     console = _console()
-    view = letter_view(letter, allow_html=config.allow_html, show_urls=not console.is_terminal)
+    view = letter_view(
+        letter,
+        allow_html=config.allow_html,
+        show_urls=not console.is_terminal,
+        rules=config.typography,
+    )
     if pager:
         page(render(view, console))
     else:

@@ -1,21 +1,69 @@
-"""`lettre.toml` → a frozen Config."""
+"""`lettre.toml` → a frozen Config (see settings.py), every mistake at its file and line."""
 
 from __future__ import annotations
 
 import difflib
+import math
 import re
+import shlex
 import tomllib
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .keylines import Key, key_lines, split_key
+from .settings import (
+    ARCHIVE_PATH,
+    BUILTIN_KINDS,
+    CONFIG_NAME,
+    DEFAULT_IMPORT_KIND,
+    DEFAULT_SECTIONS,
+    DEFAULT_VIA,
+    STATE_DIR,
+    TYPOGRAPHY_RULES,
+    Address,
+    Config,
+    ImageSettings,
+    ImportSettings,
+    Section,
+    SendSettings,
+    TypographySettings,
+    fold,
+    letter_url,
+    locale_key,
+    nearest_line,
+    page_name,
+)
 
-CONFIG_NAME = "lettre.toml"
+# the settings are defined in settings.py; their users import them from here
+__all__ = [
+    "ARCHIVE_PATH",
+    "BUILTIN_KINDS",
+    "CONFIG_NAME",
+    "DEFAULT_IMPORT_KIND",
+    "DEFAULT_SECTIONS",
+    "DEFAULT_VIA",
+    "STATE_DIR",
+    "TYPOGRAPHY_RULES",
+    "Address",
+    "Config",
+    "ImageSettings",
+    "ImportSettings",
+    "Section",
+    "SendSettings",
+    "TypographySettings",
+    "fold",
+    "letter_url",
+    "load_config",
+    "nearest_line",
+    "one_line",
+    "page_name",
+    "parse_publication_day",
+    "unknown_kind",
+]
+
 MAX_CONFIG_BYTES = 1_000_000
-
-BUILTIN_KINDS = ("communique", "resultats", "anniversaire")
 
 _DAYS = {
     # ISO weekday numbers (Monday = 1), by English and French names.
@@ -38,155 +86,24 @@ _DAYS = {
 _ADDRESS_RE = re.compile(r"^[^@\s<>\"',;:()\[\]\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 
 
-@dataclass(frozen=True)
-class Address:
-    """A mailbox: an address with an optional display name."""
-
-    address: str
-    name: str = ""
-
-    @property
-    def domain(self) -> str:
-        return self.address.rpartition("@")[2]
-
-
-@dataclass(frozen=True)
-class Section:
-    """One section of the letter: the items of one kind, under a label."""
-
-    kind: str
-    label: str | None = None  # None: the locale's default label
-    # labels by locale or language ("fr", "en", "fr_CA"); a plain `label` string counts
-    # as the label in the folder's own language
-    labels: tuple[tuple[str, str], ...] = ()
-
-    def label_for(self, locale: str) -> str | None:
-        """The label written for `locale` (en_GB, then en), or None."""
-        return _for_locale(self.labels, locale)
-
-
-#: the sections of a folder whose lettre.toml declares none: one per built-in kind
-DEFAULT_SECTIONS = tuple(Section(k) for k in BUILTIN_KINDS)
-
-
-def _for_locale(texts: tuple[tuple[str, str], ...], locale: str) -> str | None:
-    """The text written for `locale` (en_GB), else for its language (en), else None."""
-    wanted = _locale_key(locale)
-    by_key = dict(texts)
-    return by_key.get(wanted) or by_key.get(wanted.split("_")[0])
-
-
-def _locale_key(locale: str) -> str:
-    """`en-gb`, `en_GB.UTF-8` → `en_GB`; `FR` → `fr` (no Babel needed)."""
-    parts = locale.strip().split(".")[0].replace("-", "_").split("_")
-    return "_".join([parts[0].lower(), *(p.upper() if len(p) == 2 else p for p in parts[1:])])
-
-
-@dataclass(frozen=True)
-class Config:
-    """Everything `lettre.toml` says, validated, with defaults filled in."""
-
-    folder: Path
-    title: str = "Lettre hebdomadaire"
-    titles: tuple[tuple[str, str], ...] = ()  # `title = { fr = "…", en = "…" }`
-    locale: str = "fr_FR"
-    timezone: str = "Europe/Paris"
-    publication_day: int = 5  # ISO weekday, Friday
-    sender: Address = Address("lettre@example.org")
-    reply_to: Address | None = None
-    to: tuple[Address, ...] = ()
-    cc: tuple[Address, ...] = ()
-    bcc: tuple[Address, ...] = ()
-    sections: tuple[Section, ...] = DEFAULT_SECTIONS
-    base_url: str | None = None
-    list_id: str | None = None
-    unsubscribe_mailto: str | None = None
-    unsubscribe_url: str | None = None
-    preheader: str | None = None
-    allow_html: bool = False
-    anniversary_years: tuple[int, ...] = ()  # empty: 1 and every multiple of 5
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-
-    @property
-    def kinds(self) -> tuple[str, ...]:
-        """Every kind an item may have: the built-in ones and those the sections declare."""
-        declared = [s.kind for s in self.sections]
-        return tuple(dict.fromkeys([*BUILTIN_KINDS, *declared]))
-
-    @property
-    def items_dir(self) -> Path:
-        return self.folder / "items"
-
-    @property
-    def anniversaries_path(self) -> Path:
-        """`anniversaries.yaml`: founding dates from which anniversaries are computed."""
-        return self.folder / "anniversaries.yaml"
-
-    @property
-    def templates_dir(self) -> Path:
-        return self.folder / "templates"
-
-    def with_locale(self, locale: str | None) -> Config:
-        """A copy with another locale (from `--locale`) and its title, or self when None."""
-        if not locale:
-            return self
-        from dataclasses import replace
-
-        return replace(self, locale=locale, title=_for_locale(self.titles, locale) or self.title)
-
-
-def _line_of(text: str, key: str) -> int | None:
-    """The first line of `text` that sets `key`, for error messages."""
-    match = re.search(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else None
-
-
-def _top_line(text: str, key: str) -> int | None:
-    """The line that sets top-level `key`, or opens the table `[key]` / `[[key]]`."""
-    first_table = re.search(r"^[ \t]*\[", text, re.MULTILINE)
-    head = text[: first_table.start()] if first_table else text
-    match = re.search(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*[=.]", head, re.MULTILINE)
-    if match is None:
-        pattern = rf"^[ \t]*\[\[?[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*[\].]"
-        match = re.search(pattern, text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else None
-
-
-def _inline_line(text: str, key: str, start: int = 0) -> int | None:
-    """The first line from `start` that sets `key`: on its own line, in `{ … }`, or dotted."""
-    pattern = rf"(^|[{{,.])[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*="
-    match = re.compile(pattern, re.MULTILINE).search(text, start)
-    return text.count("\n", 0, match.start()) + 1 if match else None
-
-
-def _line_in_table(text: str, table: str, key: str) -> int | None:
-    """The line that sets `key` inside `[table]`, else the line of `[table]` itself."""
-    header = re.search(rf"^[ \t]*\[[ \t]*{re.escape(table)}[ \t]*\]", text, re.MULTILINE)
-    if header is None:
-        return None
-    start = text.count("\n", 0, header.start()) + 1
-    following = text[header.end() :]
-    end = re.search(r"^[ \t]*\[", following, re.MULTILINE)
-    body = following[: end.start()] if end else following
-    match = re.search(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=", body, re.MULTILINE)
-    return start + body.count("\n", 0, match.start()) if match else start
-
-
 class _Reader:
     """Reads typed values out of the parsed TOML, raising ConfigError with path:line."""
 
     def __init__(self, path: Path, text: str, data: dict[str, Any]):
-        self.path, self.text, self.data = path, text, data
+        self.path, self.data = path, data
+        self.lines = key_lines(text)
 
-    def fail(self, key: str, message: str, field: str | None = None) -> ConfigError:
-        """A ConfigError at the line that sets `key` (or its `field`, for a table)."""
-        line = _line_in_table(self.text, key, field) if field else None
-        table, _, name = key.rpartition(".")
-        if line is None and table:
-            line = _line_in_table(self.text, table, name)
-        return ConfigError(message, self.path, line or _line_of(self.text, name))
+    def line(self, key: str | Key) -> int | None:
+        return nearest_line(self.lines, key)
 
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+    def fail(self, key: str | Key, message: str) -> ConfigError:
+        """A ConfigError at the line that sets `key` (else at its nearest table)."""
+        return ConfigError(message, self.path, self.line(key))
+
+    def get(
+        self, key: str, kind: type | tuple[type, ...], default: Any = None, name: str = ""
+    ) -> Any:
+        """The value at dotted `key` when it has type `kind`; `name`: the key in messages."""
         node: Any = self.data
         for part in key.split("."):
             if not isinstance(node, dict) or part not in node:
@@ -194,69 +111,74 @@ class _Reader:
             node = node[part]
         if not isinstance(node, kind) or (isinstance(node, bool) and bool not in _as_tuple(kind)):
             names = " or ".join(t.__name__ for t in _as_tuple(kind))
-            raise self.fail(key, f"'{key}' must be {_article(names)}, not {node!r}")
+            raise self.fail(key, f"'{name or key}' must be {_article(names)}, not {node!r}")
         return node
 
-    def unknown_keys(
-        self,
-        table: str,
-        value: Any,
-        allowed: Sequence[str],
-        label: str | None = None,
-        start: int = 0,
-    ) -> None:
-        """A ConfigError for the first key of `value` (a table) that lettre does not know.
+    def unknown_keys(self, path: Key, value: Any, allowed: Sequence[str], where: str = "") -> None:
+        """A ConfigError for the first key of `value` (a table at `path`) lettre does not know.
 
-        `start`: where in the text the table begins, when `[table]` cannot tell ([[sections]]).
+        `where`: how messages name the table (`[sender]`, `'recipients.to'`), else `[path]`.
         """
         if not isinstance(value, dict):
             return
+        where = where or (f"[{path[0]}]" if path else "")
         for key in value:
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
-                where = f" in {label}" if label else f" in [{table}]" if table else ""
-                if table:
-                    line = _line_in_table(self.text, table, key)
-                    if line == _line_in_table(self.text, table, "\0"):
-                        line = _inline_line(self.text, key, start) or line  # inline, [[…]]
-                else:
-                    line = _top_line(self.text, key)
-                raise ConfigError(f"unknown key '{key}'{where}{hint}", self.path, line)
+                inside = f" in {where}" if where else ""
+                message = f"unknown key '{key}'{inside}{hint}"
+                raise ConfigError(message, self.path, self.line((*path, key)))
 
-    def address(self, key: str, value: Any) -> Address:
+    def address(self, path: Key, name: str, value: Any) -> Address:
+        """An Address from `"a@b"` or `{ address = "a@b", name = "…" }`; `name` for messages."""
         if isinstance(value, dict):
-            allowed = ("address", "name", "reply_to") if key == "sender" else ("address", "name")
-            label = f"'{key}'" if "." in key else None
-            self.unknown_keys(key.partition(".")[0], value, allowed, label)
+            allowed: tuple[str, ...] = ("address", "name")
+            if name == "sender":
+                allowed += ("reply_to", "footer_name")
+            table = f"[{name}]" if name.isidentifier() else f"'{name}'"
+            self.unknown_keys(path, value, allowed, table)
             if "address" not in value:
-                raise self.fail(key, f"missing 'address' in '{key}'", "address")
-            addr, name = value.get("address"), value.get("name", "")
+                raise self.fail(path, f"missing 'address' in '{name}'")
+            addr, display = value.get("address"), value.get("name", "")
         else:
-            addr, name = value, ""
-        if not isinstance(addr, str) or not isinstance(name, str):
-            raise self.fail(key, f"'{key}' must be an e-mail address, not {value!r}")
-        addr, name = addr.strip(), name.strip()
-        table = isinstance(value, dict)
+            addr, display = value, ""
+        if not isinstance(addr, str) or not isinstance(display, str):
+            raise self.fail(path, f"'{name}' must be an e-mail address, not {value!r}")
+        addr, display = addr.strip(), display.strip()
         if not _ADDRESS_RE.match(addr):
-            message = f"'{key}': {addr!r} is not an e-mail address"
-            raise self.fail(key, message, "address" if table else None)
-        if not one_line(name):
-            message = f"'{key}': the display name must be one line, without control characters"
-            raise self.fail(key, message, "name")
-        return Address(addr, name)
+            where = (*path, "address") if isinstance(value, dict) else path
+            raise self.fail(where, f"'{name}': {addr!r} is not an e-mail address")
+        if not one_line(display):
+            message = f"'{name}': the display name must be one line, without control characters"
+            raise self.fail((*path, "name"), message)
+        return Address(addr, display)
 
     def addresses(self, key: str) -> tuple[Address, ...]:
         value = self.get(key, (list, str, dict), [])
-        values = value if isinstance(value, list) else [value]
-        return tuple(self.address(key, v) for v in values)
+        path = split_key(key)
+        if not isinstance(value, list):
+            return (self.address(path, key, value),)
+        return tuple(self.address((*path, str(n)), key, v) for n, v in enumerate(value))
+
+    def choice(self, key: str, name: str, choices: Sequence[str]) -> str | None:
+        """A string among `choices`, or None when not set; a typo gets a 'did you mean'."""
+        value = self.get(key, str, name=name)
+        if value is None or value in choices:
+            return value  # type: ignore[no-any-return]
+        close = difflib.get_close_matches(value, choices, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        allowed = " or ".join(f'"{c}"' for c in choices)
+        raise self.fail(key, f"'{name}' must be {allowed}, not {value!r}{hint}")
 
 
-def unknown_kind(kind: str, kinds: Sequence[str]) -> str:
+def unknown_kind(kind: object, kinds: Iterable[str]) -> str:
     """The error for a kind not in `kinds`, with a 'did you mean' hint when one is close."""
-    close = difflib.get_close_matches(kind, kinds, n=1)
+    known = list(kinds)
+    close = difflib.get_close_matches(str(kind), known, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"unknown kind '{kind}'{hint}; known kinds: {', '.join(kinds)}"
+    shown = f"'{kind}'" if isinstance(kind, str) else repr(kind)
+    return f"unknown kind {shown}{hint}; known kinds: {', '.join(known)}"
 
 
 def one_line(text: str) -> bool:
@@ -275,11 +197,12 @@ def _article(names: str) -> str:
     words = {
         "str": "a string",
         "int": "a number",
+        "float": "a number",
         "bool": "true or false",
         "list": "a list",
         "dict": "a table",
     }
-    return " or ".join(words.get(n, n) for n in names.split(" or "))
+    return " or ".join(dict.fromkeys(words.get(n, n) for n in names.split(" or ")))
 
 
 def parse_publication_day(value: str | int) -> int:
@@ -318,8 +241,7 @@ def load_config(folder: Path) -> Config:
     return _config_from(folder, path, text, data)
 
 
-# Every key lettre.toml may hold, and those of its tables; [archive] and [import] belong to
-# archive.py and importer.py, which check their own keys.
+# Every key lettre.toml may hold, and those of its tables.
 TOP_KEYS = (
     "title",
     "locale",
@@ -337,30 +259,35 @@ TOP_KEYS = (
     "anniversaries",
     "archive",
     "import",
+    "send",
+    "images",
+    "typography",
 )
 TABLE_KEYS = {
-    "sender": ("address", "name", "reply_to"),
-    "recipients": ("to", "cc", "bcc"),
+    "sender": ("address", "name", "reply_to", "footer_name"),
+    "recipients": ("to", "cc", "bcc", "readers", "list"),
     "unsubscribe": ("url", "mailto"),
     "anniversaries": ("years",),
+    "archive": ("url",),
+    "import": ("kind", "categories"),
+    "send": ("mode", "via", "rate"),
+    "images": ("mode",),
+    "typography": TYPOGRAPHY_RULES,
 }
 
 
 def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> Config:
     r = _Reader(path, text, data)
-    r.unknown_keys("", data, TOP_KEYS)
+    r.unknown_keys((), data, TOP_KEYS)
     for table, allowed in TABLE_KEYS.items():
-        r.unknown_keys(table, data.get(table), allowed)
-    headers = [m.end() for m in re.finditer(r"^[ \t]*\[\[[ \t]*sections[ \t]*\]\]", text, re.M)]
-    for number, section in enumerate(
-        data["sections"] if isinstance(data.get("sections"), list) else []
-    ):
-        start = headers[number] if number < len(headers) else 0
-        r.unknown_keys("sections", section, ("kind", "label"), start=start)
-    kwargs: dict[str, Any] = {"folder": folder}
-    language = _locale_key(r.get("locale", str) or Config.locale).split("_")[0]
+        r.unknown_keys((table,), data.get(table), allowed)
+    sections_data = data["sections"] if isinstance(data.get("sections"), list) else []
+    for number, section in enumerate(sections_data):
+        r.unknown_keys(("sections", str(number)), section, ("kind", "label"), "[sections]")
+    kwargs: dict[str, Any] = {"folder": folder, "key_lines": r.lines}
+    language = locale_key(r.get("locale", str) or Config.locale).split("_")[0]
     if isinstance(data.get("title"), dict):
-        kwargs["titles"] = _by_locale(r, "title", data["title"])
+        kwargs["titles"] = _by_locale(r, "title", ("title",), data["title"])
         kwargs["title"] = dict(kwargs["titles"]).get(language, kwargs["titles"][0][1])
         if not all(one_line(title) for _, title in kwargs["titles"]):
             raise r.fail("title", "'title' must be one line, without control characters")
@@ -390,20 +317,34 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
     sender = r.get("sender", (str, dict))
     if sender is None:
         raise ConfigError("no sender: add a [sender] table with 'address' (and 'name')", path)
-    kwargs["sender"] = r.address("sender", sender)
-    reply_to = r.get("sender.reply_to", (str, dict)) or r.get("reply_to", (str, dict))
+    kwargs["sender"] = r.address(("sender",), "sender", sender)
+    kwargs["footer_name"] = _footer_name(r)
+    reply_to = r.get("sender.reply_to", (str, dict))
+    reply_path: Key = ("sender", "reply_to")
+    if not reply_to:
+        reply_to, reply_path = r.get("reply_to", (str, dict)), ("reply_to",)
     if reply_to is not None:
-        kwargs["reply_to"] = r.address("reply_to", reply_to)
+        kwargs["reply_to"] = r.address(reply_path, "reply_to", reply_to)
     for key in ("to", "cc", "bcc"):
         kwargs[key] = r.addresses(f"recipients.{key}")
-    if not kwargs["to"] and not kwargs["bcc"]:
-        raise ConfigError("no recipients: add a [recipients] table with 'to = [...]'", path)
+    kwargs["readers_path"] = _readers_path(r, folder)
+    listed = r.get("recipients.list", (str, dict), name="[recipients] list")
+    if listed is not None:
+        kwargs["list_address"] = r.address(("recipients", "list"), "[recipients] list", listed)
+    if not (kwargs["to"] or kwargs["bcc"] or kwargs["readers_path"] or listed is not None):
+        raise ConfigError(
+            "no recipients: add a [recipients] table with 'to = [...]', "
+            "'readers = \"abonnes.csv\"' (a file of readers) or 'list = \"…\"' (a list's address)",
+            path,
+        )
+    kwargs["send"] = _send(r, kwargs["readers_path"] is not None, listed is not None)
 
     r.get("unsubscribe", dict, {})  # a wrong type is named here, before its keys
     mailto = r.get("unsubscribe.mailto", str)
     if mailto is not None:
         mailto = mailto.removeprefix("mailto:")
-        kwargs["unsubscribe_mailto"] = r.address("unsubscribe.mailto", mailto).address
+        address = r.address(("unsubscribe", "mailto"), "unsubscribe.mailto", mailto)
+        kwargs["unsubscribe_mailto"] = address.address
     url = r.get("unsubscribe.url", str)
     if url is not None:
         if not url.startswith("https://"):
@@ -412,55 +353,166 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
 
     sections = r.get("sections", list)
     if sections is not None:
-        kwargs["sections"] = tuple(_section(r, s, language) for s in sections)
+        kwargs["sections"] = tuple(_section(r, n, s, language) for n, s in enumerate(sections))
         kinds = [s.kind for s in kwargs["sections"]]
-        dupes = sorted({k for k in kinds if kinds.count(k) > 1})
-        if dupes:
-            raise r.fail("sections", f"section kind {dupes[0]!r} is listed twice")
+        for number, kind in enumerate(kinds):
+            if kind in kinds[:number]:
+                raise r.fail(("sections", str(number)), f"section kind {kind!r} is listed twice")
 
     years = r.get("anniversaries.years", list)
     if years is not None:
-        if not all(isinstance(y, int) and not isinstance(y, bool) and y > 0 for y in years):
-            raise r.fail("years", "'anniversaries.years' must be a list of positive numbers")
+        for number, year in enumerate(years):
+            if not (isinstance(year, int) and not isinstance(year, bool) and year > 0):
+                message = "'anniversaries.years' must be a list of positive numbers"
+                raise r.fail(("anniversaries", "years", str(number)), message)
         kwargs["anniversary_years"] = tuple(sorted(set(years)))
-    kwargs["extra"] = {k: v for k, v in data.items() if k in ("archive", "import")}
+
+    kwargs["archive_url_setting"] = _archive_url(r)
+    declared = [s.kind for s in kwargs.get("sections", DEFAULT_SECTIONS)]
+    kwargs["import_settings"] = _import_settings(r, [*dict.fromkeys([*BUILTIN_KINDS, *declared])])
+    r.get("images", dict, {})
+    mode = r.choice("images.mode", "[images] mode", ("publish", "embed"))
+    kwargs["images"] = ImageSettings(mode or "publish")  # type: ignore[arg-type]
+    r.get("typography", dict, {})
+    rules = {k: r.get(f"typography.{k}", bool, True, f"[typography] {k}") for k in TYPOGRAPHY_RULES}
+    kwargs["typography"] = TypographySettings(**rules)
     return Config(**kwargs)
 
 
-def _section(r: _Reader, value: Any, language: str) -> Section:
+def _footer_name(r: _Reader) -> str | None:
+    """`[sender] footer_name`: the sender as the footer names it; None when not set or blank."""
+    value = r.get("sender.footer_name", str, name="[sender] footer_name")
+    if value is None or not value.strip():
+        return None
+    if not one_line(value):
+        message = "'[sender] footer_name' must be one line, without control characters"
+        raise r.fail("sender.footer_name", message)
+    return str(value.strip())
+
+
+def _readers_path(r: _Reader, folder: Path) -> Path | None:
+    """`[recipients] readers`: the file of readers, relative to the folder or absolute."""
+    value = r.get("recipients.readers", str, name="[recipients] readers")
+    if value is None:
+        return None
+    if not value.strip() or not one_line(value) or "\0" in value:
+        message = (
+            f"'[recipients] readers' must be the path of a file, "
+            f'relative to the folder or absolute, such as "abonnes.csv", not {value!r}'
+        )
+        raise r.fail("recipients.readers", message)
+    return (folder / Path(value.strip()).expanduser()).absolute()
+
+
+def _send(r: _Reader, has_readers: bool, has_list: bool) -> SendSettings:
+    """`[send]`: mode (required when readers and list are both set), via, rate."""
+    r.get("send", dict, {})
+    mode = r.choice("send.mode", "[send] mode", ("readers", "list"))
+    if mode is None and has_readers and has_list:
+        message = (
+            "[recipients] sets both 'readers' and 'list': say which one lettre sends to "
+            "with 'mode = \"readers\"' or 'mode = \"list\"' in [send]"
+        )
+        raise r.fail("send" if "send" in r.data else "recipients.list", message)
+    if mode == "readers" and not has_readers:
+        message = "'[send] mode' is \"readers\" but [recipients] sets no 'readers' file"
+        raise r.fail("send.mode", message)
+    if mode == "list" and not has_list:
+        message = "'[send] mode' is \"list\" but [recipients] sets no 'list' address"
+        raise r.fail("send.mode", message)
+    if mode is None and (has_readers or has_list):
+        mode = "readers" if has_readers else "list"
+    via: tuple[str, ...] = DEFAULT_VIA
+    command = r.get("send.via", str, name="[send] via")
+    if command is not None:
+        example = 'a command such as "sendmail -t -oi"'
+        if not one_line(command):
+            raise r.fail("send.via", f"'[send] via' must be {example} on one line")
+        try:
+            via = tuple(shlex.split(command))
+        except ValueError as err:
+            message = f"'[send] via': {command!r} cannot be split into a command ({err})"
+            raise r.fail("send.via", message) from None
+        if not via:
+            raise r.fail("send.via", f"'[send] via' must be {example}, not {command!r}")
+    rate = r.get("send.rate", (int, float), name="[send] rate")
+    if rate is not None and not (math.isfinite(rate) and rate > 0):
+        message = f"'[send] rate' must be a positive number of messages per second, not {rate!r}"
+        raise r.fail("send.rate", message)
+    return SendSettings(mode, via, None if rate is None else float(rate))  # type: ignore[arg-type]
+
+
+def _archive_url(r: _Reader) -> str | None:
+    """`[archive] url`, ending in "/", or None."""
+    table = r.get("archive", dict, {})
+    url = table.get("url")
+    if url is None:
+        return None
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise r.fail("archive.url", f"'archive.url' must be an http(s) URL, not {url!r}")
+    return url if url.endswith("/") else url + "/"
+
+
+def _import_settings(r: _Reader, kinds: Sequence[str]) -> ImportSettings:
+    """`[import]`: the default kind of imported items, and feed categories mapped to kinds."""
+    table = r.data.get("import", {})
+    if not isinstance(table, dict):
+        raise r.fail("import", "'import' must be a table: [import]")
+    default = table.get("kind", DEFAULT_IMPORT_KIND)
+    if not isinstance(default, str) or default not in kinds:
+        raise r.fail("import.kind", f"'import.kind': {unknown_kind(default, kinds)}")
+    raw = table.get("categories", {})
+    if not isinstance(raw, dict):
+        message = '\'import.categories\' must be a table: "Category" = "kind"'
+        raise r.fail("import.categories", message)
+    categories: dict[str, str] = {}
+    for category, mapped in raw.items():
+        if not isinstance(mapped, str) or mapped not in kinds:
+            message = f"'import.categories': {unknown_kind(mapped, kinds)}"
+            raise r.fail(("import", "categories", category), message)
+        categories[fold(category)] = mapped
+    return ImportSettings(default, categories)
+
+
+def _section(r: _Reader, number: int, value: Any, language: str) -> Section:
+    path = ("sections", str(number))
     if isinstance(value, str):
         value = {"kind": value}
     if not isinstance(value, dict) or not isinstance(value.get("kind"), str):
-        raise r.fail("sections", f"each section needs a 'kind' (a string), not {value!r}")
+        raise r.fail(path, f"each section needs a 'kind' (a string), not {value!r}")
     kind = value["kind"].strip()
     if not re.fullmatch(r"[a-z][a-z0-9_-]*", kind):
-        raise r.fail("kind", f"section kind {kind!r} must be lower-case letters, digits, - or _")
+        message = f"section kind {kind!r} must be lower-case letters, digits, - or _"
+        raise r.fail((*path, "kind"), message)
     label = value.get("label")
     if label is None or (isinstance(label, str) and not label.strip()):
         return Section(kind)  # the locale's default label
     if isinstance(label, str) and label.strip():
         return Section(kind, label.strip(), ((language, label.strip()),))
     if isinstance(label, dict) and label:
-        labels = _by_locale(r, "label", label)
+        labels = _by_locale(r, "label", (*path, "label"), label)
         return Section(kind, dict(labels).get(language, labels[0][1]), labels)
     raise r.fail(
-        "label",
+        (*path, "label"),
         f"section label must be a string or a table by language "
         f'(label = {{ fr = "…", en = "…" }}), not {label!r}',
     )
 
 
-def _by_locale(r: _Reader, key: str, table: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+def _by_locale(
+    r: _Reader, key: str, path: Key, table: dict[str, Any]
+) -> tuple[tuple[str, str], ...]:
     """`{ fr = "…", en = "…", fr_CA = "…" }` → ((locale, text), …), checked."""
     texts = []
     for name, text in table.items():
         if not isinstance(text, str) or not text.strip():
-            raise r.fail(key, f"'{key}' for {name!r} must be a string, not {text!r}")
+            raise r.fail((*path, name), f"'{key}' for {name!r} must be a string, not {text!r}")
         if not re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,4})*", name):
-            raise r.fail(key, f"'{key}': {name!r} is not a language or locale (fr, en, fr_CA)")
-        texts.append((_locale_key(name), text.strip()))
+            message = f"'{key}': {name!r} is not a language or locale (fr, en, fr_CA)"
+            raise r.fail((*path, name), message)
+        texts.append((locale_key(name), text.strip()))
     if not texts:
-        raise r.fail(key, f"'{key}' must not be an empty table")
+        raise r.fail(path, f"'{key}' must not be an empty table")
     return tuple(texts)
 
 
@@ -483,13 +535,3 @@ def _check_timezone(r: _Reader, name: str) -> None:
     except (ZoneInfoNotFoundError, ValueError):
         message = f"unknown time zone {name!r} (use a name such as 'Europe/Paris')"
         raise r.fail("timezone", message) from None
-
-
-def key_line(folder: Path, table: str, key: str | None = None) -> int | None:
-    """The line of lettre.toml where `[table]` sets `key` (or where the table starts)."""
-    try:
-        text = (folder / CONFIG_NAME).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
-    line = _line_in_table(text, table, key or "\0")
-    return line if line is not None else _line_of(text, key or table.rpartition(".")[2])

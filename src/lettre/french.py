@@ -7,7 +7,7 @@ import difflib
 import re
 import unicodedata
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import UsageError
 
@@ -185,34 +185,197 @@ def ordinal(number: int, locale: str = "fr_FR") -> str:
 
 # --- typography --------------------------------------------------------------------------
 
+
+class TypographyRules(Protocol):
+    """The rules a writer can turn off (`[typography]` of lettre.toml); all on by default."""
+
+    @property
+    def apostrophe(self) -> bool: ...
+    @property
+    def quotes(self) -> bool: ...
+    @property
+    def ellipsis(self) -> bool: ...
+    @property
+    def numbers(self) -> bool: ...
+    @property
+    def units(self) -> bool: ...
+
+
+# Text handed to typography() may hold MARK where a piece that is not text stood (a tag,
+# the edge of emphasis or of a link, inline code): it counts as part of the word it
+# touches, so « **Bravo** ! » gets its space and « "*oui*" » its guillemets. A line break
+# ("\n") counts as a space.
+MARK = "\ue010"
+# WORD stands for a piece read as a word but never typeset (inline code, an image)
+WORD = "\ue011"
+_M = MARK
+
+# Spans never touched, each replaced by one private-use character while the rules run
 _PROTECTED = re.compile(
     r"`[^`\n]*`"  # Markdown code spans
     r"|<(?:https?|mailto):[^>\s]*>"  # autolinks
-    r"|\b(?:https?|ftp|mailto|tel):[^\s<>\"]*[^\s<>\".,;:!?)»]"  # URLs
-    r"|\bwww\.[^\s<>\"]*[^\s<>\".,;:!?)»]"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
-    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b",  # times
+    rf"|\b(?:https?|ftp|mailto|tel):[^\s<>\"{_M}]*[^\s<>\".,;:!?)»'’{_M}]"  # URLs
+    rf"|\bwww\.[^\s<>\"{_M}]*[^\s<>\".,;:!?)»'’{_M}]"
+    r"|[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses (o'brien@example.org)
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b"  # times
+    r"|&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});",  # HTML entities
     re.IGNORECASE,
 )
+_MAY_PROTECT = re.compile(r"[:@`&]|www\.", re.IGNORECASE)
+_KEPT_BASE = 0xF0000  # Supplementary Private Use Area-A: one character per protected span
+_KEPT = re.compile("[\U000f0000-\U000ffffd]")
+
 _SPACES = "[ \u00a0\u202f\u2009]"
 # a mark that takes a space before it is followed by a space, the end, or closing marks
-_AFTER = r"(?=$|[\s»\"”’)\]}.,…]|[!?;:])"
-# a word before the mark (nothing is added at the very start of a text: « !!! » stays);
-# Markdown text that follows emphasis or a link (« **Bravo** ! ») is typeset with
-# CONTINUES in front, which stands for the word it follows
-_BEFORE = rf"(?<=[^\s!?;:]){_SPACES}*"
-CONTINUES = "\ue005"
+_AFTER = rf"(?={_M}*(?:$|[\s»\"”’)\]}}.,…]|[!?;:]))"
+# a word before the mark (nothing is added at the very start of a text: « !!! » stays)
+_WORD_BEFORE = rf"(?<=[^\s!?;:{_M}])({_M}*){_SPACES}*"
+_COLON = re.compile(rf"{_WORD_BEFORE}:(?={_M}*(?:$|\s|[»\"”’)\]]))")
+_HIGH = re.compile(rf"{_WORD_BEFORE}([!?;]+){_AFTER}")
+_OPEN_GUILLEMET = re.compile(rf"«({_M}*){_SPACES}*(?=\S|$)")
+_CLOSE_GUILLEMET = re.compile(rf"(?<=[^\s{_M}])({_M}*){_SPACES}*»")
+_PERCENT = re.compile(rf"(?<=\d)({_M}*){_SPACES}+([%‰])")
+_ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
+# « 3 000 », « 10 000 000 »: groups of three digits after a space (never a year's 4 digits)
+_NUMBER = re.compile(r"(?<![\d])(?<!\d[.,])\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?![\d])")
+
+# units and abbreviations that follow a number; the longest first (km/h before km)
+UNITS = (
+    # length, area, volume
+    *("km", "m", "dm", "cm", "mm", "µm", "nm", "NM", "nq"),
+    *("km²", "m²", "cm²", "mm²", "ha", "m³", "cm³", "L", "l", "mL", "ml", "cL", "cl", "hL"),
+    # mass, time, speed, temperature
+    *("t", "kg", "g", "mg", "h", "min", "s", "ms", "km/h", "m/s", "kt", "nœuds", "°C", "°F", "°"),
+    # energy, electricity, data
+    *("W", "kW", "MW", "GW", "Wh", "kWh", "MWh", "GWh", "V", "kV", "mA", "Hz", "kHz", "MHz"),
+    *("GHz", "ch", "ko", "Mo", "Go", "To", "kB", "MB", "GB", "TB", "kbit/s", "Mbit/s", "Gbit/s"),
+    # money
+    *("€", "k€", "M€", "Md€", "$", "£", "CHF", "EUR", "USD"),
+    # words
+    *("an", "ans", "mois", "semaines", "jours", "heures", "minutes", "secondes", "euros"),
+    *("dollars", "mètres", "kilomètres", "kilos", "kilogrammes", "tonnes", "litres", "degrés"),
+    *("millions", "milliards"),
+)
+_UNIT_NAMES = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+_UNIT = re.compile(rf"(?<=\d)({_M}*)[ \u2009](?={_M}*(?:{_UNIT_NAMES})(?![\w²³'’]))")
+# « 14 h 30 », « 2 min 30 s »: the space after the hour also keeps the minutes
+_CLOCK = re.compile(r"(?<=\d[\u00a0\u202f])(h|min)[ \u2009](?=\d{1,2}(?!\d))")
+# « n° 5 », « § 3 »: an abbreviation before a number
+_NUMBERED = re.compile(r"(?<![\w])([nN][°º]|§)[ \u2009](?=\d)")
+
+_OPENERS = "([{«‹“‘„—–-/"
+_CLOSERS = ".,;:!?…)]}»›”’—–-/"
 
 
-def _typeset_fr(text: str, canadian: bool) -> str:
+def _neighbours(text: str, index: int) -> tuple[str, str]:
+    """The characters around text[index], marks skipped ("" at either end)."""
+    before = index - 1
+    while before >= 0 and text[before] == MARK:
+        before -= 1
+    after = index + 1
+    while after < len(text) and text[after] == MARK:
+        after += 1
+    return (text[before] if before >= 0 else "", text[after] if after < len(text) else "")
+
+
+def _quote_pairs(text: str, quote: str, inside: set[int] | None = None) -> list[tuple[int, int]]:
+    """Pairs of `quote` characters that open before a word and close after one."""
+    pairs: list[tuple[int, int]] = []
+    pending: int | None = None
+    for index, char in enumerate(text):
+        if char != quote or (inside is not None and index in inside):
+            continue
+        before, after = _neighbours(text, index)
+        opens = (not before or before.isspace() or before in _OPENERS) and bool(after)
+        opens = opens and not after.isspace()
+        closes = bool(before) and not before.isspace()
+        closes = closes and (not after or after.isspace() or after in _CLOSERS)
+        if pending is not None and closes:
+            pairs.append((pending, index))
+            pending = None
+        elif opens:
+            pending = index
+    return pairs
+
+
+def _straight_quotes(text: str, start: str, end: str) -> str:
+    """Straight double quotes around words → the locale's quotation marks."""
+    if '"' not in text:
+        return text
+    chars = list(text)
+    for first, last in _quote_pairs(text, '"'):
+        chars[first], chars[last] = start, end
+    return "".join(chars)
+
+
+def _apostrophes(text: str) -> str:
+    """' → ’ (« l’armée », « aujourd’hui », « ’tis »); 'a word' between them → ‘a word’.
+
+    A ' after a digit that closes nothing stays as typed (« 5'30 », a prime).
+    """
+    if "'" not in text:
+        return text
+    chars = list(text)
+    inside: set[int] = set()
+    for index, char in enumerate(text):
+        if char == "'":
+            before, after = _neighbours(text, index)
+            if before.isalpha() and after.isalpha():
+                inside.add(index)  # an elision inside a word
+                chars[index] = "’"
+    paired: set[int] = set()
+    for first, last in _quote_pairs(text, "'", inside):
+        chars[first], chars[last] = "‘", "’"
+        paired.update((first, last))
+    for index, char in enumerate(text):
+        if char == "'" and index not in inside and index not in paired:
+            before, after = _neighbours(text, index)
+            if before.isdigit():
+                continue  # « 5'30 »: a prime, or a measure: as typed
+            if after.isalnum() or before.isalpha():
+                chars[index] = "’"  # « ’tis », « ’80 », « les Jones’ »
+    return "".join(chars)
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _numbers_and_units(text: str, inner: str, rules: TypographyRules | None) -> str:
+    if not _DIGIT.search(text):
+        return text
+    if rules is None or rules.numbers:
+        text = _NUMBER.sub(lambda m: re.sub("[ \u00a0\u2009]", NNBSP, m[0]), text)
+    if rules is None or rules.units:
+        text = _UNIT.sub(rf"\1{NBSP}", text)
+        if "h" in text or "min" in text:
+            text = _CLOCK.sub(rf"\1{NBSP}", text)
+        if "°" in text or "º" in text or "§" in text:
+            text = _NUMBERED.sub(rf"\1{NBSP}", text)
+        if "%" in text or "‰" in text:
+            # « 20 % »: a space the author typed between a number and % must not break
+            text = _PERCENT.sub(rf"\1{inner}\2", text)
+    return text
+
+
+def _typeset_fr(text: str, canadian: bool, rules: TypographyRules | None) -> str:
     high = "" if canadian else NNBSP  # before ; ! ?
     inner = NBSP if canadian else NNBSP  # inside guillemets, before %
-    text = re.sub(rf"{_BEFORE}:(?=$|\s|[»\"”’)\]])", f"{NBSP}:", text)
-    text = re.sub(rf"{_BEFORE}([!?;]+){_AFTER}", rf"{high}\1", text)
-    text = re.sub(rf"«{_SPACES}*(?=\S|$)", f"«{inner}", text)
-    text = re.sub(rf"(?<=\S){_SPACES}*»", f"{inner}»", text)
-    # « 20 % »: a space the author typed between a number and % must not break
-    return re.sub(rf"(?<=\d){_SPACES}+%", f"{inner}%", text)
+    if (rules is None or rules.ellipsis) and "..." in text:
+        text = _ELLIPSIS.sub("…", text)
+    if rules is None or rules.apostrophe:
+        text = _apostrophes(text)
+    if rules is None or rules.quotes:
+        text = _straight_quotes(text, "«", "»")
+    text = _numbers_and_units(text, inner, rules)
+    if ":" in text:
+        text = _COLON.sub(rf"\1{NBSP}:", text)
+    if "!" in text or "?" in text or ";" in text:
+        text = _HIGH.sub(rf"\1{high}\2", text)
+    if "«" in text:
+        text = _OPEN_GUILLEMET.sub(rf"«{inner}\1", text)
+    if "»" in text:
+        text = _CLOSE_GUILLEMET.sub(rf"\1{inner}»", text)
+    return text
 
 
 _BREAKING_SPACES = re.compile(r"[ \t\n\r\f\v\x85\u2028\u2029]+")
@@ -223,20 +386,85 @@ def one_line(text: str) -> str:
     return _BREAKING_SPACES.sub(" ", text).strip(" ")
 
 
-def typography(text: str, locale: str = "fr_FR") -> str:
-    """French spacing before « : ; ! ? » and inside guillemets; idempotent; URLs untouched."""
+# Quotation marks of CLDR 46 (`delimiters/quotationStart`, `quotationEnd`), which Babel's
+# data does not carry: by locale, then language-script, then language
+QUOTATION_MARKS = {
+    **dict.fromkeys(("en", "pt", "da", "tr", "zh", "ko", "ga", "vi", "id", "ms"), ("“", "”")),
+    **dict.fromkeys(("de", "cs", "sk", "sl", "hr", "bs", "sr", "bg", "mk", "is", "et"), ("„", "“")),
+    **dict.fromkeys(("lt",), ("„", "“")),
+    **dict.fromkeys(("pl", "hu", "ro"), ("„", "”")),
+    **dict.fromkeys(("es", "it", "ru", "uk", "be", "nb", "nn", "no", "el", "ca"), ("«", "»")),
+    **dict.fromkeys(("de_CH", "de_LI", "pt_PT", "fr"), ("«", "»")),
+    **dict.fromkeys(("sv", "fi"), ("”", "”")),
+    **dict.fromkeys(("nl", "cy"), ("‘", "’")),
+    **dict.fromkeys(("ja", "zh_Hant", "zh_TW", "zh_HK"), ("「", "」")),
+}
+
+
+@lru_cache(maxsize=32)
+def quotation_marks(locale: str) -> tuple[str, str] | None:
+    """The locale's quotation marks (“ ” in English, „ “ in German), None when unknown."""
+    loc = get_locale(locale)
+    for key in (str(loc), f"{loc.language}_{loc.script}", loc.language):
+        if key in QUOTATION_MARKS:
+            return QUOTATION_MARKS[key]
+    return None
+
+
+def typography(text: str, locale: str = "fr_FR", rules: TypographyRules | None = None) -> str:
+    """The locale's typography; idempotent; URLs, e-mail addresses, times, code untouched.
+
+    French: ’ for ', « » for straight double quotes, … for three dots, narrow no-break
+    spaces inside numbers (« 3 000 ») and no-break spaces before units (« 63 kg »), and
+    the spaces before « : ; ! ? » and inside guillemets. Other languages: their own
+    quotation marks for straight double quotes. `rules` turns rules off (None: all on).
+    """
     if not text:
         return text
     loc = get_locale(locale)
-    if loc.language != "fr":
+    french = loc.language == "fr"
+    marks = ("«", "»") if french else quotation_marks(locale)
+    if not french and (
+        marks is None or '"' not in text or (rules is not None and not rules.quotes)
+    ):
         return text
-    canadian = loc.territory == "CA"
+    if _KEPT.search(text):
+        return text  # characters of the private area lettre uses for its own marks
+    typeset = _once(text, french and loc.territory == "CA", french, marks, rules)
+    # a straight quote left alone may pair once its neighbours are typeset: go on until
+    # nothing changes, so that typesetting twice never changes a text again
+    for _ in range(4):
+        if "'" not in typeset and '"' not in typeset:
+            break
+        again = _once(typeset, french and loc.territory == "CA", french, marks, rules)
+        if again == typeset:
+            break
+        typeset = again
+    return typeset
+
+
+def _once(
+    text: str,
+    canadian: bool,
+    french: bool,
+    marks: tuple[str, str] | None,
+    rules: TypographyRules | None,
+) -> str:
     kept: list[str] = []
 
     def keep(match: re.Match[str]) -> str:
         kept.append(match.group())
-        return f"\ue000{len(kept) - 1}\ue001"
+        return chr(_KEPT_BASE + len(kept) - 1)
 
-    masked = _PROTECTED.sub(keep, text)
-    typeset = _typeset_fr(masked, canadian)
-    return re.sub("\ue000(\\d+)\ue001", lambda m: kept[int(m[1])], typeset)
+    # every protected span holds one of these: skip the search when none is there
+    masked = _PROTECTED.sub(keep, text) if _MAY_PROTECT.search(text) else text
+    if len(kept) > 0xFFFD:
+        return text
+    typeset = masked
+    if french:
+        typeset = _typeset_fr(masked, canadian, rules)
+    elif marks is not None:
+        typeset = _straight_quotes(masked, *marks)
+    if not kept:
+        return typeset
+    return _KEPT.sub(lambda m: kept[ord(m[0]) - _KEPT_BASE], typeset)

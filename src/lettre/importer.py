@@ -5,22 +5,18 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime as dt
-import difflib
 import re
 import sys
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 from .body import cut, scheme
-from .config import CONFIG_NAME, Config, key_line
-from .errors import ConfigError, ItemError, LettreError, UsageError, location
-from .french import strip_accents
+from .config import Config, ImportSettings, fold, unknown_kind
+from .errors import ItemError, LettreError, UsageError, location
 
-DEFAULT_KIND = "communique"
 SUMMARY_LIMIT = 300  # the chapô of an imported item; the full text stays behind its link
 MAX_FEED_BYTES = 20_000_000
 FETCH_TIMEOUT = 30.0
@@ -37,22 +33,6 @@ class FeedError(LettreError):
     def location(self) -> str:
         """`source:line` or `source`, the source kept as given (a URL stays a URL)."""
         return location(self.source, self.line)
-
-
-@dataclass(frozen=True)
-class ImportSettings:
-    """`[import]` of lettre.toml: the default kind, and feed categories mapped to kinds."""
-
-    kind: str = DEFAULT_KIND
-    categories: Mapping[str, str] = field(default_factory=dict)  # folded category → kind
-
-    def kind_of(self, categories: Iterable[str]) -> str:
-        """The kind of the first category that is mapped, else the default kind."""
-        for category in categories:
-            kind = self.categories.get(fold(category))
-            if kind:
-                return kind
-        return self.kind
 
 
 @dataclass(frozen=True)
@@ -97,53 +77,16 @@ class ImportPlan:
     warnings: list[str] = field(default_factory=list)
 
 
-def fold(text: str) -> str:
-    """Lower case without accents or extra spaces, to compare categories."""
-    return " ".join(strip_accents(text.casefold()).split())
-
-
 # --- settings ------------------------------------------------------------------------------
 
 
 def import_settings(config: Config, kind: str | None = None) -> ImportSettings:
-    """The folder's `[import]` table, checked against its kinds; `kind` overrides the default."""
-    path = config.folder / CONFIG_NAME
-
-    def fail(table: str, key: str | None, message: str) -> ConfigError:
-        return ConfigError(message, path, key_line(config.folder, table, key))
-
-    table = config.extra.get("import", {})
-    if not isinstance(table, dict):
-        raise fail("import", None, "'import' must be a table: [import]")
-    default = table.get("kind", DEFAULT_KIND)
-    if not isinstance(default, str) or default not in config.kinds:
-        raise fail("import", "kind", f"'import.kind': {_unknown_kind(default, config.kinds)}")
-    raw = table.get("categories", {})
-    if not isinstance(raw, dict):
-        raise fail(
-            "import.categories", None, '\'import.categories\' must be a table: "Category" = "kind"'
-        )
-    categories: dict[str, str] = {}
-    for category, mapped in raw.items():
-        if not isinstance(mapped, str) or mapped not in config.kinds:
-            raise fail(
-                "import.categories",
-                category,
-                f"'import.categories': {_unknown_kind(mapped, config.kinds)}",
-            )
-        categories[fold(category)] = mapped
-    if kind is not None:
-        if kind not in config.kinds:
-            raise UsageError(f"--kind: {_unknown_kind(kind, config.kinds)}")
-        default = kind
-    return ImportSettings(default, categories)
-
-
-def _unknown_kind(kind: Any, kinds: Iterable[str]) -> str:
-    known = list(kinds)
-    close = difflib.get_close_matches(str(kind), known, n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"unknown kind {kind!r}{hint}; known kinds: {', '.join(known)}"
+    """The folder's `[import]` settings; `kind` (from `--kind`) overrides the default kind."""
+    if kind is None:
+        return config.import_settings
+    if kind not in config.kinds:
+        raise UsageError(f"--kind: {unknown_kind(kind, config.kinds)}")
+    return replace(config.import_settings, kind=kind)
 
 
 # --- reading the feed ----------------------------------------------------------------------
@@ -195,18 +138,78 @@ def _fetch(url: str, timeout: float) -> bytes:
     return data
 
 
+_XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+_ENTITY_REF = re.compile(rb"&([A-Za-z][A-Za-z0-9]{0,31});")
+# where an entity reference is not one: character data sections and comments
+_VERBATIM = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->", re.DOTALL)
+
+
+def decode_html_entities(data: bytes) -> bytes:
+    """HTML's named entities (&eacute;, &nbsp;, &rsquo;) as the numeric character references
+    XML knows (&#233;), so that a feed of an older French site parses as its author meant.
+
+    XML's own five entities, those the document declares, and unknown names are left as
+    written; so are CDATA sections and comments, and feeds in UTF-16 or UTF-32.
+    """
+    import html.entities
+
+    if b"&" not in data or data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
+        return data
+    declared = set(re.findall(rb"<!ENTITY\s+%?\s*([A-Za-z_][\w.-]*)", data))
+
+    def one(match: re.Match[bytes]) -> bytes:
+        name = match[1]
+        if name in _XML_ENTITIES or name in declared:
+            return match[0]
+        chars = html.entities.html5.get(name.decode("ascii") + ";")
+        if chars is None:
+            return match[0]
+        return b"".join(b"&#%d;" % ord(char) for char in chars)
+
+    out: list[bytes] = []
+    position = 0
+    for verbatim in _VERBATIM.finditer(data):
+        out += [_ENTITY_REF.sub(one, data[position : verbatim.start()]), verbatim[0]]
+        position = verbatim.end()
+    out.append(_ENTITY_REF.sub(one, data[position:]))
+    return b"".join(out)
+
+
+def _undefined_entity(data: bytes, line: int | None, column: int | None) -> str | None:
+    """The entity reference at `line`:`column` (1-based line, 0-based column), if any."""
+    if line is None:
+        return None
+    lines = data.split(b"\n")
+    if not 0 < line <= len(lines):
+        return None
+    text = lines[line - 1]
+    for match in _ENTITY_REF.finditer(text):
+        if column is None or match.start() <= column < match.end() or match.start() >= column:
+            return match[0].decode("ascii")
+    return None
+
+
 def parse_feed(data: bytes, origin: str) -> Any:
     """feedparser's view of an RSS or Atom document; FeedError when it is not a sound feed."""
     import xml.sax
 
     import feedparser
 
+    data = decode_html_entities(data)
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=True)
     problem = parsed.get("bozo_exception")
     tolerated = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
     if parsed.get("bozo") and problem is not None and not isinstance(problem, tolerated):
-        line = problem.getLineNumber() if isinstance(problem, xml.sax.SAXParseException) else None
+        line = column = None
+        if isinstance(problem, xml.sax.SAXParseException):
+            line, column = problem.getLineNumber(), problem.getColumnNumber()
         message = problem.getMessage() if hasattr(problem, "getMessage") else str(problem)
+        entity = _undefined_entity(data, line, column) if "undefined entity" in message else None
+        if entity is not None:
+            message = (
+                f"undefined entity {entity}: neither XML's nor one of HTML's named characters "
+                "(write the character itself, or a numeric reference such as &#233;)"
+            )
         raise FeedError(f"not a well-formed feed: {message}; nothing was imported", origin, line)
     if not parsed.get("version"):
         raise FeedError("not an RSS or Atom feed; nothing was imported", origin)
@@ -257,7 +260,10 @@ def _text(entry: Any, key: str) -> str:
 def _entry_date(entry: Any, timezone: str) -> dt.date | None:
     from zoneinfo import ZoneInfo
 
-    moment = entry.get("published_parsed") or entry.get("updated_parsed")
+    # Atom 0.3's <issued> is feedparser's `published`, <modified> its `updated`
+    moment = (
+        entry.get("published_parsed") or entry.get("updated_parsed") or entry.get("created_parsed")
+    )
     if not moment:
         return None
     utc = dt.datetime.fromtimestamp(calendar.timegm(moment), dt.UTC)  # feedparser gives UTC
@@ -275,30 +281,67 @@ def _absolute(url: str | None, base: str | None) -> str | None:
     return url
 
 
+# what no item may hold (lettre check refuses it): C0 and C1 controls but tab and line
+# feed, and the two non-characters; a feed decoded with the wrong character set has them
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+class _Cleaner:
+    """Drops the control characters of one entry's texts, noting which it dropped."""
+
+    def __init__(self) -> None:
+        self.dropped: dict[str, list[str]] = {}  # field → code points
+
+    def __call__(self, text: str, field: str) -> str:
+        found = _CONTROL.findall(text)
+        if not found:
+            return text
+        self.dropped.setdefault(field, []).extend(found)
+        return _CONTROL.sub("", text)
+
+    def warning(self, entry: str) -> str | None:
+        if not self.dropped:
+            return None
+        chars = [c for found in self.dropped.values() for c in found]
+        codes = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in chars))
+        count = f"{len(chars)} control character{'s' if len(chars) > 1 else ''}"
+        return (
+            f"entry {entry!r}: {count} ({codes}) dropped from its {' and '.join(self.dropped)} "
+            "(a feed decoded with the wrong character set?)"
+        )
+
+
 def feed_entries(
     parsed: Any, settings: ImportSettings, timezone: str, base: str | None = None
-) -> tuple[list[FeedEntry], list[Skip]]:
-    """The feed's entries as FeedEntry, and those that cannot become items (with why)."""
+) -> tuple[list[FeedEntry], list[Skip], list[str]]:
+    """The feed's entries as FeedEntry, those that cannot become items (with why), and
+    warnings (control characters dropped)."""
     channel_link = _absolute(parsed.feed.get("link"), base)
     base = channel_link or base
     entries: list[FeedEntry] = []
     skipped: list[Skip] = []
+    warnings: list[str] = []
     for number, entry in enumerate(parsed.entries, start=1):
-        title = " ".join(_text(entry, "title").split())
+        clean = _Cleaner()
+        title = " ".join(clean(_text(entry, "title"), "title").split())
         url = _absolute(entry.get("link"), base)
         if not title:
             skipped.append(Skip(url or f"entry {number}", "no title"))
             continue
         day = _entry_date(entry, timezone)
         if day is None:
-            skipped.append(Skip(title, "no date (neither published nor updated)"))
+            skipped.append(Skip(title, "no date (neither published, updated nor created)"))
             continue
-        summary = " ".join(
-            (_text(entry, "summary") or _content_text(entry)).replace("\n\n", " ").split()
-        )
-        terms = [str(t.get("term") or t.get("label") or "").strip() for t in entry.get("tags", [])]
+        summary = " ".join(clean(_summary(entry), "summary").replace("\n\n", " ").split())
+        terms = [
+            clean(str(t.get("term") or t.get("label") or ""), "tags").strip()
+            for t in entry.get("tags", [])
+        ]
         terms = [t for t in terms if t]
-        ident = str(entry.get("id") or "").strip() or None
+        ident = clean(str(entry.get("id") or ""), "id").strip() or None
+        warning = clean.warning(title)
+        if warning:
+            warnings.append(warning)
         entries.append(
             FeedEntry(
                 title=title,
@@ -310,14 +353,24 @@ def feed_entries(
                 source=ident or url,
             )
         )
-    return entries, skipped
+    return entries, skipped, warnings
+
+
+def _summary(entry: Any) -> str:
+    """The entry's summary as text; its content when it has only that (Atom <content>,
+    RSS <content:encoded>: feedparser then copies it into `summary` without a type)."""
+    if entry.get("summary_detail") and (entry.get("summary") or "").strip():
+        return _text(entry, "summary")
+    return _content_text(entry)
 
 
 def _content_text(entry: Any) -> str:
     for content in entry.get("content", []):
         value = content.get("value") or ""
         if value.strip():
-            return html_to_text(value) if "html" in str(content.get("type", "")) else value
+            if "html" in str(content.get("type", "")):  # text/html, application/xhtml+xml
+                return html_to_text(value)
+            return "\n\n".join(" ".join(p.split()) for p in value.split("\n\n") if p.strip())
     return ""
 
 
@@ -442,10 +495,10 @@ def plan_import(config: Config, data: bytes, origin: str, kind: str | None = Non
 
     settings = import_settings(config, kind)
     parsed = parse_feed(data, origin)
-    entries, skipped = feed_entries(
+    entries, skipped, warnings = feed_entries(
         parsed, settings, config.timezone, origin if is_url(origin) else None
     )
-    plan = ImportPlan(origin, skipped=skipped)
+    plan = ImportPlan(origin, skipped=skipped, warnings=warnings)
     known = known_items(config)
     plan.warnings += [
         f"{problem} (not checked for an earlier import)" for problem in known.unreadable

@@ -8,8 +8,7 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 
 from . import body
-from .archive import letter_url
-from .config import BUILTIN_KINDS, Config, Section
+from .config import BUILTIN_KINDS, Config, Section, letter_url
 from .errors import LettreError
 from .french import format_date, format_period, one_line, ordinal, typography
 from .i18n import anniversary_title, translations
@@ -98,7 +97,7 @@ def build_letter(
     """The letter of `week`: sections in configured order, everything in words."""
     locale = config.locale
     catalog = translations(locale)
-    typeset = partial(typography, locale=locale)
+    typeset = partial(typography, locale=locale, rules=config.typography)
     chosen = [i for i in items if i.date in week]
     # an anniversary written by hand replaces the one computed for the same founding date
     written = {i.founded for i in chosen if i.kind == "anniversaire" and i.founded}
@@ -162,7 +161,12 @@ def _entry(item: Item, config: Config, typeset: partial[str], refs: body.Referen
     html = body.to_html(item.body, typeset, base, config.allow_html) if item.body else ""
     text = body.to_text(item.body, typeset, refs, base, 72, config.allow_html) if item.body else ""
     url = body.safe_url(item.url, base) if item.url else None
-    summary = item.summary or (body.plain_summary(item.body, SUMMARY_LIMIT) if item.body else "")
+    if item.summary:
+        summary = typeset(item.summary)
+    elif item.body:
+        summary = body.plain_summary(item.body, SUMMARY_LIMIT, typeset, config.allow_html)
+    else:
+        summary = ""
     years = item.date.year - item.founded.year if item.founded else None
     years_text = years_text_of(years, locale) if years is not None and years > 0 else None
     image = item.image
@@ -175,7 +179,7 @@ def _entry(item: Item, config: Config, typeset: partial[str], refs: body.Referen
         item=item,
         title=typeset(item.title),
         date_text=format_date(item.date, locale, "long"),
-        summary=typeset(summary),
+        summary=summary,
         lead=typeset(item.summary) if item.summary else "",
         body_html=html,
         body_text=text,

@@ -12,8 +12,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .check import Finding
 from .config import DEFAULT_SECTIONS
+from .findings import Finding
 from .render import GMAIL_CLIP_BYTES
 
 if TYPE_CHECKING:

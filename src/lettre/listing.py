@@ -227,4 +227,5 @@ def plain_lines(listing: Listing, config: Config) -> Iterator[str]:
         date = padded_dates.get(item.date) or format_date(item.date, config.locale, "full")
         label = padded_labels.get(item.kind) or section_label(config, item.kind)
         name = pad(printable(item.path.name), 2)
-        yield f"{date}  {label}  {name}  {printable(typography(item.title, config.locale))}"
+        title = typography(item.title, config.locale, config.typography)
+        yield f"{date}  {label}  {name}  {printable(title)}"

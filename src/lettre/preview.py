@@ -12,9 +12,9 @@ from typing import IO, TYPE_CHECKING, Any
 from rich.style import Style
 from rich.text import Text
 
-from .body import parse, safe_url
+from .body import parse, safe_url, typeset_tokens
 from .files import CONTROL
-from .french import CONTINUES, typography
+from .french import TypographyRules, typography
 from .i18n import translations
 
 if TYPE_CHECKING:
@@ -81,7 +81,9 @@ class _Body:
     def render(self, text: str, allow_html: bool = False) -> list[RenderableType]:
         from markdown_it.tree import SyntaxTreeNode
 
-        return self.blocks(SyntaxTreeNode(parse(text, allow_html)).children)
+        tokens = parse(text, allow_html)
+        typeset_tokens(tokens, self.typeset)
+        return self.blocks(SyntaxTreeNode(tokens).children)
 
     def blocks(self, nodes: Sequence[SyntaxTreeNode], tight: bool = False) -> list[RenderableType]:
 
@@ -140,10 +142,7 @@ class _Body:
         for node in nodes:
             kind = node.type
             if kind == "text":
-                # text right after emphasis or a link continues the word before it
-                continues = bool(text.plain) and not text.plain[-1].isspace()
-                content = CONTINUES + node.content if continues else node.content
-                text.append(self.typeset(content).removeprefix(CONTINUES), style)
+                text.append(node.content, style)
             elif kind in ("code_inline", "html_inline"):
                 code = style + Style.parse("bold") if kind == "code_inline" else style
                 text.append(node.content, code)
@@ -168,7 +167,7 @@ class _Body:
                 if self.show_urls and label not in (href, shown):
                     text.append(f" <{shown}>", MUTED)
             elif kind == "image":
-                alt = self.typeset(str(node.attrs.get("alt", "") or node.content))
+                alt = str(node.attrs.get("alt", "") or node.content)
                 if alt:
                     text.append(f"[{alt}]", MUTED)
             else:
@@ -179,14 +178,18 @@ class _Body:
 
 
 def letter_view(
-    letter: Letter, *, allow_html: bool = False, show_urls: bool = False
+    letter: Letter,
+    *,
+    allow_html: bool = False,
+    show_urls: bool = False,
+    rules: TypographyRules | None = None,
 ) -> RenderableType:
     """The whole letter: a header, one panel per section, the footer."""
     from rich.console import Group
     from rich.panel import Panel
 
     _ = translations(letter.locale).gettext
-    typeset = _typesetter(letter.locale)
+    typeset = _typesetter(letter.locale, rules)
     body = _Body(typeset, letter.base_url, show_urls)
     header = _Text()
     if letter.sender_name:
@@ -207,8 +210,8 @@ def letter_view(
     return Sanitized(Group(*parts))
 
 
-def _typesetter(locale: str) -> Callable[[str], str]:
-    return lambda text: typography(text, locale)
+def _typesetter(locale: str, rules: TypographyRules | None) -> Callable[[str], str]:
+    return lambda text: typography(text, locale, rules)
 
 
 def _separator() -> RenderableType:
@@ -288,7 +291,7 @@ def section_label(config: Config, kind: str) -> str:
     from .letter import section_label as label
 
     section = next((s for s in config.sections if s.kind == kind), None)
-    return typography(label(kind, section, config.locale), config.locale)
+    return typography(label(kind, section, config.locale), config.locale, config.typography)
 
 
 def items_table(items: Sequence[Listed], config: Config) -> RenderableType:
@@ -299,6 +302,7 @@ def items_table(items: Sequence[Listed], config: Config) -> RenderableType:
     from .weeks import week_of
 
     _ = translations(config.locale).gettext
+    rules = config.typography
     table = Table(box=_box(), header_style=ACCENT, show_edge=False)
     table.add_column(_Text(_("Date")), no_wrap=True)
     table.add_column(_Text(_("Section")), style=MUTED)
@@ -309,7 +313,7 @@ def items_table(items: Sequence[Listed], config: Config) -> RenderableType:
         if previous is not None and week != previous:
             table.add_section()
         previous = week
-        title = _Text(typography(item.title, config.locale), style="bold")
+        title = _Text(typography(item.title, config.locale, rules), style="bold")
         title.stylize(_link(item.path.resolve().as_uri()))
         title.append("\n" + item.path.name, style=MUTED)
         table.add_row(

@@ -436,6 +436,7 @@ def _compose_all(
     The first page is composed here, so that the forked workers inherit everything it
     loaded (templates, the parsed stylesheet, Babel's data) instead of each loading it.
     """
+    import gc
     import multiprocessing
 
     _JOB.update(config=config, anniversaries=anniversaries)
@@ -450,12 +451,19 @@ def _compose_all(
         done, rest = 1, tasks[1:]
         if progress:
             progress(done, total)
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for result in pool.imap_unordered(_compose, rest):
-                done += 1
-                if progress:
-                    progress(done, total)
-                yield result
+        # what the workers inherit stays shared: the collector would otherwise touch every
+        # inherited object in each worker, and the kernel copy its pages
+        gc.collect()
+        gc.freeze()
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for result in pool.imap_unordered(_compose, rest):
+                    done += 1
+                    if progress:
+                        progress(done, total)
+                    yield result
+        finally:
+            gc.unfreeze()
         return
     for task in rest:
         result = _compose(task)
@@ -600,6 +608,7 @@ def archive(
         else:
             summaries[name] = summary
             report.unchanged.append(out_dir / name)
+    del index, weeks, kept  # the composing processes need none of it: not to share
     staging = _Staging(out_dir, _read_manifest(out_dir))
     errors: list[LettreError] = []
     try:

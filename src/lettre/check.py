@@ -146,6 +146,7 @@ CHUNK = 250
 def _check_files(paths: Sequence[Path], kinds: Sequence[str]) -> Iterator[list[Any]]:
     """The record of each file (see `_check_file`), in order; read by one process per core
     when there are many (forked workers send back records, never items)."""
+    import gc
     import multiprocessing
 
     from .archive import worker_count
@@ -160,9 +161,14 @@ def _check_files(paths: Sequence[Path], kinds: Sequence[str]) -> Iterator[list[A
             yield _check_file(path, kinds)
         return
     chunks = [(tuple(paths[i : i + CHUNK]), tuple(kinds)) for i in range(0, len(paths), CHUNK)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for records in pool.imap(_check_chunk, chunks):
-            yield from records
+    gc.collect()
+    gc.freeze()  # the workers' collector leaves inherited objects alone: their pages stay shared
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for records in pool.imap(_check_chunk, chunks):
+                yield from records
+    finally:
+        gc.unfreeze()
 
 
 def _check_chunk(chunk: tuple[tuple[Path, ...], tuple[str, ...]]) -> list[list[Any]]:

@@ -419,7 +419,9 @@ def list_items(
 ) -> None:
     """List items: date in words, section, title, file.
 
-    Without --week, --since, --until or --all: the items of this week's letter.
+    Without --week, --since, --until or --all: the items of this week's letter. With
+    --all when piped, or beyond 500 items: one plain aligned line per item (date,
+    section, file, title), printed as the items are read (through $PAGER on a terminal).
 
     Examples:
 
@@ -448,8 +450,9 @@ def list_items(
         )
     listing = Listing(config, first, last, kind or ())  # only those files are read
     shown = 0
-    if all_items or len(listing) > TABLE_MAX:
-        shown = _list_lines(listing, config)
+    bounded = len(listing) <= TABLE_MAX
+    if not bounded or (all_items and not sys.stdout.isatty()):
+        shown = _list_lines(listing, config)  # printed as read; paged on a terminal
     else:
         from .preview import items_table
 

@@ -188,6 +188,15 @@ class Listing:
         self.errors.sort(key=lambda e: (str(e.path), e.line or 0))
 
 
+def shown_label(config: Config, kind: str) -> str:
+    """The label the letter gives to a kind in the configured locale, typeset."""
+    from .french import typography
+    from .letter import section_label
+
+    section = next((s for s in config.sections if s.kind == kind), None)
+    return typography(section_label(kind, section, config.locale), config.locale, config.typography)
+
+
 def plain_lines(listing: Listing, config: Config) -> Iterator[str]:
     """`lettre list` as plain aligned lines: date in words, section, file, title.
 
@@ -197,13 +206,12 @@ def plain_lines(listing: Listing, config: Config) -> Iterator[str]:
     from .body import display_width
     from .files import printable
     from .french import format_date, typography
-    from .preview import section_label
 
     def width(text: str) -> int:
         return len(text) if text.isascii() else display_width(text)
 
     dates = {e.date: format_date(e.date, config.locale, "full") for e in listing.entries}
-    labels = {e.kind: section_label(config, e.kind) for e in listing.entries}
+    labels = {e.kind: shown_label(config, e.kind) for e in listing.entries}
     widths = [
         max(map(width, values), default=0)
         for values in (
@@ -225,7 +233,7 @@ def plain_lines(listing: Listing, config: Config) -> Iterator[str]:
             yield ""
         previous = week
         date = padded_dates.get(item.date) or format_date(item.date, config.locale, "full")
-        label = padded_labels.get(item.kind) or section_label(config, item.kind)
+        label = padded_labels.get(item.kind) or shown_label(config, item.kind)
         name = pad(printable(item.path.name), 2)
         title = typography(item.title, config.locale, config.typography)
         yield f"{date}  {label}  {name}  {printable(title)}"

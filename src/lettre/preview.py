@@ -288,10 +288,9 @@ def _footer(letter: Letter) -> RenderableType:
 
 def section_label(config: Config, kind: str) -> str:
     """The label the letter gives to a kind in the configured locale, typeset."""
-    from .letter import section_label as label
+    from .listing import shown_label
 
-    section = next((s for s in config.sections if s.kind == kind), None)
-    return typography(label(kind, section, config.locale), config.locale, config.typography)
+    return shown_label(config, kind)
 
 
 def items_table(items: Sequence[Listed], config: Config) -> RenderableType:

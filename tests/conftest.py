@@ -17,6 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 
 # `PYTHONPATH=src python -m pytest`: keep the path valid for subprocesses run elsewhere
+# lettre's messages follow the user's language (LANG, LC_ALL…): the suite speaks English
+# unless a test asks for another language (run(..., env={"LETTRE_LANG": "fr"}))
+os.environ["LETTRE_LANG"] = "en"
+
 if os.environ.get("PYTHONPATH"):
     os.environ["PYTHONPATH"] = os.pathsep.join(
         str(Path(p).resolve()) for p in os.environ["PYTHONPATH"].split(os.pathsep) if p
@@ -89,8 +93,9 @@ class Run:
     def __init__(self) -> None:
         self.runner = CliRunner()
 
-    def __call__(self, *args: str | os.PathLike[str]):  # type: ignore[no-untyped-def]
-        return self.runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+    def __call__(self, *args: str | os.PathLike[str], env: dict[str, str | None] | None = None):  # type: ignore[no-untyped-def]
+        """`env` adds to (or, with None, removes from) the environment of this run only."""
+        return self.runner.invoke(app, [str(a) for a in args], catch_exceptions=False, env=env)
 
 
 @pytest.fixture

@@ -43,9 +43,9 @@ def test_check_reports_every_bad_row_at_its_line(run, make_folder) -> None:  # t
         f"{path}:10: error: 'results' row 2 needs 'name'",
         f"{path}:14: error: 'results' row 3: 'rank' must be a number from 1, not 0",
         f"{path}:17: error: 'results' row 4, 'date': 2025-02-30 is not a date in the calendar"
-        " (day is out of range for month)",
+        " (February 2025 has 28 days)",
         f"{path}:20: error: 'results' row 5, 'dates', entry 2: 2025-13-01 is not a date in the"
-        " calendar (month must be in 1..12)",
+        " calendar (there is no month 13: months go from 01 to 12)",
         f"{path}:21: error: 'results' row 6 needs 'sport'",
         f"{path}:24: error: 'results' row 7: 'city' must be text",
     ]
@@ -59,7 +59,7 @@ def test_compose_still_stops_at_a_first_problem_named_precisely(run, make_folder
     path = folder / "items" / "2025-06-10-res.md"
     assert result.stderr == (
         f"Error: {path}:17: 'results' row 4, 'date': 2025-02-30 is not a date in the calendar"
-        " (day is out of range for month)\n"
+        " (February 2025 has 28 days)\n"
     )
 
 
@@ -83,7 +83,7 @@ def test_a_bad_date_inside_a_table_is_named_by_its_key(run, make_folder) -> None
     result = run("check", "-C", folder)
     assert result.stdout == (
         f"{folder / 'items' / '2025-06-10-a.md'}:6: error: 'period.start': 2025-06-31 is not a"
-        " date in the calendar (day is out of range for month)\n"
+        " date in the calendar (June 2025 has 30 days)\n"
     )
 
 

@@ -44,10 +44,8 @@ def test_results_rows_warnings(run, make_folder) -> None:  # type: ignore[no-unt
         " (did you mean 'competition'?)",
         "2025-06-10-res.md:10: warning: 'results' row 2: sport 'judo' differs from 'Judo'"
         " (row 1) only by case: both are shown under 'Judo'",
-        "2025-06-10-res.md:12: warning: 'results' row 2: write 'rank: 1' (a number):"
-        " the letter writes the ordinal itself",
-        "2025-06-10-res.md:15: warning: 'results' row 3: 'rank' 'très bien' is neither a number"
-        " nor a known rank (finaliste, abandon, DNF…): shown as written",
+        "2025-06-10-res.md:15: warning: 'results' row 3: 'rank' 'très bien' is neither a number,"
+        " an ordinal (1re, 2e) nor a known rank (finaliste, abandon, DNF…): shown as written",
         "2025-06-10-res.md:19: warning: 'results' row 4: 'dates' are in reverse order"
         " (2025-06-08 before 2025-06-07): write the first day first",
     ]
@@ -80,16 +78,16 @@ def test_text_left_from_the_template_of_lettre_new(run, make_folder) -> None:  #
         assert created.exit_code == 0, created.stderr
     code, stdout = _check(run, folder)
     lines = stdout.splitlines()
-    assert code == 0
+    assert code == 1  # example content: compose refuses it, check reports it as an error
     assert len(lines) == 3
     assert lines[0].endswith(
-        ".md:10: warning: the body still holds the text of the template: write your own"
+        ".md:10: error: the body still holds the example text of 'lettre new': write your own"
     )
     assert lines[1].endswith(
-        ".md:13: warning: 'results' row 1 still holds the text of the template in 'sport',"
-        " 'grade', 'name', 'event', 'competition', 'city', 'country'"
+        ".md:13: error: 'results' row 1 still holds the example text of 'lettre new' in"
+        " 'sport', 'grade', 'name', 'event', 'competition', 'city', 'country': write the result"
     )
-    assert "essai-resultats.md:23: warning: the body still holds" in lines[2]
+    assert "essai-resultats.md:23: error: the body still holds" in lines[2]
 
 
 def test_a_written_item_has_no_template_warning(run, make_folder) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from conftest import item_text
+from conftest import CONFIG, item_text
 from lettre.cli import app
 
 ENV = {"COLUMNS": "100", "FORCE_COLOR": None, "NO_COLOR": None, "TTY_COMPATIBLE": None,
@@ -32,7 +32,7 @@ def flat(text: str) -> str:
 
 # --- help ------------------------------------------------------------------------------------
 
-COMMANDS = ["init", "new", "list", "weeks", "preview", "check", "compose"]
+COMMANDS = ["init", "new", "list", "weeks", "preview", "serve", "check", "compose"]
 
 
 def test_help_lists_every_command_with_one_line() -> None:
@@ -107,20 +107,24 @@ def test_init_then_new_then_compose_in_an_empty_folder(tmp_path: Path) -> None:
     assert path.parent == folder / "items"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}-portes-ouvertes-venez-nombreux\.md", path.name)
 
-    composed = run("compose", "-C", folder)  # the default week: this one
-    assert composed.exit_code == 0, composed.stderr
-    msg = email.message_from_bytes(composed.stdout_bytes, policy=email.policy.default)
-    text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    # the examples of init are never sent: the e-mail is refused, a proof marks them
+    refused = run("compose", "-C", folder)  # the default week: this one
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert "holds example content" in refused.stderr
+    proof = run("compose", "-C", folder, "--format", "text")
+    assert proof.exit_code == 0, proof.stderr
+    text = proof.stdout
     assert "Portes ouvertes\u00a0: venez nombreux" in text
-    assert "Bienvenue dans votre lettre hebdomadaire" in text
-    assert "Tournoi de volley inter-services" in text
-    assert "Le club de course à pied a 10\u00a0ans" in text
-    assert "L’association sportive fête ses 5\u00a0ans" in text  # from anniversaries.yaml
+    assert "[EXEMPLE] Bienvenue dans votre lettre hebdomadaire" in text
+    assert "[EXEMPLE] Tournoi de volley inter-services" in text
+    assert "[EXEMPLE] Le club de course à pied a 10\u00a0ans" in text
+    assert "fête ses" not in text  # init's anniversaries are commented out
     checked = run("check", "-C", folder)
-    assert checked.exit_code == 0, checked.stdout
-    # only the body that `lettre new` wrote as an example is left to write
-    assert checked.stdout == (
-        f"{path}:10: warning: the body still holds the text of the template: write your own\n"
+    assert checked.exit_code == 1, checked.stdout
+    # the body that `lettre new` wrote as an example is named with the rest
+    assert (
+        f"{path}:10: error: the body still holds the example text of 'lettre new': write your own\n"
+        in checked.stdout
     )
 
 
@@ -203,7 +207,10 @@ def test_new_title_with_quotes_and_colons_reads_back(make_folder: Callable[..., 
     [
         (["new", "comunique", "-t", "T"], "unknown kind 'comunique' (did you mean 'communique'?)"),
         (["new", "communique", "-t", "  "], "--title: the title is empty"),
-        (["new", "communique", "-t", "T", "-d", "2025-02-30"], "--date: '2025-02-30' is not"),
+        (
+            ["new", "communique", "-t", "T", "-d", "2025-02-30"],
+            "--date: 2025-02-30 is not a date in the calendar (February 2025 has 28 days)",
+        ),
         (["new", "communique"], "Missing option '--title'"),
         (["new", "anniversaire", "-t", "T", "-d", "0005-01-01"], "--date: 0005-01-01 is out of"),
         (["new", "resultats", "-t", "T", "-d", "0001-01-02"], "--date: 0001-01-02 is out of"),
@@ -227,7 +234,9 @@ def test_new_items_at_the_date_bounds_read_back(
     folder = make_folder()
     result = run("new", kind, "-t", "Aux bornes", "-d", day, "-C", folder)
     assert result.exit_code == 0, result.stderr
-    assert run("check", "-C", folder).exit_code == 0
+    checked = run("check", "-C", folder).stdout.splitlines()
+    # it reads back: the only errors are its example text, left to write
+    assert checked and all("of 'lettre new'" in line for line in checked)
 
 
 def test_new_edit_with_an_unclosed_quote_in_the_editor(make_folder: Callable[..., Path]) -> None:
@@ -370,7 +379,7 @@ def test_check_lists_all_broken_items_with_file_and_line(make_folder: Callable[.
     items = folder / "items"
     assert result.stdout.splitlines() == [
         f"{items}/2025-02-30-date.md:2: error: 'date': 2025-02-30 is not a date in the calendar "
-        "(day is out of range for month)",
+        "(February 2025 has 28 days)",
         f"{items}/2025-06-11-kind.md:3: error: unknown kind 'comunique' (did you mean "
         "'communique'?); known kinds: communique, resultats, anniversaire",
         f"{items}/2025-06-12-yaml.md:4: error: invalid YAML: the '[' is never closed; if the "
@@ -499,3 +508,152 @@ def test_progress_lines_carry_no_escape_sequence(samples: Path, tmp_path: Path) 
     assert result.exit_code == 0, result.stderr
     assert "\x1b" not in result.stderr
     assert "sortie-\\x1b[2J/lettre-2025-06-13.eml" in result.stderr
+
+
+# --- what a new user meets first (#14) -------------------------------------------------------
+
+WIDE_CONFIG = """\
+title = "Lettre"
+[sender]
+address = "communication@example.org"
+[recipients]
+to = ["abonnes@example.net"]
+[[sections]]
+kind = "communique"
+label = "Communiqués de presse"
+[[sections]]
+kind = "resultats"
+label = "Armée de champions"
+[[sections]]
+kind = "vie-des-unites"
+label = "Vie des unités"
+[[sections]]
+kind = "agenda"
+label = "Agenda des manifestations"
+"""
+
+
+def test_weeks_in_a_file_keeps_every_column_whole(make_folder: Callable[..., Path]) -> None:
+    """Not on a terminal (`> file`, cron), the table is as wide as it needs."""
+    folder = make_folder(
+        {
+            f"2025-06-10-{kind}.md": item_text(kind=kind, title=kind)
+            for kind in ("communique", "resultats", "vie-des-unites", "agenda")
+        },
+        config=WIDE_CONFIG.replace("Lettre", "Lettre"),
+    )
+    result = run("weeks", "-C", folder, COLUMNS=None)
+    assert result.exit_code == 0, result.stderr
+    header = result.stdout.splitlines()[0].split()
+    assert header[-4:] == ["Agenda", "des", "manifestations", "Total"]
+    assert result.stdout.splitlines()[2].split()[-2:] == ["1", "4"]
+
+
+def test_init_hint_is_shell_quoted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("init", "Lettre d'été")
+    assert result.exit_code == 0, result.stderr
+    assert "Next: lettre preview -C 'Lettre d'\"'\"'été', then lettre new -C " in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["compose", "--week", "2025-06-31"], "--week: 2025-06-31 is not a date in the calendar "
+         "(June 2025 has 30 days)"),
+        (["new", "communique", "-t", "T", "--date", "2025-06-31"], "--date: 2025-06-31 is not a "
+         "date in the calendar (June 2025 has 30 days)"),
+        (["list", "--since", "2025-00-10"], "--since: 2025-00-10 is not a date in the calendar "
+         "(there is no month 0: months go from 01 to 12)"),
+    ],
+)  # fmt: skip
+def test_a_day_that_does_not_exist_is_named(
+    make_folder: Callable[..., Path], args: list[str], message: str
+) -> None:
+    result = run(*args, "-C", make_folder())
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {message}\n"
+
+
+def test_the_folder_is_found_upward_like_git(
+    make_folder: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = make_folder()
+    (folder / "items" / "photos").mkdir()
+    monkeypatch.chdir(folder / "items" / "photos")
+    listed = run("list", "--all")
+    assert listed.exit_code == 0, listed.stderr
+    assert "Un titre" in listed.stdout
+    new = run("new", "communique", "-t", "Trouvé plus haut", "-d", "2025-06-11")
+    assert new.exit_code == 0, new.stderr
+    assert new.stdout == "../../items/2025-06-11-trouve-plus-haut.md\n"
+    assert (folder / "items" / "2025-06-11-trouve-plus-haut.md").is_file()
+    monkeypatch.chdir(folder.parent)
+    lost = run("list", "--all")
+    assert lost.exit_code == 1
+    assert lost.stderr.startswith(
+        "Error: lettre.toml: no lettre.toml here nor in the folders above"
+    )
+
+
+def test_list_suggests_a_kind(samples: Path) -> None:
+    result = run("list", "--kind", "resultat", "-C", samples)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: --kind: unknown kind 'resultat' (did you mean 'resultats'?); "
+        "known kinds: communique, resultats, anniversaire\n"
+    )
+
+
+def test_a_local_address_is_accepted_with_a_warning(make_folder: Callable[..., Path]) -> None:
+    config = (
+        'title = "Lettre"\n[sender]\naddress = "root@localhost"\n'
+        '[recipients]\nto = ["abonnes@example.net", "lettre@intranet"]\n'
+    )
+    folder = make_folder(config=config)
+    composed = run("compose", "-C", folder, "-w", "2025-06-13")
+    assert composed.exit_code == 0, composed.stderr
+    message = email.message_from_bytes(composed.stdout_bytes, policy=email.policy.default)
+    assert message["From"] == "root@localhost"
+    checked = run("check", "-C", folder)
+    assert checked.exit_code == 0
+    toml = folder / "lettre.toml"
+    assert checked.stdout == (
+        f"{toml}:3: warning: 'sender.address': root@localhost is a local address (no domain): "
+        "the mail relay of this machine delivers it, but nobody elsewhere can write to it\n"
+        f"{toml}:5: warning: 'recipients.to': lettre@intranet is a local address (no domain): "
+        "the mail relay of this machine delivers it, but nobody elsewhere can write to it\n"
+    )
+
+
+@pytest.mark.parametrize("written", ["2005", '"2005"'])
+def test_a_year_alone_says_what_to_write(make_folder: Callable[..., Path], written: str) -> None:
+    folder = make_folder(
+        {"2025-06-10-club.md": item_text(kind="anniversaire", title="Vingt ans", founded=written)}
+    )
+    result = run("check", "-C", folder)
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"{folder / 'items' / '2025-06-10-club.md'}:5: error: 'founded': 2005 is a year, not a "
+        "date: write the whole date, year-month-day (2005-06-13), or 2005-01-01 when only the "
+        "year is known\n"
+    )
+
+
+def test_the_footer_names_the_sender_as_footer_name_says(make_folder: Callable[..., Path]) -> None:
+    config = CONFIG.replace(
+        'name = "Cellule communication"\n',
+        'name = "Cellule communication"\n'
+        'footer_name = "la Cellule communication du commandement"\n',
+    )
+    folder = make_folder(config=config)
+    said = "Vous recevez cette lettre de la part de la Cellule communication du commandement."
+    text = run("compose", "-C", folder, "-w", "2025-06-13", "-f", "text")
+    assert text.exit_code == 0, text.stderr
+    assert said in flat(text.stdout)
+    html = run("compose", "-C", folder, "-w", "2025-06-13", "-f", "html").stdout
+    assert f"{said}</p>" in html
+    assert said in flat(run("preview", "-C", folder, "-w", "2025-06-13").stdout)
+    # without it, the display name
+    plain = run("compose", "-C", make_folder(name="autre"), "-w", "2025-06-13", "-f", "text")
+    assert "de la part de Cellule communication." in flat(plain.stdout)

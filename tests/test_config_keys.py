@@ -80,9 +80,12 @@ def test_archive_and_import_tables_stay_accepted(run, make_folder) -> None:  # t
 
 def test_generated_and_sample_configs_load_cleanly(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert run("init", tmp_path / "neuve").exit_code == 0
-    for folder in (tmp_path / "neuve", SAMPLES):
-        result = run("check", "-C", folder)
-        assert result.exit_code == 0, result.stderr
+    result = run("check", "-C", SAMPLES)
+    assert result.exit_code == 0, result.stderr
+    # a new folder loads: its only errors are the examples it holds, for the user to replace
+    new = run("check", "-C", tmp_path / "neuve").stdout.splitlines()
+    assert len(new) == 6
+    assert all("(example = true)" in line or "(example: true)" in line for line in new)
 
 
 def test_a_dotted_typo_is_found_at_its_line(run, make_folder) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from collections.abc import Callable
 from html import unescape
@@ -119,21 +121,28 @@ def test_text_direction() -> None:
     assert text_direction("he_IL") == "rtl"
 
 
-def test_large_image_is_scaled_and_relative_image_resolved(
+def test_large_image_is_scaled_and_relative_image_is_a_file_of_the_folder(
     run,  # type: ignore[no-untyped-def]
     make_folder: Callable[..., Path],
 ) -> None:
+    """A relative src is a photo of the folder (no longer joined to base_url): the e-mail
+    points at its published copy, shown at the column's width, its size from the file."""
+    from PIL import Image as PIL
+
     folder = make_folder(
-        {
-            "2025-06-10-x.md": item_text(
-                image="{src: images/photo.jpg, alt: Une photo, width: 1104, height: 736}"
-            )
-        },
+        {"2025-06-10-x.md": item_text(image="{src: images/photo.jpg, alt: Une photo}")},
         config=CONFIG,
     )
-    html = run("compose", "-C", folder, "--week", "2025-06-13", "-f", "html").stdout
-    [image] = tags(html, "img")
-    assert 'src="https://lettre.example.org/images/photo.jpg"' in image
+    (folder / "images").mkdir()
+    PIL.new("RGB", (1104, 736), (200, 120, 40)).save(folder / "images" / "photo.jpg")
+    eml = run("compose", "-C", folder, "--week", "2025-06-13").stdout
+    html = email.message_from_string(eml, policy=email.policy.default)
+    part = html.get_body(("html",))
+    assert part is not None
+    [image] = tags(part.get_content(), "img")
+    assert re.search(
+        r'src="https://lettre.example.org/lettres/images/photo-[0-9a-f]{6}.jpg"', image
+    )
     assert 'width="552" height="368"' in image
 
 

@@ -71,7 +71,8 @@ def test_images_without_alt_or_size_and_bad_links(make_folder: Callable[..., Pat
         f"{item}:8: warning: image 'https://lettre.example.org/images/photo.jpg' has no width "
         "and no height in pixels: Outlook shows it at its own size and the text moves as it "
         "loads (give 'image: width' and 'height' in the item)",
-        f"{folder}/items/2025-06-11-image.md: warning: image 'https://lettre.example.org/i.jpg' "
+        f"{folder}/items/2025-06-11-image.md:5: warning: image "
+        "'https://lettre.example.org/i.jpg' "
         "has no height in pixels: Outlook shows it at its own size and the text moves as it "
         "loads (give 'image: width' and 'height' in the item)",
     ]
@@ -88,6 +89,21 @@ def test_long_subject_and_no_unsubscribe(make_folder: Callable[..., Path]) -> No
         f"{folder}/lettre.toml: warning: no unsubscribe address: Gmail and Yahoo require one of "
         "bulk senders (add [unsubscribe] url and mailto to lettre.toml)",
     ]
+
+
+def test_the_subject_warning_shows_the_subject_as_written(
+    make_folder: Callable[..., Path],
+) -> None:
+    """No Python escapes ('\\xa0', '\\u202f') for French typography's spaces."""
+    title = "Lettre de la direction régionale : nouvelles du Sud-Ouest ; et ailleurs ?"
+    config = CONFIG.replace('title = "Lettre de test"', f'title = "{title}"')
+    folder = make_folder(config=config)
+    [finding] = findings(folder)
+    assert finding.message.endswith(
+        "shorten 'title' in lettre.toml: 'Lettre de la direction régionale\u00a0: nouvelles du "
+        "Sud-Ouest\u202f; et ailleurs\u202f? du 13 juin 2025'"
+    )
+    assert "\\x" not in str(finding) and "\\u" not in str(finding)
 
 
 def test_mailto_only_unsubscribe_is_a_warning(make_folder: Callable[..., Path]) -> None:

@@ -23,7 +23,8 @@ def test_templates_ship_inside_the_package() -> None:
     assert templates_dir() == PACKAGE / "templates"
     for name in ("letter.html.j2", "letter.txt.j2", "style.css",
                  "locale/fr/LC_MESSAGES/lettre.mo", "locale/en/LC_MESSAGES/lettre.mo",
-                 "locale/de/LC_MESSAGES/lettre.mo"):  # fmt: skip
+                 "locale/de/LC_MESSAGES/lettre.mo", "serve/page.html.j2", "serve/serve.css",
+                 "serve/serve.js"):  # fmt: skip
         assert (PACKAGE / "templates" / name).is_file(), name
 
 

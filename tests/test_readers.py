@@ -119,7 +119,8 @@ def test_an_image_address_with_a_leading_space_is_still_vetted() -> None:
         "image: {src: ' javascript:x', alt: a}\n---\n"
     )
     assert error(text).startswith(
-        "items/2025-06-10-x.md:5: 'image.src' must be an http(s) address, not ' javascript:x'"
+        "items/2025-06-10-x.md:5: 'image.src' must be an http(s) address or a file of the "
+        "folder, not 'javascript:x'"
     )
 
 

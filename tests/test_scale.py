@@ -290,8 +290,10 @@ def test_list_all_is_plain_aligned_lines(run) -> None:  # type: ignore[no-untype
         "2021-07-26-premier-entretien-cema-homologue-americain.md     "
         "Premier entretien du CEMA avec son homologue américain"
     )
-    assert len(lines) == 17
-    files = {re.search(r"  (\d{4}-\d\d-\d\d-)", line).start(1) for line in lines}  # type: ignore[union-attr]
+    assert len(lines) == 18  # 17 items and the anniversary of anniversaries.yaml
+    files = {
+        re.search(r"  (\d{4}-\d\d-\d\d-|anniversaries\.yaml)", line).start(1) for line in lines
+    }  # type: ignore[union-attr]
     assert files == {lines[0].index("2021-07-26-")}
 
 
@@ -361,3 +363,103 @@ def test_check_in_several_processes_finds_what_one_finds(  # type: ignore[no-unt
     assert together.exit_code == alone.exit_code == 1
     assert together.stdout == alone.stdout and together.stderr == alone.stderr
     assert "2025-06-11-y.md:2: warning: the file name says 2025-06-11" in together.stdout
+
+
+# --- photos, drafts and examples in the per-letter pipeline and the check cache --------------
+
+
+def tree_of(out: Path) -> dict[str, bytes]:
+    """Every file under `out` (images/ included), by relative path."""
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def _photo_folder(make_folder: Callable[..., Path]) -> Path:
+    from PIL import Image
+
+    items = {
+        "2025-06-10-photo.md": item_text(
+            date="2025-06-10",
+            title="Le défilé",
+            image="{src: photos/defile.jpg, alt: Des marins défilent}",
+        ),
+        "2025-06-17-autre.md": item_text(
+            date="2025-06-17",
+            title="Les couleurs",
+            image="{src: photos/couleurs.jpg, alt: Le drapeau}",
+        ),
+        "2025-06-18-brouillon.md": item_text(date="2025-06-18", title="Pas fini") + "",
+    }
+    folder = make_folder(items)
+    draft = folder / "items" / "2025-06-18-brouillon.md"
+    draft.write_text(
+        draft.read_text(encoding="utf-8").replace("---\n", "---\ndraft: true\n", 1),
+        encoding="utf-8",
+    )
+    (folder / "photos").mkdir()
+    Image.new("RGB", (800, 600), (200, 30, 30)).save(folder / "photos" / "defile.jpg")
+    Image.new("RGB", (800, 600), (30, 30, 200)).save(folder / "photos" / "couleurs.jpg")
+    return folder
+
+
+def test_a_photo_replaced_composes_its_letter_again_and_keeps_the_others_photos(  # type: ignore[no-untyped-def]
+    run, make_folder: Callable[..., Path], tmp_path: Path, cached: None
+) -> None:
+    from PIL import Image
+
+    folder = _photo_folder(make_folder)
+    out = tmp_path / "public"
+    first = run("archive", "-C", folder, "--out", out)
+    assert first.exit_code == 0, first.stderr
+    assert composed(first.stderr) == "2 letters, 2 composed"  # the drafts' week makes none
+    assert len(list((out / "images").iterdir())) == 2
+    assert "Pas fini" not in (out / "2025-06-20.html").read_text(encoding="utf-8")
+    again = run("archive", "-C", folder, "--out", out)
+    assert composed(again.stderr) == "2 letters, 0 composed", again.stderr
+    Image.new("RGB", (640, 480), (30, 200, 30)).save(folder / "photos" / "defile.jpg")
+    result = run("archive", "-C", folder, "--out", out)
+    assert result.exit_code == 0, result.stderr
+    assert composed(result.stderr) == "2 letters, 1 composed"
+    full = run("archive", "-C", folder, "--out", tmp_path / "full")
+    assert full.exit_code == 0, full.stderr
+    assert tree_of(out) == tree_of(tmp_path / "full")  # the old copy removed, the other kept
+    assert len(list((out / "images").iterdir())) == 2
+
+
+def test_example_content_in_a_letter_to_compose_writes_nothing(  # type: ignore[no-untyped-def]
+    run, folder: Path, tmp_path: Path, cached: None
+) -> None:
+    out = tmp_path / "public"
+    run("archive", "-C", folder, "--out", out)
+    before = tree_of(out)
+    path = folder / "items" / EDITED
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("---\n", "---\nexample: true\n", 1), encoding="utf-8")
+    result = run("archive", "-C", folder, "--out", out)
+    assert result.exit_code == 1
+    assert "the archive holds example content" in result.stderr
+    assert f"{path}:" in result.stderr
+    assert tree_of(out) == before
+
+
+def test_check_never_serves_a_stale_finding_of_a_local_image(  # type: ignore[no-untyped-def]
+    run, make_folder: Callable[..., Path], cached: None
+) -> None:
+    from PIL import Image
+
+    folder = make_folder(
+        {
+            "2025-06-10-photo.md": item_text(
+                date="2025-06-10", title="Photo", image="{src: photos/defile.jpg, alt: Un défilé}"
+            )
+        }
+    )
+    missing = "image 'photos/defile.jpg': no such file"
+    assert missing in run("check", "-C", folder).stdout
+    assert (folder / ".lettre" / "check.json").is_file()
+    (folder / "photos").mkdir()
+    Image.new("RGB", (80, 60), (200, 30, 30)).save(folder / "photos" / "defile.jpg")
+    assert missing not in run("check", "-C", folder).stdout
+    (folder / "photos" / "defile.jpg").unlink()
+    assert missing in run("check", "-C", folder).stdout
+    fresh = run("check", "-C", folder, "--no-cache")
+    assert fresh.stdout == run("check", "-C", folder).stdout

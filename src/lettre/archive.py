@@ -1,16 +1,20 @@
 """Every letter as a web page, an index by year and month, and an Atom feed of the letters.
 
-The archive is a flat folder meant to be published at `{base_url}lettres/` (or at
+The archive is a folder meant to be published at `{base_url}lettres/` (or at
 `[archive] url` of lettre.toml): `2025-06-13.html` for the letter of 13 June 2025,
-`index.html`, `feed.xml`, and `.lettre-archive.json`, the list of the files lettre wrote
-there (so that a page whose letter is gone is removed, and no other file is ever touched).
+`index.html`, `feed.xml`, the letters' local photos as prepared for e-mail in `images/`
+(`images/defile-3fa2c1.jpg`, in both image modes), and `.lettre-archive.json`, the list of
+the files lettre wrote there (so that a page whose letter is gone is removed, and no other
+file is ever touched).
 
 A run composes only the letters whose inputs changed since the last run into the same
-folder: a letter's inputs — the digests of its items' files, lettre.toml, the templates
-and catalogs, anniversaries.yaml, and the versions of lettre and of the libraries that
-render it — are kept in `.lettre/` with a summary of the letter (what the index and the
-feed show of it). Letters are composed one at a time, in one process per core, and each
-page goes to disk as soon as it is made: memory does not grow with the archive.
+folder: a letter's inputs — the digests of its items' files, the status of their local
+photos' files, lettre.toml, the templates and catalogs, anniversaries.yaml, and the
+versions of lettre and of the libraries that render it — are kept in `.lettre/` with a
+summary of the letter (what the index and the feed show of it). Letters are composed one
+at a time, in one process per core, and each page goes to disk as soon as it is made:
+memory does not grow with the archive. Drafts make no letter; example content in any
+letter (or in lettre.toml) stops the whole archive.
 """
 
 from __future__ import annotations
@@ -27,19 +31,30 @@ from typing import TYPE_CHECKING, Any
 from .config import Config, page_name
 from .errors import LettreError
 from .items import Item, Week
+from .messages import _
 
 if TYPE_CHECKING:
-    from .items import Anniversary, Letter
+    from .examples import Example
+    from .items import Anniversary, Letter, PreparedImage
 
 INDEX_NAME = "index.html"
 FEED_NAME = "feed.xml"
 MANIFEST_NAME = ".lettre-archive.json"
 INDEX_TEMPLATE = "archive-index.html.j2"
 ATOM = "http://www.w3.org/2005/Atom"
-STATE_FORMAT = 1
+STATE_FORMAT = 2  # 2: each letter's photos and their source files' status
 MAX_WORKERS = 4
 #: the libraries whose versions can change a page's bytes
-RENDERING_LIBRARIES = ("babel", "jinja2", "markdown-it-py", "premailer", "cssutils", "lxml")
+RENDERING_LIBRARIES = (
+    "babel",
+    "jinja2",
+    "markdown-it-py",
+    "premailer",
+    "cssutils",
+    "lxml",
+    "pillow",
+    "pillow-heif",
+)
 
 Progress = Callable[[int, int], None]
 
@@ -101,17 +116,23 @@ def render_page(
     week: Week,
     items: Sequence[Item],
     anniversaries: Sequence[Anniversary],
-) -> tuple[LetterSummary, bytes]:
-    """One letter of the archive: what the index shows of it, and its web page."""
+) -> tuple[LetterSummary, bytes, list[Example], list[PreparedImage]]:
+    """One letter of the archive: what the index shows of it, its web page, the example
+    content it holds, and its local photos (the page points at them in `images/`)."""
+    from .examples import letter_examples
+    from .images import prepare_images, relative_link
     from .letter import build_letter
     from .render import render_html
 
+    photos = prepare_images(config, items)
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
-    letter = build_letter(items, config, week, anniversaries)
+    letter = build_letter(items, config, week, anniversaries, photos=photos, link=relative_link)
     name = page_name(letter.date)
     if letter.web_url is None:  # no base URL: the page links to itself, relatively
         letter = replace(letter, web_url=name)
-    return LetterSummary.of(letter, name), render_html(letter, user_dir).encode("utf-8")
+    page = render_html(letter, user_dir).encode("utf-8")
+    used = list(dict.fromkeys(letter.photos))
+    return LetterSummary.of(letter, name), page, letter_examples(config, letter), used
 
 
 # --- the index -----------------------------------------------------------------------------
@@ -368,13 +389,32 @@ def _load_state(path: Path) -> dict[str, Any]:
     return pages if isinstance(pages, dict) else {}
 
 
-def _kept_summary(record: Any, key: str | None, page: Path) -> LetterSummary | None:
-    """The summary of a page an earlier run wrote from the same inputs, if the page is intact.
+@dataclass(frozen=True)
+class _Kept:
+    """What an earlier run wrote of a letter whose inputs are the same: its summary and
+    the names of its photos in `images/`."""
 
-    A record is [inputs digest, page size, page modification time, summary]; a page edited,
-    replaced or removed since is composed again.
+    summary: LetterSummary
+    photos: tuple[str, ...]
+    sources: list[list[Any]]  # the status of its photos' source files
+
+
+def _kept(record: Any, key: str | None, page: Path, folder: Path) -> _Kept | None:
+    """What an earlier run wrote from the same inputs, if the page and its photos are intact.
+
+    A record is [inputs digest, page size, page modification time, summary, photo names,
+    status of its local photos' source files]; a page edited, replaced or removed since, a
+    photo gone from `images/`, or a source photo changed (see `images.source_status`), and
+    the letter is composed again.
     """
-    if key is None or not isinstance(record, list) or len(record) != 4 or record[0] != key:
+    from .images import IMAGES_DIR, source_status
+
+    if key is None or not isinstance(record, list) or len(record) != 6 or record[0] != key:
+        return None
+    photos, sources = record[4], record[5]
+    if not isinstance(photos, list) or not all(isinstance(n, str) for n in photos):
+        return None
+    if not isinstance(sources, list):
         return None
     try:
         st = page.stat()
@@ -382,7 +422,17 @@ def _kept_summary(record: Any, key: str | None, page: Path) -> LetterSummary | N
         return None
     if [st.st_size, st.st_mtime_ns] != record[1:3]:
         return None
-    return LetterSummary.from_data(record[3])
+    for status in sources:
+        if not isinstance(status, list) or not status or not isinstance(status[0], str):
+            return None
+        if source_status(folder, status[0]) != status:
+            return None
+    if not all(_safe_name(f"{IMAGES_DIR}/{n}") for n in photos):
+        return None
+    if not all((page.parent / IMAGES_DIR / n).is_file() for n in photos):
+        return None
+    summary = LetterSummary.from_data(record[3])
+    return None if summary is None else _Kept(summary, tuple(photos), sources)
 
 
 # --- composing -------------------------------------------------------------------------------
@@ -391,28 +441,47 @@ def _kept_summary(record: Any, key: str | None, page: Path) -> LetterSummary | N
 _JOB: dict[str, Any] = {}
 
 Task = tuple[str, "str | None", Week, tuple[str, ...]]  # page name, inputs digest, week, files
-Done = tuple[str, "str | None", "LetterSummary | None", bytes, list[LettreError]]
+
+
+@dataclass(frozen=True)
+class Done:
+    """A letter composed (`summary` and `page`), or the problems that stopped it."""
+
+    name: str
+    summary: LetterSummary | None = None
+    page: bytes = b""
+    errors: list[LettreError] = field(default_factory=list)
+    examples: list[Example] = field(default_factory=list)
+    photos: list[PreparedImage] = field(default_factory=list)
+    sources: list[list[Any]] = field(default_factory=list)  # see images.source_status
 
 
 def _compose(task: Task) -> Done:
     """Read a week's items and compose its page; the problems found instead, if any."""
     from .errors import ItemErrors
+    from .images import local_items, source_status
     from .readers import read_items
 
     config: Config = _JOB["config"]
-    name, key, week, names = task
+    name, _key, week, names = task
     items, errors = read_items(
         config.items_dir, config.kinds, [config.items_dir / n for n in names]
     )
     if errors:
-        return name, key, None, b"", errors
+        return Done(name, errors=errors)
+    # the photos' files as they are before being read: a later change is seen next run
+    sources = [
+        source_status(config.folder, item.image.src)
+        for item in local_items(items)
+        if item.image is not None
+    ]
     try:
-        summary, data = render_page(config, week, items, _JOB["anniversaries"])
+        summary, page, examples, photos = render_page(config, week, items, _JOB["anniversaries"])
     except ItemErrors as err:
-        return name, key, None, b"", err.errors
+        return Done(name, errors=list(err.errors))
     except LettreError as err:
-        return name, key, None, b"", [err]
-    return name, key, summary, data, []
+        return Done(name, errors=[err])
+    return Done(name, summary, page, [], examples, photos, sources)
 
 
 def worker_count() -> int:
@@ -488,14 +557,36 @@ class ArchiveReport:
     removed: list[Path] = field(default_factory=list)
 
 
+def _safe_name(name: str) -> bool:
+    """A plain name of the archive folder, or `images/NAME`: never anywhere else."""
+    from .images import IMAGES_DIR
+
+    folder, _sep, rest = name.rpartition("/")
+    return (
+        bool(rest) and folder in ("", IMAGES_DIR) and "\\" not in name and rest not in (".", "..")
+    )
+
+
+def _refuse_examples(config: Config, found: Sequence[Example]) -> None:
+    """ExampleContentError naming every example of lettre.toml and of every letter (`found`):
+    none is published."""
+    from .errors import ExampleContentError
+    from .examples import config_examples
+
+    every = config_examples(config)
+    every += [e for e in found if e not in every]
+    if every:
+        raise ExampleContentError(every, _("the archive"))
+
+
 def _read_manifest(out_dir: Path) -> set[str]:
     try:
         data: Any = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return set()
     names = data.get("files", []) if isinstance(data, dict) else []
-    # only plain names in this folder: a doctored manifest cannot point elsewhere
-    return {n for n in names if isinstance(n, str) and n and "/" not in n and "\\" not in n}
+    # only plain names in this folder (and images/): a doctored manifest cannot point elsewhere
+    return {n for n in names if isinstance(n, str) and _safe_name(n)}
 
 
 def _current(path: Path) -> bytes | None:
@@ -530,8 +621,10 @@ class _Staging:
             return
         if current is not None and name not in self.ours and name != MANIFEST_NAME:
             raise LettreError(
-                "exists and was not written by 'lettre archive': nothing was written "
-                "(choose another --out folder, or move this file away)",
+                _(
+                    "exists and was not written by 'lettre archive': nothing was written "
+                    "(choose another --out folder, or move this file away)"
+                ),
                 path,
             )
         if not self.out_dir.exists():
@@ -547,11 +640,15 @@ class _Staging:
         return written
 
     def discard(self) -> None:
+        from .images import IMAGES_DIR
+
         for tmp in self.staged.values():
             tmp.unlink(missing_ok=True)
         self.staged.clear()
         if self.made_folder:
             with contextlib.suppress(OSError):  # not empty: not only ours
+                (self.out_dir / IMAGES_DIR).rmdir()
+            with contextlib.suppress(OSError):
                 self.out_dir.rmdir()
 
 
@@ -568,12 +665,15 @@ def archive(
     progress: Progress | None = None,
     workers: int | None = None,
 ) -> ArchiveReport:
-    """Write every letter as a web page into `out_dir`, with the index and the feed.
+    """Write every letter as a web page into `out_dir`, with its photos, the index and the feed.
 
     Only the letters whose inputs changed since the last run into `out_dir` are composed;
     only the files whose bytes change are written (atomically, all at the end: a problem
-    anywhere writes nothing); pages whose letter is gone are removed.
+    anywhere, or example content in any letter, writes nothing); pages whose letter is gone
+    are removed. Where it went and which photos it holds is remembered in `.lettre/`, for
+    `send` (images.missing_from_archive).
     """
+    from .images import IMAGES_DIR, record_archive
     from .index import keeps_caches, save_cache_file, scan_items
     from .readers import duplicate_slugs, read_anniversaries
 
@@ -581,14 +681,20 @@ def archive(
     problems = [*index.errors, *duplicate_slugs(e.path for e in index.entries)]
     if problems:
         raise _problems(problems)
-    weeks = index.by_week(config.publication_day)
+    # a week of drafts only makes no letter; a letter's drafts are read (and must read
+    # well) but left out of it
+    weeks = {
+        week: entries
+        for week, entries in index.by_week(config.publication_day).items()
+        if any(not e.draft for e in entries)
+    }
     if not weeks:
         raise LettreError(
-            "no letter to archive: the folder has no item (add one with 'lettre new')",
+            _("no letter to archive: the folder has no item (add one with 'lettre new')"),
             config.items_dir,
         )
     if out_dir.exists() and not out_dir.is_dir():
-        raise LettreError("--out must be a folder, and this is a file", out_dir)
+        raise LettreError(_("--out must be a folder, and this is a file"), out_dir)
     anniversaries = read_anniversaries(config.anniversaries_path)
     common = inputs_digest(config)
     keep = keeps_caches(len(index.rows) + len(index.errors))
@@ -597,37 +703,55 @@ def archive(
     report = ArchiveReport(out_dir, letters=len(weeks))
     summaries: dict[str, LetterSummary] = {}
     keys: dict[str, str | None] = {}
+    photos: dict[str, tuple[str, ...]] = {}  # page name → its photos' names
+    sources: dict[str, list[list[Any]]] = {}  # page name → its photos' source files' status
     tasks: list[Task] = []
     for week, entries in weeks.items():
         name = page_name(week.end)
         key = letter_key(common, (e.name for e in entries), index.digests)
         keys[name] = key
-        summary = _kept_summary(kept.get(name), key, out_dir / name)
-        if summary is None:
+        earlier = _kept(kept.get(name), key, out_dir / name, config.folder)
+        if earlier is None:
             tasks.append((name, key, week, tuple(e.name for e in entries)))
         else:
-            summaries[name] = summary
+            summaries[name] = earlier.summary
+            photos[name] = earlier.photos
+            sources[name] = earlier.sources
             report.unchanged.append(out_dir / name)
     del index, weeks, kept  # the composing processes need none of it: not to share
     staging = _Staging(out_dir, _read_manifest(out_dir))
     errors: list[LettreError] = []
+    examples: list[Example] = []
+    staged_photos: set[str] = set()
     try:
         count = worker_count() if workers is None else workers
-        for name, _key, summary, data, found in _compose_all(
-            config, tasks, anniversaries, progress, count
-        ):
-            errors += found
-            if summary is None or errors:
+        for done in _compose_all(config, tasks, anniversaries, progress, count):
+            errors += done.errors
+            examples += [e for e in done.examples if e not in examples]
+            if done.summary is None or errors or examples:
                 continue  # nothing will be written: no need to keep it
-            summaries[name] = summary
-            staging.add(name, data)
+            summaries[done.name] = done.summary
+            photos[done.name] = tuple(dict.fromkeys(p.name for p in done.photos))
+            sources[done.name] = done.sources
+            staging.add(done.name, done.page)
+            for photo in done.photos:
+                if photo.name not in staged_photos:
+                    staged_photos.add(photo.name)
+                    staging.add(f"{IMAGES_DIR}/{photo.name}", photo.read())
         if errors:
             raise _problems(errors)
+        _refuse_examples(config, examples)
         report.composed = len(tasks)
+        every_photo = sorted({n for names in photos.values() for n in names})
+        for photo_name in every_photo:  # those of letters kept as they were: already there
+            if photo_name not in staged_photos:
+                staging.unchanged.append(out_dir / IMAGES_DIR / photo_name)
         ordered = sorted(summaries.values(), key=lambda s: s.date)
         staging.add(INDEX_NAME, render_index(config, ordered).encode("utf-8"))
         staging.add(FEED_NAME, render_feed(config, ordered))
-        names = sorted([*summaries, INDEX_NAME, FEED_NAME])
+        names = sorted(
+            [*summaries, INDEX_NAME, FEED_NAME, *(f"{IMAGES_DIR}/{n}" for n in every_photo)]
+        )
         manifest = json.dumps({"generator": "lettre archive", "files": names}, indent=2)
         staging.add(MANIFEST_NAME, (manifest + "\n").encode("utf-8"))
         report.written = [p for p in staging.commit() if p.name != MANIFEST_NAME]
@@ -635,6 +759,7 @@ def archive(
         staging.discard()
         raise
     report.unchanged += [p for p in staging.unchanged if p.name != MANIFEST_NAME]
+    report.unchanged.sort()
     report.written.sort()
     for name in sorted(staging.ours - set(names)):
         path = out_dir / name
@@ -642,20 +767,25 @@ def archive(
             try:
                 path.unlink(missing_ok=True)
             except OSError as err:
-                raise LettreError(f"cannot remove: {err.strerror or err}", path) from None
+                raise LettreError(
+                    _("cannot remove: {value}").format(value=err.strerror or err), path
+                ) from None
             report.removed.append(path)
     if where is not None:
-        save_cache_file(where, _state(config, out_dir, summaries, keys))
+        save_cache_file(where, _state(out_dir, summaries, keys, photos, sources))
+    record_archive(config, out_dir, every_photo)
     return report
 
 
 def _state(
-    config: Config,
     out_dir: Path,
     summaries: Mapping[str, LetterSummary],
     keys: Mapping[str, str | None],
+    photos: Mapping[str, tuple[str, ...]],
+    sources: Mapping[str, list[list[Any]]],
 ) -> dict[str, Any]:
-    """The record of this run: each page's inputs digest, size, modification time, summary."""
+    """The record of this run: each page's inputs digest, size, modification time, summary,
+    photos and the status of their source files (see `_kept`)."""
     from . import __version__
 
     pages: dict[str, list[Any]] = {}
@@ -666,5 +796,12 @@ def _state(
         except OSError:
             continue
         if key is not None:
-            pages[name] = [key, st.st_size, st.st_mtime_ns, summary.as_data()]
+            pages[name] = [
+                key,
+                st.st_size,
+                st.st_mtime_ns,
+                summary.as_data(),
+                list(photos.get(name, ())),
+                sources.get(name, []),
+            ]
     return {"format": STATE_FORMAT, "lettre": __version__, "pages": pages}

@@ -31,6 +31,13 @@ def safe_scheme(url: str) -> bool:
     return name is None or name in SAFE_SCHEMES
 
 
+def is_local(src: str) -> bool:
+    """True when an item's `image.src` names a file of the folder rather than a web address
+    (no scheme, not `//host/…`): a photo that images.py prepares."""
+    src = src.strip()
+    return scheme(src) is None and not src.startswith("//")
+
+
 def safe_url(url: str, base_url: str | None = None, image: bool = False) -> str | None:
     """An absolute http(s)/mailto URL (no mailto for an `image`), or None for anything else."""
     url = url.strip()

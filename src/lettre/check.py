@@ -8,14 +8,14 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import ItemError, ItemErrors, LettreError
+from .errors import ImageError, ItemError, ItemErrors, LettreError
 from .findings import Finding, Report
 from .items import Item, Week
+from .messages import _
 
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 
@@ -37,54 +37,66 @@ def _order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 
 CHECK_CACHE = "check.json"
-CHECK_FORMAT = 1
+CHECK_FORMAT = 2  # 2: example content, local images (keyed by their files' status)
 
 
 def check_folder(config: Config, week: Week | None = None, *, cache: bool = True) -> Report:
     """Check every item file and `anniversaries.yaml`; with `week`, compose its letter too.
 
+    Each item file is checked alone (see `item_findings`), then what needs them all
+    (duplicates) and the files every letter reads (see `folder_findings`): the same
+    findings as `files_findings`, which `lettre serve` uses on one week's items.
+
     `cache`: reuse the findings of the files whose bytes are those an earlier run checked
-    (kept in `.lettre/check.json`, with this version of lettre and these kinds, when the
-    folder keeps caches: see `index.keeps_caches`); False reads and checks every file,
-    and keeps nothing.
+    and whose local images are as they were (kept in `.lettre/check.json`, with this
+    version of lettre and these kinds, when the folder keeps caches: see
+    `index.keeps_caches`); False reads and checks every file, and keeps nothing.
     """
     from .index import keeps_caches
-    from .readers import duplicate_slugs, item_paths, read_anniversaries
+    from .readers import duplicate_slugs, item_paths
 
     paths = item_paths(config.items_dir)
     checked = _check_items(config, paths, cache and keeps_caches(len(paths)))
     findings = checked.findings
     findings += [Finding.from_error(err) for err in duplicate_slugs(paths)]
+    findings += folder_findings(config)
     findings += stray_files(config.items_dir)
-    findings += _duplicates(config.items_dir, checked.titles)
+    findings += _duplicates(checked.titles)
     files = len(paths)
     anniversaries_path = config.anniversaries_path
     if anniversaries_path.exists() or anniversaries_path.is_symlink():
         files += 1
-    try:  # as compose reads it: a broken link is an error there, so here too
-        read_anniversaries(anniversaries_path, every=True)
-    except ItemErrors as err:
-        findings += [Finding.from_error(e) for e in err.errors]
-    except LettreError as err:
-        findings.append(Finding.from_error(err))
     if week is not None:
         # compose reads the week's items itself and says whether broken ones stop it
         findings += check_letter(config, week)
-    return Report(_order(findings), files)
+    return Report(_order(dict.fromkeys(findings)), files)  # composing may find one again
+
+
+def local_images(config: Config, items: Iterable[Item]) -> list[Finding]:
+    """Each item's local image is a file of the folder (its content is read by `--week`)."""
+    from .images import local_items, locate
+
+    found = []
+    for item in local_items(items):
+        try:
+            locate(config.folder, item)
+        except ImageError as err:
+            found.append(Finding.from_error(err))
+    return found
 
 
 @dataclass
 class _Checked:
     findings: list[Finding]
-    titles: list[tuple[str, dt.date, str]]  # (file name, date, folded title) of good items
+    titles: list[tuple[Path, dt.date, str]]  # (file, date, folded title) of the good items
 
 
 def _check_items(config: Config, paths: Sequence[Path], use_cache: bool) -> _Checked:
     """The findings of every item file, and what finding duplicates needs of the good ones.
 
     Only findings are kept, never the items: memory does not grow with the folder. With
-    `use_cache`, a file whose bytes (by the index's digest) are those of an earlier run is
-    not read again.
+    `use_cache`, a file whose bytes (by the index's digest) are those of an earlier run,
+    and whose local image's file is as it was then, is not read again.
     """
     from .index import CACHE_DIR, load_cache_file, save_cache_file, scan_items
     from .readers import collector_paused
@@ -106,13 +118,19 @@ def _check_items(config: Config, paths: Sequence[Path], use_cache: bool) -> _Che
             record: Any = kept.get(path.name)
             seal = digests.get(path.name)
             read = None
-            if seal is not None and isinstance(record, list) and record[:1] == [seal]:
+            if (
+                seal is not None
+                and isinstance(record, list)
+                and record[:1] == [seal]
+                and len(record) == 4
+                and record[3] == _image_key(config.folder, record[3])
+            ):
                 read = _read_record(record, path)  # None when the cache was doctored
             if read is None:
                 todo.append(path)
                 continue
             _keep(checked, fresh, path, record, read)
-        for path, record in zip(todo, _check_files(todo, config.kinds), strict=True):
+        for path, record in zip(todo, _check_files(todo, config), strict=True):
             read = _read_record(record, path)
             assert read is not None
             _keep(checked, fresh, path, record, read)
@@ -129,7 +147,7 @@ def _keep(
     fresh: dict[str, Any],
     path: Path,
     record: list[Any],
-    read: tuple[list[Finding], tuple[str, dt.date, str] | None],
+    read: tuple[list[Finding], tuple[Path, dt.date, str] | None],
 ) -> None:
     found, title = read
     checked.findings += found
@@ -141,9 +159,10 @@ def _keep(
 
 PARALLEL_FROM = 2000  # files to read before it is worth starting other processes
 CHUNK = 250
+_WORKER_CONFIG: list[Config] = []  # the configuration forked workers check with
 
 
-def _check_files(paths: Sequence[Path], kinds: Sequence[str]) -> Iterator[list[Any]]:
+def _check_files(paths: Sequence[Path], config: Config) -> Iterator[list[Any]]:
     """The record of each file (see `_check_file`), in order; read by one process per core
     when there are many (forked workers send back records, never items)."""
     import gc
@@ -158,9 +177,10 @@ def _check_files(paths: Sequence[Path], kinds: Sequence[str]) -> Iterator[list[A
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
         for path in paths:
-            yield _check_file(path, kinds)
+            yield _check_file(path, config)
         return
-    chunks = [(tuple(paths[i : i + CHUNK]), tuple(kinds)) for i in range(0, len(paths), CHUNK)]
+    chunks = [tuple(paths[i : i + CHUNK]) for i in range(0, len(paths), CHUNK)]
+    _WORKER_CONFIG[:] = [config]  # inherited by the forked workers, never pickled
     gc.collect()
     gc.freeze()  # the workers' collector leaves inherited objects alone: their pages stay shared
     try:
@@ -169,14 +189,15 @@ def _check_files(paths: Sequence[Path], kinds: Sequence[str]) -> Iterator[list[A
                 yield from records
     finally:
         gc.unfreeze()
+        _WORKER_CONFIG.clear()
 
 
-def _check_chunk(chunk: tuple[tuple[Path, ...], tuple[str, ...]]) -> list[list[Any]]:
+def _check_chunk(paths: tuple[Path, ...]) -> list[list[Any]]:
     from .readers import collector_paused
 
-    paths, kinds = chunk
+    config = _WORKER_CONFIG[0]
     with collector_paused():
-        return [_check_file(path, kinds) for path in paths]
+        return [_check_file(path, config) for path in paths]
 
 
 def _version() -> str:
@@ -186,41 +207,60 @@ def _version() -> str:
 
 
 def _context(config: Config) -> list[Any]:
-    """What a file's findings depend on besides its bytes and name: the kinds it may have."""
-    return ["kinds", list(config.kinds)]
+    """What a file's findings depend on besides its bytes, its name and its local image:
+    the kinds it may have, the folder its images are read from, the catalogs' language."""
+    from .messages import language
+
+    return ["kinds", list(config.kinds), "folder", str(config.folder), "messages", language()]
 
 
-def _check_file(path: Path, kinds: Sequence[str]) -> list[Any]:
-    """One item file checked: [digest of its bytes, findings, [date, folded title] or None].
+def _image_key(folder: Path, record: Any) -> list[Any] | None:
+    """The status of the files an item's local image depends on, now (see
+    `images.source_status`), for the record kept of it; None for an item without one."""
+    from .images import source_status
+
+    if not isinstance(record, list) or len(record) != 3 or not isinstance(record[0], str):
+        return None
+    return source_status(folder, record[0])
+
+
+def _check_file(path: Path, config: Config) -> list[Any]:
+    """One item file checked: [digest of its bytes, findings, [date, folded title] or None,
+    status of its local image's files or None] (see `item_findings`).
 
     Findings are [severity, message, line, where]: `where` None for the item file itself,
     else the path the finding names.
     """
     from . import files
+    from .images import local_items, source_status
     from .index import digest
     from .readers import MAX_ITEM_BYTES, decode_text, parse_item
 
     try:
         data = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)
     except LettreError as err:
-        return [None, [_record(Finding.from_error(err), path)], None]
+        return [None, [_record(Finding.from_error(err), path)], None, None]
     seal = digest(data)
     try:
-        item = parse_item(decode_text(data, path), path, kinds, every=True)
+        item = parse_item(decode_text(data, path), path, config.kinds, every=True)
     except ItemErrors as err:
-        return [seal, [_record(Finding.from_error(e), path) for e in err.errors], None]
+        return [seal, [_record(Finding.from_error(e), path) for e in err.errors], None, None]
     except LettreError as err:
-        return [seal, [_record(Finding.from_error(err), path)], None]
-    found = [_record(f, path) for f in item_warnings(item)]
-    return [seal, found, [item.date.isoformat(), item.title.casefold()]]
+        return [seal, [_record(Finding.from_error(err), path)], None, None]
+    image = None
+    if local_items([item]):
+        assert item.image is not None
+        image = source_status(config.folder, item.image.src)  # before it is looked at
+    found = [_record(f, path) for f in item_findings(config, item)]
+    return [seal, found, [item.date.isoformat(), item.title.casefold()], image]
 
 
 def _read_record(
     record: list[Any], path: Path
-) -> tuple[list[Finding], tuple[str, dt.date, str] | None] | None:
-    """The findings and the (name, date, folded title) a record holds; None if it is broken."""
+) -> tuple[list[Finding], tuple[Path, dt.date, str] | None] | None:
+    """The findings and the (file, date, folded title) a record holds; None if it is broken."""
     try:
-        if len(record) != 3:
+        if len(record) != 4:
             return None
         found = [_finding(f, path) for f in record[1]]
         if record[2] is None:
@@ -228,7 +268,7 @@ def _read_record(
         day, title = record[2]
         if not isinstance(title, str):
             return None
-        return found, (path.name, dt.date.fromisoformat(day), title)
+        return found, (path, dt.date.fromisoformat(day), title)
     except (TypeError, ValueError):
         return None
 
@@ -248,15 +288,16 @@ def _finding(record: Any, path: Path) -> Finding:
     return Finding(severity, message, at, line)
 
 
-def _duplicates(items_dir: Path, titles: Sequence[tuple[str, dt.date, str]]) -> list[Finding]:
-    """Items with the same date and title, from (file name, date, folded title)."""
+def _duplicates(titles: Iterable[tuple[Path, dt.date, str]]) -> list[Finding]:
+    """Items with the same date and title, from (file, date, folded title): the letter
+    would show the news twice."""
     seen: dict[tuple[dt.date, str], str] = {}
     found = []
-    for name, day, title in sorted(titles):
-        first = seen.setdefault((day, title), name)
-        if first != name:
-            message = f"same date and title as {first}: shown twice"
-            found.append(Finding("warning", message, items_dir / name, 1))
+    for path, day, title in sorted(titles, key=lambda t: (t[0].name, t[1], t[2])):
+        first = seen.setdefault((day, title), path.name)
+        if first != path.name:
+            message = _("same date and title as {first}: shown twice").format(first=first)
+            found.append(Finding("warning", message, path, 1))
     return found
 
 
@@ -273,7 +314,9 @@ def check_letter(
         composed = compose(config, week, now=now, items=items)
     except (ItemError, ItemErrors):
         # each broken item is reported by the item checks already
-        message = f"the letter of {week.end.isoformat()} cannot be composed: fix the items first"
+        message = _("the letter of {isoformat} cannot be composed: fix the items first").format(
+            isoformat=week.end.isoformat()
+        )
         return [Finding("error", message)]
     except LettreError as err:
         return [Finding.from_error(err)]
@@ -285,19 +328,23 @@ def check_letter(
 
 def stray_files(items_dir: Path) -> list[Finding]:
     """Files and folders in `items/` that lettre does not read (not `*.md`, sub-folders)."""
+    from .readers import IGNORED_PREFIXES
+
     if not items_dir.is_dir():
-        return [Finding("warning", "no items folder: create an item with 'lettre new'", items_dir)]
+        return [
+            Finding("warning", _("no items folder: create an item with 'lettre new'"), items_dir)
+        ]
     found = []
     with os.scandir(items_dir) as entries:  # no stat per file: 20,000 items are common
         for entry in sorted(entries, key=lambda e: e.name):
-            if entry.name.startswith((".", "#", "~")):
-                continue
+            if entry.name.startswith(IGNORED_PREFIXES):
+                continue  # hidden, put aside (_notes.md) or an editor's
             path = items_dir / entry.name
             if _is_dir(entry):
-                message = "not read: items in sub-folders are left out (move them up to items/)"
+                message = _("not read: items in sub-folders are left out (move them up to items/)")
                 found.append(Finding("warning", message, path))
             elif not entry.name.endswith(".md"):
-                message = "not read: item files end in '.md' (rename it to use it)"
+                message = _("not read: item files end in '.md' (rename it to use it)")
                 found.append(Finding("warning", message, path))
     return found
 
@@ -308,6 +355,66 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return entry.is_dir()
     except OSError:  # a link that loops, a folder that may not be read
         return False
+
+
+def files_findings(
+    config: Config, items: Sequence[Item], errors: Iterable[LettreError]
+) -> list[Finding]:
+    """The problems of these item files as read (`items`, and the `errors` of reading the
+    others), of lettre.toml's example and local addresses, and of `anniversaries.yaml`:
+    what `lettre check` finds of them (it checks each file alone, and keeps its findings)."""
+    findings = [Finding.from_error(err) for err in errors]
+    findings += folder_findings(config)
+    for item in items:
+        findings += item_findings(config, item)
+    findings += duplicates(items)
+    return findings
+
+
+def item_findings(config: Config, item: Item) -> list[Finding]:
+    """What is wrong with one item that reads without error: its example content (an
+    error), its warnings, and whether its local image is a file of the folder."""
+    from .examples import item_examples
+
+    found = [Finding("error", e.what, e.path, e.line) for e in item_examples(item)]
+    found += item_warnings(item)
+    found += local_images(config, [item])
+    return found
+
+
+def folder_findings(config: Config) -> list[Finding]:
+    """The problems of the files every letter reads: lettre.toml's example content and
+    local addresses, and `anniversaries.yaml`."""
+    from .examples import anniversary_examples, config_examples
+    from .readers import read_anniversaries
+
+    findings = [
+        Finding("error", example.what, example.path, example.line)
+        for example in config_examples(config)
+    ]
+    findings += address_warnings(config)
+    try:  # as compose reads it: a broken link is an error there, so here too
+        entries = read_anniversaries(config.anniversaries_path, every=True)
+        findings += [
+            Finding("error", e.what, e.path, e.line) for e in anniversary_examples(entries)
+        ]
+    except ItemErrors as err:
+        findings += [Finding.from_error(e) for e in err.errors]
+    except LettreError as err:
+        findings.append(Finding.from_error(err))
+    return findings
+
+
+def week_findings(
+    config: Config,
+    items: Sequence[Item],
+    errors: Iterable[LettreError],
+    more: Iterable[Finding] = (),
+) -> tuple[Finding, ...]:
+    """What `lettre check --week` says of one week's files alone (for `lettre serve`): the
+    findings of the item files the letter was composed from and of the files every letter
+    reads, with `more` (the letter's lint, or what stopped it); errors first, each once."""
+    return _order(dict.fromkeys([*files_findings(config, items, errors), *more]))
 
 
 def item_warnings(item: Item) -> list[Finding]:
@@ -323,15 +430,17 @@ def item_warnings(item: Item) -> list[Finding]:
     for key in keys:
         if key not in ITEM_KEYS:
             close = difflib.get_close_matches(key, ITEM_KEYS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            message = f"unknown key '{key}' ignored{hint}"
+            hint = _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
+            message = _("unknown key '{key}' ignored{hint}").format(key=key, hint=hint)
             found.append(Finding("warning", message, item.path, at(key)))
     dated = _DATED_NAME.match(item.path.name)
     if dated and dated[1] != item.date.isoformat():
         found.append(
             Finding(
                 "warning",
-                f"the file name says {dated[1]} but 'date:' is {item.date.isoformat()}",
+                _("the file name says {value} but 'date:' is {isoformat}").format(
+                    value=dated[1], isoformat=item.date.isoformat()
+                ),
                 item.path,
                 at("date"),
             )
@@ -340,83 +449,96 @@ def item_warnings(item: Item) -> list[Finding]:
         found.append(
             Finding(
                 "warning",
-                "'image.alt' is empty: describe the picture for those who cannot see it",
+                _("'image.alt' is empty: describe the picture for those who cannot see it"),
+                item.path,
+                at("image"),
+            )
+        )
+    elif item.image is not None and _names_the_file(item.image.alt, item.image.src):
+        found.append(
+            Finding(
+                "warning",
+                _(
+                    "'image.alt' repeats the file name ({alt!r}): describe what the picture "
+                    "shows, for those who cannot see it"
+                ).format(alt=item.image.alt),
                 item.path,
                 at("image"),
             )
         )
     if item.kind == "anniversaire" and item.founded is None:
-        message = "an 'anniversaire' without 'founded:' cannot show its number of years"
+        message = _("an 'anniversaire' without 'founded:' cannot show its number of years")
         found.append(Finding("warning", message, item.path, at("kind")))
     if item.founded is not None and item.founded > item.date:
-        message = (
-            f"'founded' ({item.founded.isoformat()}) is after the item's date "
-            f"({item.date.isoformat()}): a typo in the year?"
-        )
+        message = _(
+            "'founded' ({isoformat}) is after the item's date ({isoformat2}): a typo in the year?"
+        ).format(isoformat=item.founded.isoformat(), isoformat2=item.date.isoformat())
         found.append(Finding("warning", message, item.path, at("founded")))
+    years = _title_years(item.title)
+    if item.kind == "anniversaire" and item.founded is not None and years is not None:
+        age = item.date.year - item.founded.year
+        if years != age:
+            message = _(
+                "the title says {years} years but 'founded' ({isoformat}) makes {age} on "
+                "{isoformat2}: check the title or 'founded'"
+            ).format(
+                years=years,
+                isoformat=item.founded.isoformat(),
+                age=age,
+                isoformat2=item.date.isoformat(),
+            )
+            found.append(Finding("warning", message, item.path, at("title")))
     found += [Finding("warning", message, item.path, line) for line, message in item.notes]
-    found += template_warnings(item)
     return found
 
 
-def template_warnings(item: Item) -> list[Finding]:
-    """Text that `lettre new` wrote as an example and that is still there."""
-    texts, bodies = _template_texts()
-    found: list[Finding] = []
-    message = "still holds the text of the template"
-    every_text, fields = _TEMPLATE_ANY[0] if _TEMPLATE_ANY else _template_any(texts)
-    left = [
-        (number, [key for key, values in texts.items() if getattr(row, key) in values])
-        for number, row in enumerate(item.results, 1)
-        if not every_text.isdisjoint(fields(row))  # the common case: nothing to look at
-    ]
-    left = [(number, keys) for number, keys in left if keys]
-    if left:
-        from .readers import results_lines
+def _names_the_file(alt: str, src: str) -> bool:
+    """True when the alt text is only the picture's file name (`IMG_1234`, `defile.jpg`)."""
 
-        lines = results_lines(item.path)  # read again: only for the rare item concerned
-        for number, keys in left:
-            at = dict(lines[number - 1]) if number <= len(lines) else {}
-            line = min((at[k] for k in keys if k in at), default=at.get("sport"))
-            names = ", ".join(f"'{key}'" for key in sorted(keys, key=lambda k: at.get(k, 0)))
-            where = f"'results' row {number} {message} in {names}"
-            found.append(Finding("warning", where, item.path, line))
-    if any(body in item.body for body in bodies):
-        for number, text in enumerate(item.body.split("\n")):
-            if text.strip() in bodies:
-                line = item.body_line + number
-                found.append(
-                    Finding("warning", f"the body {message}: write your own", item.path, line)
-                )
+    def fold(text: str) -> str:
+        return re.sub(r"[\W_]+", "", text.casefold())
+
+    name = src.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return bool(fold(stem)) and fold(alt) in (fold(name), fold(stem))
+
+
+# « 20 ans », « 1 an », "20 years", "20th anniversary", "20 Jahre"
+_YEARS = re.compile(
+    r"(?<![\d,.])(\d{1,4})(?:[\s\u00a0\u202f-]*(?:ans?|years?|jahre?n?)\b|"
+    r"(?:st|nd|rd|th)\s+anniversary\b|e\s+anniversaire\b)",
+    re.IGNORECASE,
+)
+
+
+def _title_years(title: str) -> int | None:
+    """The number of years a title announces (« … a 10 ans »), or None."""
+    match = _YEARS.search(title)
+    return int(match[1]) if match else None
+
+
+def address_warnings(config: Config) -> list[Finding]:
+    """Local addresses (root@localhost): fine for `sendmail -t` here, unknown elsewhere."""
+    from .config import is_local_address
+
+    found = []
+    addresses = [("sender", "address", config.sender.address)]
+    if config.reply_to is not None:
+        addresses.append(("sender", "reply_to", config.reply_to.address))
+    for key in ("to", "cc", "bcc"):
+        addresses += [("recipients", key, a.address) for a in getattr(config, key)]
+    if config.unsubscribe_mailto:
+        addresses.append(("unsubscribe", "mailto", config.unsubscribe_mailto))
+    for table, key, address in addresses:
+        if is_local_address(address):
+            message = _(
+                "'{table}.{key}': {address} is a local address (no domain): the mail relay of "
+                "this machine delivers it, but nobody elsewhere can write to it"
+            ).format(table=table, key=key, address=address)
+            found.append(Finding("warning", message, config.path, config.line_of(f"{table}.{key}")))
     return found
 
 
-_TEMPLATE_ANY: list[tuple[frozenset[str], attrgetter[Any]]] = []
-
-
-def _template_any(texts: dict[str, frozenset[str]]) -> tuple[frozenset[str], attrgetter[Any]]:
-    """Every example text of a results row, and a getter of a row's fields that may hold one."""
-    _TEMPLATE_ANY.append((frozenset().union(*texts.values()), attrgetter(*texts)))
-    return _TEMPLATE_ANY[0]
-
-
-_TEMPLATES: list[tuple[dict[str, frozenset[str]], frozenset[str]]] = []
-
-
-def _template_texts() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
-    """The example texts of `lettre new` (by results field) and its example body lines."""
-    if not _TEMPLATES:
-        from .readers import parse_item
-        from .scaffold import item_text
-
-        fields: dict[str, set[str]] = {}
-        bodies: set[str] = set()
-        for kind in ("communique", "resultats", "anniversaire"):
-            day = dt.date(2025, 6, 13)
-            item = parse_item(item_text(kind, "x", day), Path("template.md"), [kind])
-            bodies.update(line.strip() for line in item.body.split("\n") if line.strip())
-            for row in item.results:
-                for key in ("sport", "name", "grade", "event", "competition", "city", "country"):
-                    fields.setdefault(key, set()).add(getattr(row, key))
-        _TEMPLATES.append(({k: frozenset(v) for k, v in fields.items()}, frozenset(bodies)))
-    return _TEMPLATES[0]
+def duplicates(items: Sequence[Item]) -> list[Finding]:
+    """Items with the same date and title: the letter would show the news twice."""
+    return _duplicates((i.path, i.date, i.title.casefold()) for i in items)

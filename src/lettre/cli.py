@@ -6,40 +6,128 @@ import datetime as dt
 import enum
 import functools
 import sys
+import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TextIO, TypeVar
 
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperGroup
 
-from . import __version__
+from . import __version__, cliwords, messages
+from .messages import N_, _, ngettext
 
-EPILOG = (
+EPILOG = N_(
     "Every command takes -C/--dir (the newsletter folder) and --locale; --week takes a date, "
     "an ISO week (2025-W24) or this / last / next (default: this). "
     "Exit codes: 0 success, 1 a problem in the folder's content, 2 a wrong option."
 )
 
 COMMAND_ORDER = (
-    "init", "new", "list", "weeks", "preview", "check", "compose", "archive", "import"
+    "init", "new", "list", "weeks", "preview", "serve", "check", "compose", "archive", "import"
 )  # fmt: skip
 
 
+def _format_usage(command: Any, ctx: Any, formatter: Any) -> None:
+    """Click's usage line with « Usage » in the user's language."""
+    pieces = command.collect_usage_pieces(ctx)
+    formatter.write_usage(ctx.command_path, " ".join(pieces), _(cliwords.USAGE))
+
+
+def _help_option(command: Any, ctx: Any) -> Any:
+    """Click's -h/--help option, its "Show this message and exit." in the user's language."""
+    option = type(command).get_help_option(command, ctx)
+    if option is not None:
+        option.help = _(cliwords.HELP_OPTION)
+    return option
+
+
+_KEEP = str.maketrans({"\u00a0": "\ue000", "\u202f": "\ue001"})
+_RESTORE = str.maketrans({"\ue000": "\u00a0", "\ue001": "\u202f"})
+
+
+def _short_help(command: Any, limit: int = 45) -> str:
+    """Click's one-line help of a command, keeping French no-break spaces (Click's shortening
+    splits words on every space, no-break ones too)."""
+    text = command.help
+    if text:
+        command.help = text.translate(_KEEP)
+    try:
+        return str(type(command).get_short_help_str(command, limit)).translate(_RESTORE)
+    finally:
+        command.help = text
+
+
+class _Translated(ClickException):
+    """A Click error whose message is shown in the user's language."""
+
+    def __init__(self, original: ClickException):
+        super().__init__(original.message)
+        self.original = original
+        self.exit_code = original.exit_code
+
+    def show(self, file: Any = None) -> None:
+        cliwords.show_error(self.original, file)
+
+
 class _Commands(TyperGroup):
-    """The commands in the order of a week's work; commands added later come after them."""
+    """The commands in the order of a week's work (commands added later come after them),
+    with their help and Click's own words in the user's language."""
 
     def list_commands(self, ctx: Any) -> list[str]:
         names = super().list_commands(ctx)
         rank = {name: index for index, name in enumerate(COMMAND_ORDER)}
         return sorted(names, key=lambda name: rank.get(name, len(rank)))
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with messages.speaking():  # each run reads LETTRE_LANG, LANGUAGE, LC_ALL…
+            cliwords.install()
+            _translate_help(self)
+            return super().main(*args, **kwargs)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except NoArgsIsHelpError:
+            raise
+        except ClickException as err:
+            raise _Translated(err) from None
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NoArgsIsHelpError:
+            raise
+        except ClickException as err:
+            raise _Translated(err) from None
+
+
+def _translate_help(group: Any) -> None:
+    """Every help text of the app (marked with N_()) in the user's language."""
+    for command in (group, *group.commands.values()):
+        # Click writes these two in English: each command of the app gets lettre's own
+        command.format_usage = types.MethodType(_format_usage, command)
+        command.get_help_option = types.MethodType(_help_option, command)
+        command.get_short_help_str = types.MethodType(_short_help, command)
+        things = [command, *command.params]
+        for thing in things:
+            original = thing.__dict__.setdefault("_lettre_msgids", {})
+            for name in ("help", "short_help", "epilog", "show_default"):
+                value = getattr(thing, name, None)
+                if name not in original:
+                    original[name] = value
+                if isinstance(original[name], str) and original[name]:
+                    setattr(thing, name, _(original[name]))
+
 
 app = typer.Typer(
     cls=_Commands,
     name="lettre",
-    help="Compose weekly newsletters from dated text items: HTML e-mail, plain text, "
-    "terminal preview. French first.",
+    help=N_(
+        "Compose weekly newsletters from dated text items: HTML e-mail, plain text, "
+        "terminal preview. French first."
+    ),
     epilog=EPILOG,
     no_args_is_help=True,
     add_completion=True,
@@ -52,12 +140,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 DirOption = Annotated[
     Path,
     typer.Option(
-        "--dir", "-C", help="The newsletter folder.", show_default="current folder", file_okay=False
+        "--dir",
+        "-C",
+        help=N_("The newsletter folder."),
+        show_default=N_("the current folder, or the nearest one above with a lettre.toml"),
+        file_okay=False,
     ),
 ]
 LocaleOption = Annotated[
     str | None,
-    typer.Option("--locale", help="Locale of the letter (fr_FR, en_GB…); overrides lettre.toml."),
+    typer.Option(
+        "--locale", help=N_("Locale of the letter (fr_FR, en_GB…); overrides lettre.toml.")
+    ),
 ]
 
 
@@ -68,11 +162,12 @@ def _complete_week(incomplete: str) -> list[str]:
 
 def _complete_kind(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of a kind: those of the -C folder's lettre.toml, or the built-in ones."""
+    from .compose import find_folder
     from .config import BUILTIN_KINDS, load_config
     from .errors import LettreError
 
     try:
-        kinds = load_config(Path(ctx.params.get("directory") or ".")).kinds
+        kinds = load_config(find_folder(ctx.params.get("directory") or ".")).kinds
     except LettreError:
         kinds = BUILTIN_KINDS
     return [k for k in kinds if k.startswith(incomplete)]
@@ -83,16 +178,25 @@ WeekOption = Annotated[
     typer.Option(
         "--week",
         "-w",
-        help="A date (2025-06-13), an ISO week (2025-W24), or this / last / next.",
+        help=N_("A date (2025-06-13), an ISO week (2025-W24), or this / last / next."),
         autocompletion=_complete_week,
     ),
 ]
 
 SinceOption = Annotated[
-    str | None, typer.Option("--since", help="From this day on (2025-06-01).", show_default=False)
+    str | None,
+    typer.Option("--since", help=N_("From this day on (2025-06-01)."), show_default=False),
 ]
 UntilOption = Annotated[
-    str | None, typer.Option("--until", help="Up to this day (2025-06-30).", show_default=False)
+    str | None, typer.Option("--until", help=N_("Up to this day (2025-06-30)."), show_default=False)
+]
+
+
+DraftsOption = Annotated[
+    bool,
+    typer.Option(
+        "--drafts", help=N_("A proof: include the items marked 'draft: true', marked BROUILLON.")
+    ),
 ]
 
 
@@ -113,7 +217,7 @@ def _say(message: object, stream: TextIO | None = None) -> None:
 
 def _error(message: object) -> None:
     """`Error: …` on stderr."""
-    _say(f"Error: {message}")
+    _say(_("Error: {message}").format(message=message))
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -133,7 +237,7 @@ def handle_errors(func: F) -> F:
         except LettreError as err:
             raise _fail(str(err), err.exit_code) from None
         except KeyboardInterrupt:
-            raise _fail("interrupted", 130) from None
+            raise _fail(_("interrupted"), 130) from None
         except BrokenPipeError:
             sys.stderr.close()
             raise typer.Exit(1) from None
@@ -151,7 +255,7 @@ def _version(value: bool) -> None:
 def _main(
     version: Annotated[
         bool | None,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version.")),
     ] = None,
 ) -> None:
     """Compose weekly newsletters from dated text items, French first."""
@@ -167,70 +271,114 @@ def _parse_now(value: str | None, timezone: str) -> dt.datetime | None:
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"--now: {value!r} is not a date and time (2025-06-13T08:00)") from None
+        raise UsageError(
+            _("--now: {value!r} is not a date and time (2025-06-13T08:00)").format(value=value)
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
 
 
-@app.command(short_help="Compose the week's letter: e-mail, HTML, text or JSON.")
+@app.command(
+    short_help=N_("Compose the week's letter: e-mail, HTML, text or JSON."),
+    help=N_(
+        "Compose the week's letter: the e-mail on stdout (pipe it to sendmail -t).\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        "  lettre compose --week 2025-06-13 | sendmail -t\n"
+        "\n"
+        "  lettre compose -C samples --week 2025-W24 --format text\n"
+        "\n"
+        "  lettre compose --week last --out build/\n"
+        "\n"
+        "  lettre compose --drafts --format text   (a proof, drafts included)\n"
+        "\n"
+        "An e-mail message (the default, and the .eml of --out) is refused while the letter\n"
+        "holds example content (what lettre init and lettre new wrote): each one is named."
+    ),
+)
 @handle_errors
 def compose(
     week: WeekOption = "this",
     directory: DirOption = Path("."),
     locale: LocaleOption = None,
     format: Annotated[
-        Format, typer.Option("--format", "-f", help="What to print on stdout.")
+        Format, typer.Option("--format", "-f", help=N_("What to print on stdout."))
     ] = Format.eml,
     out: Annotated[
         Path | None,
         typer.Option(
             "--out",
             "-o",
-            help="Write the .eml, .html, .txt and .json to this folder.",
+            help=N_("Write the .eml, .html, .txt and .json to this folder."),
             file_okay=False,
         ),
     ] = None,
     now: Annotated[
         str | None,
         typer.Option(
-            help="The moment of composing (ISO date and time): the message's Date, and what "
-            "--week this/last/next count from; default: now."
+            help=N_(
+                "The moment of composing (ISO date and time): the message's Date, and what "
+                "--week this/last/next count from; default: now."
+            )
         ),
     ] = None,
     seed: Annotated[
         str | None,
         typer.Option(
-            help="Derive the Message-ID from this seed and the letter's content, for "
-            "reproducible messages; default: a new Message-ID at every composition."
+            help=N_(
+                "Derive the Message-ID from this seed and the letter's content, for "
+                "reproducible messages; default: a new Message-ID at every composition."
+            )
         ),
     ] = None,
+    drafts: DraftsOption = False,
 ) -> None:
-    """Compose the week's letter: the e-mail on stdout (pipe it to sendmail -t).
-
-    Examples:
-
-      lettre compose --week 2025-06-13 | sendmail -t
-
-      lettre compose -C samples --week 2025-W24 --format text
-
-      lettre compose --week last --out build/
-    """
+    """`lettre compose`: see its help."""
     from .compose import compose as compose_letter
     from .compose import open_folder, today_in, write_outputs
+    from .errors import EmptyLetterError, UsageError
+    from .examples import refuse_examples
     from .weeks import parse_week
 
+    message = out is not None or format is Format.eml
+    if drafts and message:
+        option = "--out" if out is not None else _("an e-mail message (the default format)")
+        raise UsageError(
+            _(
+                "--drafts makes a proof, and {option} could reach readers: use --format html or "
+                "--format text"
+            ).format(option=option)
+        )
     config = open_folder(directory, locale)
     moment = _parse_now(now, config.timezone)
     chosen = parse_week(week, today_in(config, moment), config.publication_day)
-    composed = compose_letter(config, chosen, now=moment, seed=seed)
+    try:
+        composed = compose_letter(config, chosen, now=moment, seed=seed, drafts=drafts)
+    except EmptyLetterError as err:
+        if message:  # the example addresses of lettre.toml, named even without a letter
+            refuse_examples(config, None, also=f"and {err.message}")
+        raise
+    if message:
+        refuse_examples(config, composed.letter)
     _warn_size(composed.html)
+    if composed.letter.photos and config.images.mode == "publish" and not config.archive_url:
+        sys.stderr.write(
+            _(
+                "Warning: the e-mail's photos point nowhere: lettre.toml gives the web archive "
+                'no address (set base_url or [archive] url, or [images] mode = "embed")'
+            )
+            + "\n"
+        )
     if out is not None:
         for path in write_outputs(composed, out):
-            _say(f"wrote {path}")
+            _say(_("wrote {path}").format(path=path))
         return
     if format is Format.eml:
         sys.stdout.buffer.write(composed.eml())
     elif format is Format.html:
-        sys.stdout.write(composed.html)
+        from .images import file_link
+
+        sys.stdout.write(composed.web_html(file_link))
     elif format is Format.text:
         sys.stdout.write(composed.text)
     else:
@@ -244,8 +392,10 @@ def _warn_size(html: str) -> None:
     size = len(html.encode("utf-8"))
     if size > GMAIL_CLIP_BYTES:
         sys.stderr.write(
-            f"Warning: the HTML is {size / 1024:.0f} KB; Gmail clips messages over "
-            f"{GMAIL_CLIP_BYTES // 1024} KB\n"
+            _("Warning: the HTML is {size:.0f} KB; Gmail clips messages over {limit} KB").format(
+                size=size / 1024, limit=GMAIL_CLIP_BYTES // 1024
+            )
+            + "\n"
         )
 
 
@@ -254,14 +404,9 @@ def _warn_size(html: str) -> None:
 
 def _parse_date(value: str | None, option: str) -> dt.date | None:
     """An ISO date from an option; UsageError naming the option otherwise."""
-    from .errors import UsageError
+    from .weeks import parse_date
 
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise UsageError(f"{option}: {value!r} is not a date (use 2025-06-13)") from None
+    return None if value is None else parse_date(value, option)
 
 
 def _parse_range(since: str | None, until: str | None) -> tuple[dt.date | None, dt.date | None]:
@@ -271,7 +416,9 @@ def _parse_range(since: str | None, until: str | None) -> tuple[dt.date | None, 
     first, last = _parse_date(since, "--since"), _parse_date(until, "--until")
     if first is not None and last is not None and first > last:
         raise UsageError(
-            f"--since {first} is after --until {last}: swap them (the range is reversed)"
+            _("--since {first} is after --until {last}: swap them (the range is reversed)").format(
+                first=first, last=last
+            )
         )
     return first, last
 
@@ -282,7 +429,7 @@ def _exit_if_unreadable(errors: list[Any]) -> None:
         return
     for err in errors:
         _error(err)
-    sys.stderr.write("(these files are left out; 'lettre check' lists every problem)\n")
+    sys.stderr.write(_("(these files are left out; 'lettre check' lists every problem)") + "\n")
     raise typer.Exit(1)
 
 
@@ -296,34 +443,41 @@ def _console() -> Any:
 # --- the commands ----------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Create a newsletter folder that composes at once.\n"
+        "\n"
+        "It holds a commented lettre.toml, an example item of each kind and anniversaries.yaml.\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        "  lettre init ma-lettre\n"
+        "\n"
+        "  lettre init --force          (add what is missing to the current folder)\n"
+        "\n"
+        "  lettre init ma-lettre --locale fr_BE"
+    )
+)
 @handle_errors
 def init(
     folder: Annotated[
         Path | None,
-        typer.Argument(help="The folder to create (default: the -C folder).", show_default=False),
+        typer.Argument(
+            help=N_("The folder to create (default: the -C folder)."), show_default=False
+        ),
     ] = None,
     directory: DirOption = Path("."),
     locale: LocaleOption = None,
     force: Annotated[
         bool,
         typer.Option(
-            "--force", help="Add the missing files to a non-empty folder (never overwrites)."
+            "--force", help=N_("Add the missing files to a non-empty folder (never overwrites).")
         ),
     ] = False,
 ) -> None:
-    """Create a newsletter folder that composes at once.
+    """`lettre init`: see its help."""
+    import shlex
 
-    It holds a commented lettre.toml, an example item of each kind and anniversaries.yaml.
-
-    Examples:
-
-      lettre init ma-lettre
-
-      lettre init --force          (add what is missing to the current folder)
-
-      lettre init ma-lettre --locale fr_BE
-    """
     from .errors import UsageError
     from .french import get_locale
     from .scaffold import init_folder
@@ -332,66 +486,120 @@ def init(
     try:
         canonical = str(get_locale(locale)) if locale else "fr_FR"  # fails before any file
     except UsageError as err:
-        raise UsageError(f"--locale: {err.message}") from None
+        raise UsageError(_("--locale: {message}").format(message=err.message)) from None
     done = init_folder(target, force=force, locale=canonical)
     for path in done.created:
         sys.stdout.write(f"{path}\n")
     for path in done.kept:
-        _say(f"kept {path} (it exists: not overwritten)")
-    where = "" if target == Path(".") else f" -C {target}"
+        _say(_("kept {path} (it exists: not overwritten)").format(path=path))
+    where = "" if target == Path(".") else f" -C {shlex.quote(str(target))}"
     sys.stderr.write(
-        f"Newsletter folder ready. Next: lettre preview{where}, then lettre new{where} "
-        'communique --title "…"\n'
+        _(
+            "Newsletter folder ready. Next: lettre preview{where}, then lettre new{where} "
+            'communique --title "…". The example items and addresses are never sent: replace '
+            "them with your own (lettre check{where} names each)."
+        ).format(where=where)
+        + "\n"
     )
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Create an item file, items/YYYY-MM-DD-slug.md.\n"
+        "\n"
+        "The file has the front matter of its kind; its path is printed on stdout. A file\n"
+        "is never overwritten: a taken name gets a suffix (-2, -3…).\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        '  lettre new communique --title "Portes ouvertes : la base accueille le public"\n'
+        "\n"
+        '  lettre new resultats --title "Armée de champions" --date 2025-06-11 --edit\n'
+        "\n"
+        '  $EDITOR "$(lettre new anniversaire --title "Les 20 ans du service")"\n'
+        "\n"
+        '  lettre new resultats --title "Armée de champions" --from resultats.xlsx'
+    )
+)
 @handle_errors
 def new(
     kind: Annotated[
         str,
         typer.Argument(
-            help="communique, resultats, anniversaire, or a kind of lettre.toml.",
+            help=N_("communique, resultats, anniversaire, or a kind of lettre.toml."),
             autocompletion=_complete_kind,
         ),
     ],
-    title: Annotated[str, typer.Option("--title", "-t", help="The item's title.")],
+    title: Annotated[str, typer.Option("--title", "-t", help=N_("The item's title."))],
     date: Annotated[
         str | None,
-        typer.Option("--date", "-d", help="The item's date (2025-06-13).", show_default="today"),
+        typer.Option(
+            "--date", "-d", help=N_("The item's date (2025-06-13)."), show_default=N_("today")
+        ),
     ] = None,
     edit: Annotated[
-        bool, typer.Option("--edit", "-e", help="Open the new file in $VISUAL or $EDITOR.")
+        bool, typer.Option("--edit", "-e", help=N_("Open the new file in $VISUAL or $EDITOR."))
     ] = False,
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help=N_(
+                "resultats: the rows of a spreadsheet (.xlsx, .csv) whose first row names "
+                "the columns: sport, grade, nom, rang, épreuve, compétition, ville, pays, dates."
+            ),
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
     directory: DirOption = Path("."),
     locale: LocaleOption = None,
 ) -> None:
-    """Create an item file, items/YYYY-MM-DD-slug.md.
-
-    The file has the front matter of its kind; its path is printed on stdout. A file
-    is never overwritten: a taken name gets a suffix (-2, -3…).
-
-    Examples:
-
-      lettre new communique --title "Portes ouvertes : la base accueille le public"
-
-      lettre new resultats --title "Armée de champions" --date 2025-06-11 --edit
-
-      $EDITOR "$(lettre new anniversaire --title "Les 20 ans du service")"
-    """
+    """`lettre new`: see its help."""
     from .compose import open_folder, today_in
     from .scaffold import edit_item, new_item
 
     config = open_folder(directory, locale)
     day = _parse_date(date, "--date") or today_in(config)
-    path = new_item(config.items_dir, kind, title, day, config.kinds)
+    results = None
+    if source is not None:
+        from .errors import UsageError
+        from .spreadsheet import read_results
+
+        if kind != "resultats":
+            raise UsageError(
+                _(
+                    "--from: a spreadsheet gives the rows of a 'resultats' item, not {kind!r}"
+                ).format(kind=kind)
+            )
+        results = read_results(source)  # every bad cell named before any file is written
+        for warning in results.warnings:
+            _say(f"Warning: {warning}")
+    path = new_item(config.items_dir, kind, title, day, config.kinds, results)
     sys.stdout.write(f"{path}\n")
     sys.stdout.flush()
     if edit:
         edit_item(path, config.kinds)
 
 
-@app.command("list")
+@app.command(
+    "list",
+    help=N_(
+        "List items: date in words, section, title, file.\n"
+        "\n"
+        "Without --week, --since, --until or --all: the items of this week's letter. With\n"
+        "--all when piped, or beyond 500 items: one plain aligned line per item (date,\n"
+        "section, file, title), printed as the items are read (through $PAGER on a terminal).\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        "  lettre list --week 2025-06-13\n"
+        "\n"
+        "  lettre list --all --kind resultats\n"
+        "\n"
+        "  lettre list --since 2025-05-01 --until 2025-05-31"
+    ),
+)
 @handle_errors
 def list_items(
     week: Annotated[
@@ -399,39 +607,27 @@ def list_items(
         typer.Option(
             "--week",
             "-w",
-            help="Only the items of this letter (default: this).",
+            help=N_("Only the items of this letter (default: this)."),
             show_default=False,
         ),
     ] = None,
     kind: Annotated[
         list[str] | None,
         typer.Option(
-            "--kind", "-k", help="Only this kind (repeatable).", autocompletion=_complete_kind
+            "--kind", "-k", help=N_("Only this kind (repeatable)."), autocompletion=_complete_kind
         ),
     ] = None,
     since: SinceOption = None,
     until: UntilOption = None,
     all_items: Annotated[
-        bool, typer.Option("--all", "-a", help="Every item, of every week.")
+        bool, typer.Option("--all", "-a", help=N_("Every item, of every week."))
     ] = False,
     directory: DirOption = Path("."),
     locale: LocaleOption = None,
 ) -> None:
-    """List items: date in words, section, title, file.
-
-    Without --week, --since, --until or --all: the items of this week's letter. With
-    --all when piped, or beyond 500 items: one plain aligned line per item (date,
-    section, file, title), printed as the items are read (through $PAGER on a terminal).
-
-    Examples:
-
-      lettre list --week 2025-06-13
-
-      lettre list --all --kind resultats
-
-      lettre list --since 2025-05-01 --until 2025-05-31
-    """
+    """`lettre list`: see its help."""
     from .compose import open_folder, today_in
+    from .config import unknown_kind
     from .listing import TABLE_MAX, Listing
     from .weeks import parse_week
 
@@ -445,9 +641,7 @@ def list_items(
     if unknown:
         from .errors import UsageError
 
-        raise UsageError(
-            f"--kind: unknown kind '{unknown[0]}'; known kinds: {', '.join(config.kinds)}"
-        )
+        raise UsageError(f"--kind: {unknown_kind(unknown[0], config.kinds)}")
     listing = Listing(config, first, last, kind or ())  # only those files are read
     shown = 0
     bounded = len(listing) <= TABLE_MAX
@@ -461,8 +655,13 @@ def list_items(
         if rows:
             _console().print(items_table(rows, config))
     if not shown:
-        span = "" if first is None and last is None else f" from {first or '…'} to {last or '…'}"
-        sys.stderr.write(f"no item{span} (see 'lettre weeks' for the letters there are)\n")
+        if first is None and last is None:
+            nothing = _("no item (see 'lettre weeks' for the letters there are)")
+        else:
+            nothing = _(
+                "no item from {first} to {last} (see 'lettre weeks' for the letters there are)"
+            ).format(first=first or "…", last=last or "…")
+        sys.stderr.write(nothing + "\n")
     _exit_if_unreadable(listing.errors)
 
 
@@ -498,7 +697,20 @@ def _list_lines(listing: Any, config: Any) -> int:
     return shown
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "List the letters the items make, with counts.\n"
+        "\n"
+        "One row per letter: its date, its period, how many items of each section it holds;\n"
+        "this week's letter is marked with ◂.\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        "  lettre weeks\n"
+        "\n"
+        "  lettre weeks --since 2025-01-01 -C samples --locale en_GB"
+    )
+)
 @handle_errors
 def weeks(
     since: SinceOption = None,
@@ -506,17 +718,7 @@ def weeks(
     directory: DirOption = Path("."),
     locale: LocaleOption = None,
 ) -> None:
-    """List the letters the items make, with counts.
-
-    One row per letter: its date, its period, how many items of each section it holds;
-    this week's letter is marked with ◂.
-
-    Examples:
-
-      lettre weeks
-
-      lettre weeks --since 2025-01-01 -C samples --locale en_GB
-    """
+    """`lettre weeks`: see its help."""
     from .compose import open_folder, today_in
     from .index import dated_items
     from .listing import week_summaries
@@ -533,42 +735,79 @@ def weeks(
         if (first is None or s.week.end >= first) and (last is None or s.week.start <= last)
     ]
     if summaries:
-        _console().print(weeks_table(summaries, config, today_in(config)))
+        console = _console()
+        table = weeks_table(summaries, config, today_in(config))
+        if not console.is_terminal:  # a file or a pipe: every column whole, however wide
+            from rich.measure import Measurement
+
+            wide = console.options.update_width(10_000)
+            console.width = max(console.width, Measurement.get(console, wide, table).maximum)
+        console.print(table)
     else:
-        sys.stderr.write("no letter: no item in these dates (create one with 'lettre new')\n")
+        sys.stderr.write(
+            _("no letter: no item in these dates (create one with 'lettre new')") + "\n"
+        )
     _exit_if_unreadable(errors)
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Show the week's letter in the terminal.\n"
+        "\n"
+        "Sections as panels, results as tables, clickable links where the terminal allows.\n"
+        "\n"
+        "Colours and clickable links on a terminal (NO_COLOR turns colours off), plain text\n"
+        "when piped; the width is the terminal's (or $COLUMNS).\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        "  lettre preview\n"
+        "\n"
+        "  lettre preview -C samples --week 2025-06-13 --pager"
+    )
+)
 @handle_errors
 def preview(
     week: WeekOption = "this",
     directory: DirOption = Path("."),
     locale: LocaleOption = None,
     pager: Annotated[
-        bool, typer.Option("--pager", "-p", help="Page the preview through $PAGER (less).")
+        bool, typer.Option("--pager", "-p", help=N_("Page the preview through $PAGER (less)."))
+    ] = False,
+    drafts: DraftsOption = False,
+    browser: Annotated[
+        bool,
+        typer.Option(
+            "--browser",
+            "-b",
+            help=N_("Write the HTML e-mail to a temporary file and open it in the web browser."),
+        ),
     ] = False,
 ) -> None:
-    """Show the week's letter in the terminal.
-
-    Sections as panels, results as tables, clickable links where the terminal allows.
-
-    Colours and clickable links on a terminal (NO_COLOR turns colours off), plain text
-    when piped; the width is the terminal's (or $COLUMNS).
-
-    Examples:
-
-      lettre preview
-
-      lettre preview -C samples --week 2025-06-13 --pager
-    """
+    """`lettre preview`: see its help."""
     from .compose import letter_of, open_folder, today_in
+    from .images import file_link
     from .preview import letter_view, page, render
     from .weeks import parse_week
 
     config = open_folder(directory, locale)
     chosen = parse_week(week, today_in(config), config.publication_day)
-    letter = letter_of(config, chosen)
+    if browser:
+        from .compose import compose as compose_letter
+        from .serve import open_in_browser
+
+        composed = compose_letter(config, chosen, drafts=drafts)
+        # local photos: the prepared files, as --format html shows them
+        path, opened = open_in_browser(composed.web_html(file_link), chosen.end)
+        sys.stdout.write(f"{path}\n")
+        sys.stdout.flush()
+        if not opened:
+            _say(
+                _("Warning: no web browser found: open %(path)s yourself (or set $BROWSER)")
+                % {"path": path}
+            )
+        return
+    letter = letter_of(config, chosen, link=file_link, drafts=drafts)
     console = _console()
     view = letter_view(
         letter,
@@ -582,7 +821,90 @@ def preview(
         console.print(view)
 
 
-@app.command()
+@app.command(
+    short_help=N_("The week's letter live in the browser, updated as you save."),
+    help=N_(
+        "Show the week's letter in the browser, composed again each time a file is saved.\n"
+        "\n"
+        "The page shows the HTML e-mail at 600 px and at 375 px, the plain-text part, the\n"
+        "subject, preheader and headers, and what 'lettre check' finds in that week's files\n"
+        "and letter, errors first. Saving an item, lettre.toml, anniversaries.yaml or a\n"
+        "template updates it within a second; a broken file shows its error in place of the\n"
+        "letter until it is fixed. Example content is marked EXEMPLE; --drafts shows the\n"
+        "drafts too, marked BROUILLON. Links (or the arrow keys) lead to the previous and next\n"
+        "letters. The address is printed on stdout; Ctrl-C stops the server.\n"
+        "\n"
+        "Only this machine can reach it (127.0.0.1) unless --host says otherwise; it answers\n"
+        "GET only, and only to requests addressed to itself.\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        "  lettre serve --open\n"
+        "\n"
+        "  lettre serve -C samples --week 2025-06-13 --port 8080"
+    ),
+)
+@handle_errors
+def serve(
+    week: WeekOption = "this",
+    directory: DirOption = Path("."),
+    locale: LocaleOption = None,
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", "-p", help=N_("The port to listen on (0: a free one)."), min=0, max=65535
+        ),
+    ] = 8000,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help=N_(
+                "The address to listen on; anything but 127.0.0.1 or localhost lets other "
+                "machines read the letter (a warning says so)."
+            ),
+        ),
+    ] = "127.0.0.1",
+    open_browser: Annotated[
+        bool, typer.Option("--open", help=N_("Open the page in the web browser."))
+    ] = False,
+    drafts: DraftsOption = False,
+) -> None:
+    """`lettre serve`: see its help."""
+    from .compose import open_folder, today_in
+    from .serve import serve as serve_letters
+    from .weeks import parse_week
+
+    config = open_folder(directory, locale)
+    chosen = parse_week(week, today_in(config), config.publication_day)
+    serve_letters(
+        config.folder,
+        locale,
+        chosen.end,
+        host=host,
+        port=port,
+        open_browser=open_browser,
+        drafts=drafts,
+    )
+
+
+@app.command(
+    help=N_(
+        "Check every item and report all problems at once.\n"
+        "\n"
+        "One line per problem, `file:line: error: …` or `file:line: warning: …`, on stdout.\n"
+        "\n"
+        "Errors come first, then warnings; the count goes to stderr. Exit code 1 when there\n"
+        "is an error, 0 otherwise (warnings only). The findings of files unchanged since the\n"
+        "last check are kept in .lettre/ (--no-cache reads every file again).\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        "  lettre check\n"
+        "\n"
+        "  lettre check --week this"
+    )
+)
 @handle_errors
 def check(
     week: Annotated[
@@ -590,7 +912,7 @@ def check(
         typer.Option(
             "--week",
             "-w",
-            help="Also compose and check this letter (this, 2025-06-13, …).",
+            help=N_("Also compose and check this letter (this, 2025-06-13, …)."),
             show_default=False,
         ),
     ] = None,
@@ -600,24 +922,11 @@ def check(
         bool,
         typer.Option(
             "--no-cache",
-            help="Read and check every file, even those unchanged since the last check.",
+            help=N_("Read and check every file, even those unchanged since the last check."),
         ),
     ] = False,
 ) -> None:
-    """Check every item and report all problems at once.
-
-    One line per problem, `file:line: error: …` or `file:line: warning: …`, on stdout.
-
-    Errors come first, then warnings; the count goes to stderr. Exit code 1 when there
-    is an error, 0 otherwise (warnings only). The findings of files unchanged since the
-    last check are kept in .lettre/ (--no-cache reads every file again).
-
-    Examples:
-
-      lettre check
-
-      lettre check --week this
-    """
+    """`lettre check`: see its help."""
     from .check import check_folder
     from .compose import open_folder, today_in
     from .weeks import parse_week
@@ -635,29 +944,35 @@ def check(
         raise typer.Exit(1)
 
 
-@app.command(short_help="Web pages of every letter, an index and an Atom feed.")
+@app.command(
+    short_help=N_("Web pages of every letter, an index and an Atom feed."),
+    help=N_(
+        "Write every letter as a web page, an index by year and month, and an Atom feed.\n"
+        "\n"
+        "Publish the folder at the base URL followed by lettres/ (or at [archive] url of\n"
+        'lettre.toml): the e-mails\' "view online" link points there. Re-running composes only\n'
+        "the letters whose items, configuration, templates or catalogs changed, and rewrites\n"
+        "only the files that changed.\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        "  lettre archive --out public/lettres\n"
+        "\n"
+        "  lettre archive -C samples -o build/archive"
+    ),
+)
 @handle_errors
 def archive(
     out: Annotated[
         Path,
-        typer.Option("--out", "-o", help="The folder to write the archive into.", file_okay=False),
+        typer.Option(
+            "--out", "-o", help=N_("The folder to write the archive into."), file_okay=False
+        ),
     ],
     directory: DirOption = Path("."),
     locale: LocaleOption = None,
 ) -> None:
-    """Write every letter as a web page, an index by year and month, and an Atom feed.
-
-    Publish the folder at the base URL followed by lettres/ (or at [archive] url of
-    lettre.toml): the e-mails' "view online" link points there. Re-running composes only
-    the letters whose items, configuration, templates or catalogs changed, and rewrites
-    only the files that changed.
-
-    Examples:
-
-      lettre archive --out public/lettres
-
-      lettre archive -C samples -o build/archive
-    """
+    """`lettre archive`: see its help."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -674,77 +989,100 @@ def archive(
         transient=True,
         disable=not console.is_terminal,  # no bar in logs and pipes, only the summary
     ) as progress:
-        task = progress.add_task("Composing letters", total=None)
+        task = progress.add_task(_("Letters"), total=None)
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
         report = write_archive(config, out, advance)
     for path in report.written:
-        _say(f"wrote {path}")
+        _say(_("wrote {path}").format(path=path))
     for path in report.removed:
-        _say(f"removed {path} (its letter is gone)")
-    from .i18n import translations
-
-    ngettext = translations("en").ngettext  # the terminal speaks English, with its plurals
+        _say(_("removed {path} (its letter is gone)").format(path=path))
     letters = ngettext("%(num)d letter", "%(num)d letters", report.letters)
     written = ngettext("%(num)d file written", "%(num)d files written", len(report.written))
     sys.stderr.write(
-        f"{letters % {'num': report.letters}}, {report.composed} composed: "
-        f"{written % {'num': len(report.written)}}, "
-        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, in {out}\n"
+        _(
+            "{letters}, {composed} composed: {written}, {unchanged} unchanged, {removed} "
+            "removed, in {out}"
+        ).format(
+            letters=letters % {"num": report.letters},
+            composed=report.composed,
+            written=written % {"num": len(report.written)},
+            unchanged=len(report.unchanged),
+            removed=len(report.removed),
+            out=out,
+        )
+        + "\n"
     )
 
 
-@app.command("import", short_help="Items from the entries of an RSS or Atom feed.")
+@app.command(
+    "import",
+    short_help=N_("Items from the entries of an RSS or Atom feed."),
+    help=N_(
+        "Create one item per entry of an RSS or Atom feed, skipping those already imported.\n"
+        "\n"
+        "Each item gets the entry's title, date, summary and link, and its id as `source:`;\n"
+        "an entry whose id or link an item already has is not imported again. Existing files\n"
+        "are never overwritten. Kinds come from [import] in lettre.toml (default: communique).\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        "  lettre import https://www.example.org/communiques/feed.xml --dry-run\n"
+        "\n"
+        "  lettre import communiques.xml -C samples"
+    ),
+)
 @handle_errors
 def import_(
     feed: Annotated[
-        str, typer.Argument(help="An RSS or Atom feed: a file, an http(s) URL, or - for stdin.")
+        str, typer.Argument(help=N_("An RSS or Atom feed: a file, an http(s) URL, or - for stdin."))
     ],
     directory: DirOption = Path("."),
     locale: LocaleOption = None,
     kind: Annotated[
         str | None,
         typer.Option(
-            "--kind", "-k", help="Kind of the entries whose category is not mapped in [import]."
+            "--kind", "-k", help=N_("Kind of the entries whose category is not mapped in [import].")
         ),
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", "-n", help="Show what would be created; write nothing.")
+        bool, typer.Option("--dry-run", "-n", help=N_("Show what would be created; write nothing."))
     ] = False,
 ) -> None:
-    """Create one item per entry of an RSS or Atom feed, skipping those already imported.
-
-    Each item gets the entry's title, date, summary and link, and its id as `source:`;
-    an entry whose id or link an item already has is not imported again. Existing files
-    are never overwritten. Kinds come from [import] in lettre.toml (default: communique).
-
-    Examples:
-
-      lettre import https://www.example.org/communiques/feed.xml --dry-run
-
-      lettre import communiques.xml -C samples
-    """
+    """`lettre import`: see its help."""
     from .compose import open_folder
     from .importer import import_feed
 
     config = open_folder(directory, locale)
     plan, written = import_feed(config, feed, kind=kind, dry_run=dry_run)
     for warning in plan.warnings:
-        _say(f"Warning: {warning}")
+        _say(_("Warning: {message}").format(message=warning))
     for skip in plan.skipped:
-        _say(f"skipped: {skip.title}: {skip.reason}")
+        _say(_("skipped: {title}: {reason}").format(title=skip.title, reason=skip.reason))
     if dry_run:
         for new in plan.created:
-            _say(f"would create {new.path}  [{new.entry.kind}] {new.entry.title}", sys.stdout)
+            _say(
+                _("would create {path}  [{kind}] {title}").format(
+                    path=new.path, kind=new.entry.kind, title=new.entry.title
+                ),
+                sys.stdout,
+            )
     else:
         for path in written:
-            _say(f"created {path}", sys.stdout)
-    verb = "would be created" if dry_run else "created"
+            _say(_("created {path}").format(path=path), sys.stdout)
+    if dry_run:
+        summary = _(
+            "{created} items would be created, {duplicates} already imported, {skipped} skipped"
+        )
+    else:
+        summary = _("{created} items created, {duplicates} already imported, {skipped} skipped")
     sys.stderr.write(
-        f"{len(plan.created)} items {verb}, {len(plan.duplicates)} already imported, "
-        f"{len(plan.skipped)} skipped\n"
+        summary.format(
+            created=len(plan.created), duplicates=len(plan.duplicates), skipped=len(plan.skipped)
+        )
+        + "\n"
     )
 
 

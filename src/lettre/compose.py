@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from .config import Config, load_config
-from .errors import ItemErrors
+from .config import CONFIG_NAME, Config, load_config
+from .errors import ConfigError, ItemErrors
 from .files import write_all
-from .items import Item, Letter, Week
+from .items import Item, Letter, PreparedImage, Week
 from .letter import build_letter
+from .messages import _
 from .readers import read_anniversaries
 
 
@@ -24,9 +25,20 @@ class Composed:
     """One letter in all its forms."""
 
     letter: Letter
-    html: str
+    html: str  # the HTML part of the message
     text: str
     message: EmailMessage
+    user_dir: Path | None = None  # the folder's own templates, for `web_html`
+
+    def web_html(self, link: Callable[[PreparedImage], str]) -> str:
+        """The HTML with the local photos pointed at by `link` instead of the e-mail's links
+        (`cid:` or the archive's address): for `--format html`, `--out`, previews."""
+        if not self.letter.photos:
+            return self.html
+        from .images import with_links
+        from .render import render_html
+
+        return render_html(with_links(self.letter, link), self.user_dir)
 
     def eml(self) -> bytes:
         from .message import as_bytes
@@ -37,18 +49,48 @@ class Composed:
         return json.dumps(letter_as_data(self.letter), ensure_ascii=False, indent=2) + "\n"
 
 
+def find_folder(start: Path | str) -> Path:
+    """The newsletter folder: `start`; or, when `start` is the current folder (no -C) and
+    holds no lettre.toml, the nearest folder above that does, as git finds its
+    repository (`..`, `../..`: paths in messages stay relative to where the user is)."""
+    start = Path(start)
+    if start != Path(".") or (start / CONFIG_NAME).exists() or (start / CONFIG_NAME).is_symlink():
+        return start
+    try:
+        here = Path.cwd()
+    except OSError:  # the current folder was deleted
+        return start
+    for number, parent in enumerate(here.parents, start=1):
+        if (parent / CONFIG_NAME).is_file():
+            return Path(*[".."] * number)
+    return start
+
+
 def open_folder(folder: Path | str, locale: str | None = None) -> Config:
-    """The folder's configuration, with `--locale` applied and checked."""
+    """The folder's configuration, with `--locale` applied and checked.
+
+    Without -C (`folder` is "."), lettre.toml is looked for in the folders above too.
+    """
     from .errors import UsageError
     from .french import get_locale
 
-    config = load_config(Path(folder))  # checks the locale of lettre.toml (file:line)
+    found = find_folder(folder)
+    config_path = found / CONFIG_NAME
+    if found == Path(".") and not config_path.exists() and not config_path.is_symlink():
+        raise ConfigError(
+            _(
+                "no {config_name} here nor in the folders above: is this a newsletter folder? "
+                "(create one with 'lettre init', or name it with -C)"
+            ).format(config_name=CONFIG_NAME),
+            CONFIG_NAME,
+        )
+    config = load_config(found)  # checks the locale of lettre.toml (file:line)
     if not locale:
         return config
     try:
         canonical = str(get_locale(locale))  # an unknown locale fails here, before any work
     except UsageError as err:
-        raise UsageError(f"--locale: {err.message}") from None
+        raise UsageError(_("--locale: {message}").format(message=err.message)) from None
     return config.with_locale(canonical)
 
 
@@ -79,15 +121,36 @@ def load_week_items(config: Config, week: Week) -> list[Item]:
     return items
 
 
-def letter_of(config: Config, week: Week, items: Sequence[Item] | None = None) -> Letter:
+def letter_of(
+    config: Config,
+    week: Week,
+    items: Sequence[Item] | None = None,
+    *,
+    drafts: bool = False,
+    link: Callable[[PreparedImage], str] | None = None,
+) -> Letter:
     """The letter of `week` (items and anniversaries), without rendering it.
 
     `items`: the folder's items when already read (those of other weeks are left out).
+    `drafts`: a proof that shows the week's drafts too, marked.
+    The week's local photos are prepared (or found in the cache); `link` says where the
+    letter points at them (default: where the e-mail does, see images.email_link).
     """
+    from .images import email_link, prepare_images
+
     if items is None:
         items = load_week_items(config, week)
     anniversaries = read_anniversaries(config.anniversaries_path)
-    return build_letter(items, config, week, anniversaries)
+    photos = prepare_images(config, [i for i in items if i.date in week])
+    return build_letter(
+        items,
+        config,
+        week,
+        anniversaries,
+        drafts=drafts,
+        photos=photos,
+        link=link or email_link(config),
+    )
 
 
 def compose(
@@ -97,24 +160,30 @@ def compose(
     now: dt.datetime | None = None,
     seed: str | None = None,
     items: Sequence[Item] | None = None,
+    drafts: bool = False,
 ) -> Composed:
     """Compose the letter of `week`: HTML with inlined CSS, plain text and the e-mail.
 
     `items`: the folder's items when already read (those of other weeks are left out).
+    `drafts`: a proof with the week's drafts. Composing never refuses example content:
+    whoever sends the message calls `examples.refuse_examples` first.
     """
     from .message import build_message
     from .render import render_html, render_text
 
-    letter = letter_of(config, week, items)
+    letter = letter_of(config, week, items, drafts=drafts)
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
     html = render_html(letter, user_dir)
     text = render_text(letter, user_dir)
-    message = build_message(letter, html, text, config, now or now_in(config), seed)
-    return Composed(letter, html, text, message)
+    inline = letter.photos if config.images.mode == "embed" else ()
+    message = build_message(letter, html, text, config, now or now_in(config), seed, inline)
+    return Composed(letter, html, text, message, user_dir)
 
 
 def letter_as_data(letter: Letter) -> dict[str, Any]:
     """The letter as JSON-ready data (for `--format json`)."""
+    from .examples import is_example
+
     return {
         "title": letter.title,
         "subject": letter.subject,
@@ -123,6 +192,7 @@ def letter_as_data(letter: Letter) -> dict[str, Any]:
         "week": {"start": letter.week.start.isoformat(), "end": letter.week.end.isoformat()},
         "period_text": letter.period_text,
         "locale": letter.locale,
+        "notices": list(letter.notices),
         "sections": [
             {
                 "kind": section.kind,
@@ -134,6 +204,9 @@ def letter_as_data(letter: Letter) -> dict[str, Any]:
                         "date": entry.item.date.isoformat(),
                         "date_text": entry.date_text,
                         "title": entry.title,
+                        "marks": list(entry.marks),
+                        "example": is_example(entry.item),
+                        "draft": entry.item.draft,
                         "summary": entry.summary,
                         "url": entry.url,
                         "period_text": entry.period_text,
@@ -151,13 +224,21 @@ def letter_as_data(letter: Letter) -> dict[str, Any]:
 
 
 def write_outputs(composed: Composed, out_dir: Path) -> list[Path]:
-    """`--out DIR`: the .eml, .html, .txt and .json of the letter, written atomically."""
+    """`--out DIR`: the .eml, .html, .txt and .json of the letter, written atomically.
+
+    The .html points at copies of the local photos in `DIR/images/`, written with it.
+    """
+    from .images import files_of, relative_link
+
     stem = f"lettre-{composed.letter.date.isoformat()}"
+    html = composed.web_html(relative_link)
+    photos = {out_dir / name: data for name, data in files_of(composed.letter.photos).items()}
     return write_all(
         {
             out_dir / f"{stem}.eml": composed.eml(),
-            out_dir / f"{stem}.html": composed.html.encode("utf-8"),
+            out_dir / f"{stem}.html": html.encode("utf-8"),
             out_dir / f"{stem}.txt": composed.text.encode("utf-8"),
             out_dir / f"{stem}.json": composed.json().encode("utf-8"),
+            **photos,
         }
     )

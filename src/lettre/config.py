@@ -13,6 +13,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .keylines import Key, key_lines, split_key
+from .messages import N_, _
 from .settings import (
     ARCHIVE_PATH,
     BUILTIN_KINDS,
@@ -83,7 +84,17 @@ _DAYS = {
     "dimanche": 7,
 }
 
-_ADDRESS_RE = re.compile(r"^[^@\s<>\"',;:()\[\]\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+# a domain with a top-level part (example.org), or a host of the local network
+# (root@localhost): `sendmail -t` delivers to those too
+_ADDRESS_RE = re.compile(
+    r"^[^@\s<>\"',;:()\[\]\\]+@(?:[A-Za-z0-9-]+|[A-Za-z0-9.-]+\.[A-Za-z]{2,})$"
+)
+
+
+def is_local_address(address: str) -> bool:
+    """Whether an address is on a host without a domain (root@localhost): valid for
+    `sendmail -t` on this machine, unknown anywhere else."""
+    return "." not in address.rpartition("@")[2]
 
 
 class _Reader:
@@ -111,7 +122,12 @@ class _Reader:
             node = node[part]
         if not isinstance(node, kind) or (isinstance(node, bool) and bool not in _as_tuple(kind)):
             names = " or ".join(t.__name__ for t in _as_tuple(kind))
-            raise self.fail(key, f"'{name or key}' must be {_article(names)}, not {node!r}")
+            raise self.fail(
+                key,
+                _("'{value}' must be {names}, not {node!r}").format(
+                    value=name or key, names=_article(names), node=node
+                ),
+            )
         return node
 
     def unknown_keys(self, path: Key, value: Any, allowed: Sequence[str], where: str = "") -> None:
@@ -125,9 +141,11 @@ class _Reader:
         for key in value:
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                inside = f" in {where}" if where else ""
-                message = f"unknown key '{key}'{inside}{hint}"
+                hint = _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
+                inside = _(" in {where}").format(where=where) if where else ""
+                message = _("unknown key '{key}'{inside}{hint}").format(
+                    key=key, inside=inside, hint=hint
+                )
                 raise ConfigError(message, self.path, self.line((*path, key)))
 
     def address(self, path: Key, name: str, value: Any) -> Address:
@@ -135,22 +153,31 @@ class _Reader:
         if isinstance(value, dict):
             allowed: tuple[str, ...] = ("address", "name")
             if name == "sender":
-                allowed += ("reply_to", "footer_name")
+                allowed += ("reply_to", "footer_name", "example")
             table = f"[{name}]" if name.isidentifier() else f"'{name}'"
             self.unknown_keys(path, value, allowed, table)
             if "address" not in value:
-                raise self.fail(path, f"missing 'address' in '{name}'")
+                raise self.fail(path, _("missing 'address' in '{name}'").format(name=name))
             addr, display = value.get("address"), value.get("name", "")
         else:
             addr, display = value, ""
         if not isinstance(addr, str) or not isinstance(display, str):
-            raise self.fail(path, f"'{name}' must be an e-mail address, not {value!r}")
+            raise self.fail(
+                path,
+                _("'{name}' must be an e-mail address, not {value!r}").format(
+                    name=name, value=value
+                ),
+            )
         addr, display = addr.strip(), display.strip()
         if not _ADDRESS_RE.match(addr):
             where = (*path, "address") if isinstance(value, dict) else path
-            raise self.fail(where, f"'{name}': {addr!r} is not an e-mail address")
+            raise self.fail(
+                where, _("'{name}': {addr!r} is not an e-mail address").format(name=name, addr=addr)
+            )
         if not one_line(display):
-            message = f"'{name}': the display name must be one line, without control characters"
+            message = _(
+                "'{name}': the display name must be one line, without control characters"
+            ).format(name=name)
             raise self.fail((*path, "name"), message)
         return Address(addr, display)
 
@@ -167,18 +194,25 @@ class _Reader:
         if value is None or value in choices:
             return value  # type: ignore[no-any-return]
         close = difflib.get_close_matches(value, choices, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
         allowed = " or ".join(f'"{c}"' for c in choices)
-        raise self.fail(key, f"'{name}' must be {allowed}, not {value!r}{hint}")
+        raise self.fail(
+            key,
+            _("'{name}' must be {allowed}, not {value!r}{hint}").format(
+                name=name, allowed=allowed, value=value, hint=hint
+            ),
+        )
 
 
 def unknown_kind(kind: object, kinds: Iterable[str]) -> str:
     """The error for a kind not in `kinds`, with a 'did you mean' hint when one is close."""
     known = list(kinds)
     close = difflib.get_close_matches(str(kind), known, n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    hint = _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
     shown = f"'{kind}'" if isinstance(kind, str) else repr(kind)
-    return f"unknown kind {shown}{hint}; known kinds: {', '.join(known)}"
+    return _("unknown kind {shown}{hint}; known kinds: {known}").format(
+        shown=shown, hint=hint, known=", ".join(known)
+    )
 
 
 def one_line(text: str) -> bool:
@@ -195,14 +229,14 @@ def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
 
 def _article(names: str) -> str:
     words = {
-        "str": "a string",
-        "int": "a number",
-        "float": "a number",
-        "bool": "true or false",
-        "list": "a list",
-        "dict": "a table",
+        "str": N_("a string"),
+        "int": N_("a number"),
+        "float": N_("a number"),
+        "bool": N_("true or false"),
+        "list": N_("a list"),
+        "dict": N_("a table"),
     }
-    return " or ".join(dict.fromkeys(words.get(n, n) for n in names.split(" or ")))
+    return _(" or ").join(dict.fromkeys(_(words.get(n, n)) for n in names.split(" or ")))
 
 
 def parse_publication_day(value: str | int) -> int:
@@ -211,23 +245,30 @@ def parse_publication_day(value: str | int) -> int:
         return value
     if isinstance(value, str) and value.strip().lower() in _DAYS:
         return _DAYS[value.strip().lower()]
-    raise ValueError(f"unknown publication day {value!r} (use a day name such as 'vendredi')")
+    raise ValueError(
+        _("unknown publication day {value!r} (use a day name such as 'vendredi')").format(
+            value=value
+        )
+    )
 
 
 def load_config(folder: Path) -> Config:
     """Read `folder/lettre.toml`; every problem is a ConfigError naming the file and line."""
     path = folder / CONFIG_NAME
     if not folder.is_dir():
-        raise ConfigError("no such newsletter folder (create one with 'lettre init')", folder)
+        raise ConfigError(_("no such newsletter folder (create one with 'lettre init')"), folder)
     if not path.exists() and not path.is_symlink():
         raise ConfigError(
-            f"no {CONFIG_NAME} here: is this a newsletter folder? (create one with 'lettre init')",
+            _(
+                "no {config_name} here: is this a newsletter folder? (create one with 'lettre "
+                "init')"
+            ).format(config_name=CONFIG_NAME),
             path,
         )
     from .files import decode_text, read_bytes
 
     raw = read_bytes(path, MAX_CONFIG_BYTES, ConfigError)
-    text = decode_text(raw, path, ConfigError, "lettre.toml holds TOML text")
+    text = decode_text(raw, path, ConfigError, _("lettre.toml holds TOML text"))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -236,8 +277,12 @@ def load_config(folder: Path) -> Config:
         if message == "Illegal character '\\n'" and line:
             source = text.split("\n")[int(line[1]) - 1]
             if source.count('"') % 2 or source.count("'") % 2:
-                message = "a quoted string is not closed on this line"
-        raise ConfigError(f"invalid TOML: {message}", path, int(line[1]) if line else None) from err
+                message = _("a quoted string is not closed on this line")
+        raise ConfigError(
+            _("invalid TOML: {problem}").format(problem=message),
+            path,
+            int(line[1]) if line else None,
+        ) from err
     return _config_from(folder, path, text, data)
 
 
@@ -263,10 +308,12 @@ TOP_KEYS = (
     "images",
     "typography",
 )
+#: the tables that may say `example = true`
+EXAMPLE_TABLES = ("sender", "recipients", "unsubscribe")
 TABLE_KEYS = {
-    "sender": ("address", "name", "reply_to", "footer_name"),
-    "recipients": ("to", "cc", "bcc", "readers", "list"),
-    "unsubscribe": ("url", "mailto"),
+    "sender": ("address", "name", "reply_to", "footer_name", "example"),
+    "recipients": ("to", "cc", "bcc", "readers", "list", "example"),
+    "unsubscribe": ("url", "mailto", "example"),
     "anniversaries": ("years",),
     "archive": ("url",),
     "import": ("kind", "categories"),
@@ -290,14 +337,16 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
         kwargs["titles"] = _by_locale(r, "title", ("title",), data["title"])
         kwargs["title"] = dict(kwargs["titles"]).get(language, kwargs["titles"][0][1])
         if not all(one_line(title) for _, title in kwargs["titles"]):
-            raise r.fail("title", "'title' must be one line, without control characters")
+            raise r.fail("title", _("'title' must be one line, without control characters"))
     for key in ("title", "locale", "timezone", "base_url", "list_id", "preheader"):
         if key in kwargs:
             continue
         value = r.get(key, str)
         if value is not None:
             if not one_line(value):
-                raise r.fail(key, f"'{key}' must be one line, without control characters")
+                raise r.fail(
+                    key, _("'{key}' must be one line, without control characters").format(key=key)
+                )
             kwargs[key] = value.strip()
     if "allow_html" in data:
         kwargs["allow_html"] = r.get("allow_html", bool)
@@ -312,11 +361,14 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
         kwargs["locale"] = _check_locale(r, kwargs["locale"])
     base_url = kwargs.get("base_url")
     if base_url is not None and not re.match(r"^https?://[^/\s]+", base_url):
-        raise r.fail("base_url", f"'base_url' must be an http(s) URL, not {base_url!r}")
+        raise r.fail(
+            "base_url",
+            _("'base_url' must be an http(s) URL, not {base_url!r}").format(base_url=base_url),
+        )
 
     sender = r.get("sender", (str, dict))
     if sender is None:
-        raise ConfigError("no sender: add a [sender] table with 'address' (and 'name')", path)
+        raise ConfigError(_("no sender: add a [sender] table with 'address' (and 'name')"), path)
     kwargs["sender"] = r.address(("sender",), "sender", sender)
     kwargs["footer_name"] = _footer_name(r)
     reply_to = r.get("sender.reply_to", (str, dict))
@@ -333,8 +385,10 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
         kwargs["list_address"] = r.address(("recipients", "list"), "[recipients] list", listed)
     if not (kwargs["to"] or kwargs["bcc"] or kwargs["readers_path"] or listed is not None):
         raise ConfigError(
-            "no recipients: add a [recipients] table with 'to = [...]', "
-            "'readers = \"abonnes.csv\"' (a file of readers) or 'list = \"…\"' (a list's address)",
+            _(
+                "no recipients: add a [recipients] table with 'to = [...]', 'readers = "
+                "\"abonnes.csv\"' (a file of readers) or 'list = \"…\"' (a list's address)"
+            ),
             path,
         )
     kwargs["send"] = _send(r, kwargs["readers_path"] is not None, listed is not None)
@@ -348,7 +402,10 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
     url = r.get("unsubscribe.url", str)
     if url is not None:
         if not url.startswith("https://"):
-            raise r.fail("unsubscribe.url", f"'unsubscribe.url' must be an https URL: {url!r}")
+            raise r.fail(
+                "unsubscribe.url",
+                _("'unsubscribe.url' must be an https URL: {url!r}").format(url=url),
+            )
         kwargs["unsubscribe_url"] = url
 
     sections = r.get("sections", list)
@@ -357,15 +414,21 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
         kinds = [s.kind for s in kwargs["sections"]]
         for number, kind in enumerate(kinds):
             if kind in kinds[:number]:
-                raise r.fail(("sections", str(number)), f"section kind {kind!r} is listed twice")
+                raise r.fail(
+                    ("sections", str(number)),
+                    _("section kind {kind!r} is listed twice").format(kind=kind),
+                )
 
     years = r.get("anniversaries.years", list)
     if years is not None:
         for number, year in enumerate(years):
             if not (isinstance(year, int) and not isinstance(year, bool) and year > 0):
-                message = "'anniversaries.years' must be a list of positive numbers"
+                message = _("'anniversaries.years' must be a list of positive numbers")
                 raise r.fail(("anniversaries", "years", str(number)), message)
         kwargs["anniversary_years"] = tuple(sorted(set(years)))
+    kwargs["examples"] = tuple(
+        table for table in EXAMPLE_TABLES if r.get(f"{table}.example", bool, False)
+    )
 
     kwargs["archive_url_setting"] = _archive_url(r)
     declared = [s.kind for s in kwargs.get("sections", DEFAULT_SECTIONS)]
@@ -385,7 +448,7 @@ def _footer_name(r: _Reader) -> str | None:
     if value is None or not value.strip():
         return None
     if not one_line(value):
-        message = "'[sender] footer_name' must be one line, without control characters"
+        message = _("'[sender] footer_name' must be one line, without control characters")
         raise r.fail("sender.footer_name", message)
     return str(value.strip())
 
@@ -396,10 +459,10 @@ def _readers_path(r: _Reader, folder: Path) -> Path | None:
     if value is None:
         return None
     if not value.strip() or not one_line(value) or "\0" in value:
-        message = (
-            f"'[recipients] readers' must be the path of a file, "
-            f'relative to the folder or absolute, such as "abonnes.csv", not {value!r}'
-        )
+        message = _(
+            "'[recipients] readers' must be the path of a file, relative to the folder or "
+            'absolute, such as "abonnes.csv", not {value!r}'
+        ).format(value=value)
         raise r.fail("recipients.readers", message)
     return (folder / Path(value.strip()).expanduser()).absolute()
 
@@ -409,35 +472,46 @@ def _send(r: _Reader, has_readers: bool, has_list: bool) -> SendSettings:
     r.get("send", dict, {})
     mode = r.choice("send.mode", "[send] mode", ("readers", "list"))
     if mode is None and has_readers and has_list:
-        message = (
-            "[recipients] sets both 'readers' and 'list': say which one lettre sends to "
-            "with 'mode = \"readers\"' or 'mode = \"list\"' in [send]"
+        message = _(
+            "[recipients] sets both 'readers' and 'list': say which one lettre sends to with "
+            "'mode = \"readers\"' or 'mode = \"list\"' in [send]"
         )
         raise r.fail("send" if "send" in r.data else "recipients.list", message)
     if mode == "readers" and not has_readers:
-        message = "'[send] mode' is \"readers\" but [recipients] sets no 'readers' file"
+        message = _("'[send] mode' is \"readers\" but [recipients] sets no 'readers' file")
         raise r.fail("send.mode", message)
     if mode == "list" and not has_list:
-        message = "'[send] mode' is \"list\" but [recipients] sets no 'list' address"
+        message = _("'[send] mode' is \"list\" but [recipients] sets no 'list' address")
         raise r.fail("send.mode", message)
     if mode is None and (has_readers or has_list):
         mode = "readers" if has_readers else "list"
     via: tuple[str, ...] = DEFAULT_VIA
     command = r.get("send.via", str, name="[send] via")
     if command is not None:
-        example = 'a command such as "sendmail -t -oi"'
+        example = _('a command such as "sendmail -t -oi"')
         if not one_line(command):
-            raise r.fail("send.via", f"'[send] via' must be {example} on one line")
+            raise r.fail(
+                "send.via", _("'[send] via' must be {example} on one line").format(example=example)
+            )
         try:
             via = tuple(shlex.split(command))
         except ValueError as err:
-            message = f"'[send] via': {command!r} cannot be split into a command ({err})"
+            message = _("'[send] via': {command!r} cannot be split into a command ({err})").format(
+                command=command, err=err
+            )
             raise r.fail("send.via", message) from None
         if not via:
-            raise r.fail("send.via", f"'[send] via' must be {example}, not {command!r}")
+            raise r.fail(
+                "send.via",
+                _("'[send] via' must be {example}, not {command!r}").format(
+                    example=example, command=command
+                ),
+            )
     rate = r.get("send.rate", (int, float), name="[send] rate")
     if rate is not None and not (math.isfinite(rate) and rate > 0):
-        message = f"'[send] rate' must be a positive number of messages per second, not {rate!r}"
+        message = _(
+            "'[send] rate' must be a positive number of messages per second, not {rate!r}"
+        ).format(rate=rate)
         raise r.fail("send.rate", message)
     return SendSettings(mode, via, None if rate is None else float(rate))  # type: ignore[arg-type]
 
@@ -449,7 +523,9 @@ def _archive_url(r: _Reader) -> str | None:
     if url is None:
         return None
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-        raise r.fail("archive.url", f"'archive.url' must be an http(s) URL, not {url!r}")
+        raise r.fail(
+            "archive.url", _("'archive.url' must be an http(s) URL, not {url!r}").format(url=url)
+        )
     return url if url.endswith("/") else url + "/"
 
 
@@ -457,18 +533,25 @@ def _import_settings(r: _Reader, kinds: Sequence[str]) -> ImportSettings:
     """`[import]`: the default kind of imported items, and feed categories mapped to kinds."""
     table = r.data.get("import", {})
     if not isinstance(table, dict):
-        raise r.fail("import", "'import' must be a table: [import]")
+        raise r.fail("import", _("'import' must be a table: [import]"))
     default = table.get("kind", DEFAULT_IMPORT_KIND)
     if not isinstance(default, str) or default not in kinds:
-        raise r.fail("import.kind", f"'import.kind': {unknown_kind(default, kinds)}")
+        raise r.fail(
+            "import.kind",
+            _("{label}: {message}").format(
+                label="'import.kind'", message=unknown_kind(default, kinds)
+            ),
+        )
     raw = table.get("categories", {})
     if not isinstance(raw, dict):
-        message = '\'import.categories\' must be a table: "Category" = "kind"'
+        message = _('\'import.categories\' must be a table: "Category" = "kind"')
         raise r.fail("import.categories", message)
     categories: dict[str, str] = {}
     for category, mapped in raw.items():
         if not isinstance(mapped, str) or mapped not in kinds:
-            message = f"'import.categories': {unknown_kind(mapped, kinds)}"
+            message = _("{label}: {message}").format(
+                label="'import.categories'", message=unknown_kind(mapped, kinds)
+            )
             raise r.fail(("import", "categories", category), message)
         categories[fold(category)] = mapped
     return ImportSettings(default, categories)
@@ -479,10 +562,14 @@ def _section(r: _Reader, number: int, value: Any, language: str) -> Section:
     if isinstance(value, str):
         value = {"kind": value}
     if not isinstance(value, dict) or not isinstance(value.get("kind"), str):
-        raise r.fail(path, f"each section needs a 'kind' (a string), not {value!r}")
+        raise r.fail(
+            path, _("each section needs a 'kind' (a string), not {value!r}").format(value=value)
+        )
     kind = value["kind"].strip()
     if not re.fullmatch(r"[a-z][a-z0-9_-]*", kind):
-        message = f"section kind {kind!r} must be lower-case letters, digits, - or _"
+        message = _("section kind {kind!r} must be lower-case letters, digits, - or _").format(
+            kind=kind
+        )
         raise r.fail((*path, "kind"), message)
     label = value.get("label")
     if label is None or (isinstance(label, str) and not label.strip()):
@@ -494,8 +581,10 @@ def _section(r: _Reader, number: int, value: Any, language: str) -> Section:
         return Section(kind, dict(labels).get(language, labels[0][1]), labels)
     raise r.fail(
         (*path, "label"),
-        f"section label must be a string or a table by language "
-        f'(label = {{ fr = "…", en = "…" }}), not {label!r}',
+        _(
+            'section label must be a string or a table by language (label = {{ fr = "…", en = '
+            '"…" }}), not {label!r}'
+        ).format(label=label),
     )
 
 
@@ -506,13 +595,20 @@ def _by_locale(
     texts = []
     for name, text in table.items():
         if not isinstance(text, str) or not text.strip():
-            raise r.fail((*path, name), f"'{key}' for {name!r} must be a string, not {text!r}")
+            raise r.fail(
+                (*path, name),
+                _("'{key}' for {name!r} must be a string, not {text!r}").format(
+                    key=key, name=name, text=text
+                ),
+            )
         if not re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,4})*", name):
-            message = f"'{key}': {name!r} is not a language or locale (fr, en, fr_CA)"
+            message = _("'{key}': {name!r} is not a language or locale (fr, en, fr_CA)").format(
+                key=key, name=name
+            )
             raise r.fail((*path, name), message)
         texts.append((locale_key(name), text.strip()))
     if not texts:
-        raise r.fail(path, f"'{key}' must not be an empty table")
+        raise r.fail(path, _("'{key}' must not be an empty table").format(key=key))
     return tuple(texts)
 
 
@@ -533,5 +629,7 @@ def _check_timezone(r: _Reader, name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        message = f"unknown time zone {name!r} (use a name such as 'Europe/Paris')"
+        message = _("unknown time zone {name!r} (use a name such as 'Europe/Paris')").format(
+            name=name
+        )
         raise r.fail("timezone", message) from None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from .messages import _
 
 
 def location(path: Path | str | None, line: int | None = None) -> str:
@@ -29,8 +31,13 @@ class LettreError(Exception):
         return location(self.path, self.line)
 
     def __str__(self) -> str:
+
         where = self.location()
-        return f"{where}: {self.message}" if where else self.message
+        return (
+            _("{where}: {message}").format(where=where, message=self.message)
+            if where
+            else self.message
+        )
 
 
 class ConfigError(LettreError):
@@ -41,8 +48,49 @@ class ItemError(LettreError):
     """An item file cannot be read or has a wrong front matter."""
 
 
+class ImageError(LettreError):
+    """A local image of an item cannot be found, read or prepared (file and line of 'src')."""
+
+
 class TemplateError(LettreError):
     """A template (packaged or the user's) fails to load or render."""
+
+
+class CellError(LettreError):
+    """A bad cell of a spreadsheet: `file:row:column`, the column as its letter (C, AA)."""
+
+    def __init__(self, message: str, path: Path | str, row: int, column: str):
+        super().__init__(message, path, row)
+        self.column = column
+
+    def location(self) -> str:
+        return f"{location(self.path, self.line)}:{self.column}"
+
+
+class EmptyLetterError(LettreError):
+    """A week without any item: there is no letter to compose."""
+
+
+class ExampleContentError(LettreError):
+    """A letter that would reach readers holds example content (see examples.py)."""
+
+    def __init__(self, examples: Sequence[object], subject: str, also: str = ""):
+        self.examples = list(examples)  # examples.Example: file, line, what
+        lines = [
+            _("{subject} holds example content, which is never sent to readers:").format(
+                subject=subject
+            )
+        ]
+        lines += [f"  {example}" for example in self.examples]
+        if also:
+            lines.append(also)
+        lines.append(
+            _(
+                "Replace each with your own; 'lettre preview' and 'lettre compose --format text' "
+                "show the letter with the examples marked EXEMPLE."
+            )
+        )
+        super().__init__("\n".join(lines))
 
 
 class UsageError(LettreError):

@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import LettreError
+from .messages import N_, _
 
 # C0 controls but tab and line feed, DEL and C1 controls: invisible, and unsafe in a terminal
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_PASTED = {"\x0b": " (a line break pasted from Word?)", "\x0c": " (a page break?)"}
+_PASTED = {"\x0b": N_(" (a line break pasted from Word?)"), "\x0c": N_(" (a page break?)")}
 
 
 def printable(text: str) -> str:
@@ -32,9 +33,9 @@ def read_bytes(path: Path, limit: int, error: type[LettreError] = LettreError) -
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise error("a folder, not a file", path)
+            raise error(_("a folder, not a file"), path)
         if not stat.S_ISREG(info.st_mode):
-            raise error("not a regular file (a device, a pipe or a socket)", path)
+            raise error(_("not a regular file (a device, a pipe or a socket)"), path)
         if info.st_size > limit:
             raise error(_too_large(info.st_size, limit), path)
         chunks, size = [], 0
@@ -54,7 +55,7 @@ def read_bytes(path: Path, limit: int, error: type[LettreError] = LettreError) -
 
 
 def _too_large(size: int, limit: int) -> str:
-    return f"file too large ({_kb(size)}; at most {_kb(limit)})"
+    return _("file too large ({size}; at most {limit})").format(size=_kb(size), limit=_kb(limit))
 
 
 def _kb(size: int) -> str:
@@ -64,16 +65,18 @@ def _kb(size: int) -> str:
 def os_problem(err: OSError, path: Path) -> str:
     """One sentence for an operating-system error on `path`."""
     if err.errno == errno.ELOOP:
-        return "symbolic link loop: the link never reaches a file; remove it or fix its target"
+        return _("symbolic link loop: the link never reaches a file; remove it or fix its target")
     if err.errno == errno.ENOENT and path.is_symlink():
-        return f"broken symbolic link: its target {os.readlink(path)!r} does not exist"
+        return _("broken symbolic link: its target {path!r} does not exist").format(
+            path=os.readlink(path)
+        )
     if err.errno == errno.ENOENT:
-        return "no such file (was it moved or deleted meanwhile?)"
+        return _("no such file (was it moved or deleted meanwhile?)")
     if err.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied: lettre may not read this file (see its owner and mode)"
+        return _("permission denied: lettre may not read this file (see its owner and mode)")
     if err.errno == errno.EISDIR:
-        return "a folder, not a file"
-    return f"cannot read: {err.strerror or err}"
+        return _("a folder, not a file")
+    return _("cannot read: {value}").format(value=err.strerror or err)
 
 
 def decode_text(
@@ -84,14 +87,19 @@ def decode_text(
     `expected` says what the file should hold, for the message about a binary file.
     """
     if b"\0" in data[:8192]:
-        raise error(f"binary file, not text{f' ({expected})' if expected else ''}", path)
+        raise error(
+            _("binary file, not text{value}").format(value=f" ({expected})" if expected else ""),
+            path,
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
         raise error(
-            f"not UTF-8: byte 0x{data[err.start]:02X} at position {err.start} cannot be decoded"
-            f"{_guess_encoding(data)}; re-save the file as UTF-8",
+            _(
+                "not UTF-8: byte 0x{value:02X} at position {start} cannot be decoded{data}; "
+                "re-save the file as UTF-8"
+            ).format(value=data[err.start], start=err.start, data=_guess_encoding(data)),
             path,
             line,
         ) from None
@@ -102,8 +110,11 @@ def decode_text(
         column = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1
         char = control.group()
         raise error(
-            f"an invisible control character U+{ord(char):04X}{_PASTED.get(char, '')} "
-            f"at column {column}: delete it",
+            _(
+                "an invisible control character U+{char:04X}{char2} at column {column}: delete it"
+            ).format(
+                char=ord(char), char2=_(_PASTED[char]) if char in _PASTED else "", column=column
+            ),
             path,
             line,
         )
@@ -116,8 +127,8 @@ def _guess_encoding(data: bytes) -> str:
     except UnicodeDecodeError:
         return ""
     if re.search(rb"[\x80-\x9f]", data):
-        return " (it looks like Windows-1252)"
-    return " (it looks like Latin-1 / ISO-8859-1)"
+        return _(" (it looks like Windows-1252)")
+    return _(" (it looks like Latin-1 / ISO-8859-1)")
 
 
 def _umask() -> int:
@@ -180,11 +191,13 @@ def write_new(path: Path, data: bytes) -> None:
 def stage(path: Path, data: bytes) -> Path:
     """A temporary file next to `path` holding `data`, for `commit` to rename onto `path`."""
     if path.is_dir():
-        raise LettreError("cannot write: a folder has this name", path)
+        raise LettreError(_("cannot write: a folder has this name"), path)
     try:
         return _temporary(path, data)
     except OSError as err:
-        raise LettreError(f"cannot write: {err.strerror or err}", path) from None
+        raise LettreError(
+            _("cannot write: {value}").format(value=err.strerror or err), path
+        ) from None
 
 
 def commit(staged: Mapping[Path, Path]) -> None:
@@ -193,7 +206,9 @@ def commit(staged: Mapping[Path, Path]) -> None:
         try:
             os.replace(tmp, path)
         except OSError as err:
-            raise LettreError(f"cannot write: {err.strerror or err}", path) from None
+            raise LettreError(
+                _("cannot write: {value}").format(value=err.strerror or err), path
+            ) from None
 
 
 def write_all(outputs: Mapping[Path, bytes]) -> list[Path]:
@@ -204,7 +219,7 @@ def write_all(outputs: Mapping[Path, bytes]) -> list[Path]:
     """
     for path in outputs:  # what would fail the renames is found before any write
         if path.is_dir():
-            raise LettreError("cannot write: a folder has this name", path)
+            raise LettreError(_("cannot write: a folder has this name"), path)
     staged: dict[Path, Path] = {}
     try:
         for path, data in outputs.items():

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from .errors import LettreError, location
+from .messages import _, ngettext
 
 Severity = Literal["error", "warning"]
 # not files.CONTROL: tab and line feed are escaped too, so a finding stays one line
@@ -34,8 +35,9 @@ class Finding:
     def __str__(self) -> str:
         """`file:line: severity: message`, the one stable output line of `lettre check`."""
         where = self.location()
-        line = f"{self.severity}: {self.message}"
-        line = f"{where}: {line}" if where else line
+        severity = _("error") if self.severity == "error" else _("warning")
+        line = _("{severity}: {message}").format(severity=severity, message=self.message)
+        line = _("{where}: {message}").format(where=where, message=line) if where else line
         # one line, and no escape sequence from a hostile file reaches the terminal
         return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", line)
 
@@ -58,10 +60,14 @@ class Report:
     def summary(self) -> str:
         """`17 files checked: 2 errors, 1 warning` or `17 files checked: no problem`."""
 
-        def count(number: int, word: str) -> str:
-            return f"{number} {word}{'s' if number != 1 else ''}"
-
-        done = f"{count(self.files, 'file')} checked: "
+        files = ngettext("{count} file checked", "{count} files checked", self.files)
+        files = files.format(count=self.files)
         if not self.findings:
-            return done + "no problem"
-        return done + f"{count(len(self.errors), 'error')}, {count(len(self.warnings), 'warning')}"
+            return _("{files}: no problem").format(files=files)
+        errors = ngettext("{count} error", "{count} errors", len(self.errors))
+        warnings = ngettext("{count} warning", "{count} warnings", len(self.warnings))
+        return _("{files}: {errors}, {warnings}").format(
+            files=files,
+            errors=errors.format(count=len(self.errors)),
+            warnings=warnings.format(count=len(self.warnings)),
+        )

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from .errors import UsageError
+from .messages import _
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -33,8 +34,14 @@ def get_locale(name: str) -> Locale:
         locale = Locale.parse(cleaned)
     except (UnknownLocaleError, ValueError, TypeError):
         close = close_locales(cleaned)
-        hint = f"did you mean {', '.join(close)}?" if close else "use a code such as fr_FR"
-        raise UsageError(f"unknown locale {name!r}: {hint}") from None
+        hint = (
+            _("did you mean {close}?").format(close=", ".join(close))
+            if close
+            else _("use a code such as fr_FR")
+        )
+        raise UsageError(
+            _("unknown locale {name!r}: {hint}").format(name=name, hint=hint)
+        ) from None
     if locale.territory is None and locale.language == "fr":
         # bare `fr` in CLDR has min_week_days 1; France's conventions are the expected ones
         locale = Locale.parse("fr_FR")
@@ -433,7 +440,7 @@ def typography(text: str, locale: str = "fr_FR", rules: TypographyRules | None =
     typeset = _once(text, french and loc.territory == "CA", french, marks, rules)
     # a straight quote left alone may pair once its neighbours are typeset: go on until
     # nothing changes, so that typesetting twice never changes a text again
-    for _ in range(4):
+    for _round in range(4):
         if "'" not in typeset and '"' not in typeset:
             break
         again = _once(typeset, french and loc.territory == "CA", french, marks, rules)

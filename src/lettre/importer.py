@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 from .body import cut, scheme
 from .config import Config, ImportSettings, fold, unknown_kind
 from .errors import ItemError, LettreError, UsageError, location
+from .messages import _, ngettext
 
 SUMMARY_LIMIT = 300  # the chapô of an imported item; the full text stays behind its link
 MAX_FEED_BYTES = 20_000_000
@@ -103,13 +104,16 @@ def read_source(source: str, timeout: float = FETCH_TIMEOUT) -> bytes:
     if source == "-":
         data: bytes = sys.stdin.buffer.read(MAX_FEED_BYTES + 1)
         if len(data) > MAX_FEED_BYTES:
-            raise FeedError(f"too large for a feed (over {MAX_FEED_BYTES // 1_000_000} MB)", "-")
+            raise FeedError(
+                _("too large for a feed (over {value} MB)").format(value=MAX_FEED_BYTES // 1000000),
+                "-",
+            )
         return data
     if is_url(source):
         return _fetch(source, timeout)
     path = Path(source)
     if not path.exists() and not path.is_symlink():
-        raise FeedError("no such file (give a feed file or an http(s) URL)", path)
+        raise FeedError(_("no such file (give a feed file or an http(s) URL)"), path)
     return files.read_bytes(path, MAX_FEED_BYTES, FeedError)  # a named pipe does not hang
 
 
@@ -128,13 +132,17 @@ def _fetch(url: str, timeout: float) -> bytes:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             data: bytes = response.read(MAX_FEED_BYTES + 1)
     except urllib.error.HTTPError as err:
-        raise FeedError(f"cannot fetch: HTTP {err.code} {err.reason}", url) from None
+        raise FeedError(
+            _("cannot fetch: HTTP {code} {reason}").format(code=err.code, reason=err.reason), url
+        ) from None
     except urllib.error.URLError as err:
-        raise FeedError(f"cannot fetch: {err.reason}", url) from None
+        raise FeedError(_("cannot fetch: {reason}").format(reason=err.reason), url) from None
     except (OSError, ValueError) as err:
-        raise FeedError(f"cannot fetch: {err}", url) from None
+        raise FeedError(_("cannot fetch: {err}").format(err=err), url) from None
     if len(data) > MAX_FEED_BYTES:
-        raise FeedError(f"too large for a feed (over {MAX_FEED_BYTES // 1_000_000} MB)", url)
+        raise FeedError(
+            _("too large for a feed (over {value} MB)").format(value=MAX_FEED_BYTES // 1000000), url
+        )
     return data
 
 
@@ -206,13 +214,17 @@ def parse_feed(data: bytes, origin: str) -> Any:
         message = problem.getMessage() if hasattr(problem, "getMessage") else str(problem)
         entity = _undefined_entity(data, line, column) if "undefined entity" in message else None
         if entity is not None:
-            message = (
-                f"undefined entity {entity}: neither XML's nor one of HTML's named characters "
+            message = _(
+                "undefined entity {entity}: neither XML's nor one of HTML's named characters "
                 "(write the character itself, or a numeric reference such as &#233;)"
-            )
-        raise FeedError(f"not a well-formed feed: {message}; nothing was imported", origin, line)
+            ).format(entity=entity)
+        raise FeedError(
+            _("not a well-formed feed: {message}; nothing was imported").format(message=message),
+            origin,
+            line,
+        )
     if not parsed.get("version"):
-        raise FeedError("not an RSS or Atom feed; nothing was imported", origin)
+        raise FeedError(_("not an RSS or Atom feed; nothing was imported"), origin)
     return parsed
 
 
@@ -304,10 +316,15 @@ class _Cleaner:
             return None
         chars = [c for found in self.dropped.values() for c in found]
         codes = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in chars))
-        count = f"{len(chars)} control character{'s' if len(chars) > 1 else ''}"
-        return (
-            f"entry {entry!r}: {count} ({codes}) dropped from its {' and '.join(self.dropped)} "
+        count = ngettext("{count} control character", "{count} control characters", len(chars))
+        return _(
+            "entry {entry!r}: {count} ({codes}) dropped from its {fields} "
             "(a feed decoded with the wrong character set?)"
+        ).format(
+            entry=entry,
+            count=count.format(count=len(chars)),
+            codes=codes,
+            fields=_(" and ").join(self.dropped),
         )
 
 
@@ -326,11 +343,11 @@ def feed_entries(
         title = " ".join(clean(_text(entry, "title"), "title").split())
         url = _absolute(entry.get("link"), base)
         if not title:
-            skipped.append(Skip(url or f"entry {number}", "no title"))
+            skipped.append(Skip(url or f"entry {number}", _("no title")))
             continue
         day = _entry_date(entry, timezone)
         if day is None:
-            skipped.append(Skip(title, "no date (neither published, updated nor created)"))
+            skipped.append(Skip(title, _("no date (neither published, updated nor created)")))
             continue
         summary = " ".join(clean(_summary(entry), "summary").replace("\n\n", " ").split())
         terms = [
@@ -501,12 +518,13 @@ def plan_import(config: Config, data: bytes, origin: str, kind: str | None = Non
     plan = ImportPlan(origin, skipped=skipped, warnings=warnings)
     known = known_items(config)
     plan.warnings += [
-        f"{problem} (not checked for an earlier import)" for problem in known.unreadable
+        _("{problem} (not checked for an earlier import)").format(problem=problem)
+        for problem in known.unreadable
     ]
     taken: set[str] = set()
     for entry in sorted(entries, key=lambda e: (e.date, e.title)):
         if known.has(entry):
-            plan.duplicates.append(Skip(entry.title, "already imported"))
+            plan.duplicates.append(Skip(entry.title, _("already imported")))
             continue
         number = _free_number(config.items_dir, entry, taken)
         path = config.items_dir / _name(entry, number)
@@ -551,8 +569,10 @@ def create_item(new: NewItem) -> Path:
         except FileExistsError:
             continue
         except OSError as err:
-            raise LettreError(f"cannot write: {err.strerror or err}", path) from None
-    raise LettreError("too many items of the same name", new.path)
+            raise LettreError(
+                _("cannot write: {value}").format(value=err.strerror or err), path
+            ) from None
+    raise LettreError(_("too many items of the same name"), new.path)
 
 
 def apply_plan(plan: ImportPlan) -> list[Path]:

@@ -46,22 +46,24 @@ from .weeks import week_of
 
 CACHE_DIR = ".lettre"
 CACHE_NAME = "items.json"
-CACHE_FORMAT = 2  # [size, mtime, ctime, inode, date, kind, digest, facts]
+CACHE_FORMAT = 3  # [size, mtime, ctime, inode, date, kind, draft, digest, facts]
 CACHE_MIN_ITEMS = 500  # below this, reading the files costs less than keeping a cache
 NO_CACHE_ENV = "LETTRE_NO_CACHE"
 RACY_NS = 3_000_000_000  # a file changed this close to a scan may change again unseen
 
 _OPENING = re.compile(rb"\A(?:\xef\xbb\xbf)?---[ \t]*\r?\n")
 _FENCE = re.compile(rb"\n(?:---|\.\.\.)[ \t]*\r?(?=\n|\Z)")
-# Top-level lines that may set a key: those that start like `date`, `kind` or YAML syntax,
+# Top-level lines that may set a key: those that start like `date`, `kind`, `draft` or YAML
+# syntax,
 _LINE = re.compile(rb"\n[dk\"'?!&][^\n]*")
 # ... those that set `date` or `kind`, however written ...
 _KEY = re.compile(
-    rb"(?:\?[ \t]*)?(?:![^\s]*[ \t]+)?(?:&[^\s]+[ \t]+)?([\"']?)(date|kind)\1[ \t]*(?::|\r?$)"
+    rb"(?:\?[ \t]*)?(?:![^\s]*[ \t]+)?(?:&[^\s]+[ \t]+)?([\"']?)(date|kind|draft)\1[ \t]*(?::|\r?$)"
 )
 # ... and the plain forms whose value is certain.
 _DATE = re.compile(rb"date:[ \t]+([\"']?)(\d{4}-\d{2}-\d{2})\1(?:[ \t]+#.*)?[ \t]*\r?")
 _KIND = re.compile(rb"kind:[ \t]+([\"']?)([a-z][a-z0-9_-]*)\1(?:[ \t]+#.*)?[ \t]*\r?")
+_DRAFT = re.compile(rb"draft:[ \t]+()(true|false)(?:[ \t]+#.*)?[ \t]*\r?")
 _YAML_WORDS = frozenset(b"null true false yes no on off y n".split())
 
 
@@ -73,6 +75,7 @@ class IndexEntry(NamedTuple):
     date: dt.date
     kind: str
     founded: dt.date | None = None  # known for anniversaries only, from `dated_items`
+    draft: bool = False  # `draft: true`: in no letter
 
     @property
     def path(self) -> Path:
@@ -84,7 +87,7 @@ class ItemIndex:
     """Every item file of a folder, with its date and kind; the files that failed apart."""
 
     folder: Path  # the items folder
-    rows: tuple[tuple[str, str, str], ...]  # (file name, ISO date, kind), in no order
+    rows: tuple[tuple[str, str, str, bool], ...]  # (file name, ISO date, kind, draft), no order
     errors: tuple[LettreError, ...]  # files whose date could not be read at all
     # file name → digest of its bytes, for every file that could be read
     digests: Mapping[str, str] = field(default_factory=dict, compare=False)
@@ -99,8 +102,8 @@ class ItemIndex:
         """Every dated item file, in file-name order."""
         return tuple(self._entry(row) for row in sorted(self.rows))
 
-    def _entry(self, row: tuple[str, str, str]) -> IndexEntry:
-        return IndexEntry(self.folder, row[0], dt.date.fromisoformat(row[1]), row[2])
+    def _entry(self, row: tuple[str, str, str, bool]) -> IndexEntry:
+        return IndexEntry(self.folder, row[0], dt.date.fromisoformat(row[1]), row[2], None, row[3])
 
     def in_week(self, week: Week) -> list[IndexEntry]:
         """The entries dated within `week`, in file-name order."""
@@ -122,6 +125,12 @@ class ItemIndex:
 
 def read_head_fields(head: bytes) -> tuple[dt.date, str] | None:
     """(date, kind) from the first bytes of an item file, or None when not certain."""
+    fields = read_head(head)
+    return fields[:2] if fields is not None else None
+
+
+def read_head(head: bytes) -> tuple[dt.date, str, bool] | None:
+    """(date, kind, draft) from the first bytes of an item file, or None when not certain."""
     opening = _OPENING.match(head)
     if opening is None or b"\0" in head:
         return None
@@ -135,7 +144,8 @@ def read_head_fields(head: bytes) -> tuple[dt.date, str] | None:
         key = match[2]
         if key in found:
             return None  # twice: YAML would refuse it; let the parser say so
-        exact = (_DATE if key == b"date" else _KIND).fullmatch(line[0], 1)
+        pattern = _DATE if key == b"date" else _KIND if key == b"kind" else _DRAFT
+        exact = pattern.fullmatch(line[0], 1)
         if exact is None:
             return None
         found[key] = exact[2]
@@ -147,7 +157,7 @@ def read_head_fields(head: bytes) -> tuple[dt.date, str] | None:
         return None
     if not FIRST_DATE <= day <= LAST_DATE:
         return None  # the parser refuses it: let it say why
-    return day, found[b"kind"].decode("ascii")
+    return day, found[b"kind"].decode("ascii"), found.get(b"draft") == b"true"
 
 
 def digest(data: bytes) -> str:
@@ -174,12 +184,13 @@ def _read_file(path: str, size: int) -> bytes | None:
     return data if len(data) <= MAX_ITEM_BYTES else None
 
 
-def _read_fields(path: str, size: int) -> tuple[tuple[dt.date, str] | None, str | None]:
-    """(date, kind) of a file from its front matter, None if not certain; and its digest."""
+def _read_fields(path: str, size: int) -> tuple[tuple[dt.date, str, bool] | None, str | None]:
+    """(date, kind, draft) of a file from its front matter, None if not certain; and its
+    digest."""
     data = _read_file(path, size)
     if data is None:
         return None, None
-    return read_head_fields(data), digest(data)
+    return read_head(data), digest(data)
 
 
 def cache_path(config: Config) -> Path:
@@ -271,7 +282,7 @@ def _scan(config: Config, cache: bool | None) -> ItemIndex:
     enabled = cache_enabled() if cache is None else cache
     known = _load_cache(where) if enabled else {}
     fresh: dict[str, list[Any]] = {}
-    rows: list[tuple[str, str, str]] = []
+    rows: list[tuple[str, str, str, bool]] = []
     errors: list[LettreError] = []
     digests: dict[str, str] = {}
     facts: dict[str, Mapping[str, Any]] = {}
@@ -282,16 +293,16 @@ def _scan(config: Config, cache: bool | None) -> ItemIndex:
         if (
             st is not None
             and cached is not None
-            and len(cached) == 8
+            and len(cached) == 9
             and cached[1] == st.st_mtime_ns
             and cached[0] == st.st_size
             and cached[2] == st.st_ctime_ns
             and cached[3] == st.st_ino
         ):
-            rows.append((name, cached[4], cached[5]))
-            digests[name] = cached[6]
-            if isinstance(cached[7], dict):
-                facts[name] = cached[7]
+            rows.append((name, cached[4], cached[5], bool(cached[6])))
+            digests[name] = cached[7]
+            if isinstance(cached[8], dict):
+                facts[name] = cached[8]
             fresh[name] = cached
             continue
         fields, seal = None, None
@@ -305,13 +316,13 @@ def _scan(config: Config, cache: bool | None) -> ItemIndex:
             except LettreError as err:
                 errors.append(err)
                 continue
-            fields = item.date, item.kind
-        row = (name, fields[0].isoformat(), fields[1])
+            fields = item.date, item.kind, item.draft
+        row = (name, fields[0].isoformat(), fields[1], fields[2])
         rows.append(row)
         if seal is None or st is None:
             continue
-        same = cached is not None and len(cached) == 8 and cached[6] == seal
-        kept = cached[7] if same and cached is not None and isinstance(cached[7], dict) else None
+        same = cached is not None and len(cached) == 9 and cached[7] == seal
+        kept = cached[8] if same and cached is not None and isinstance(cached[8], dict) else None
         if kept is not None:  # touched, not changed: what was read of it still holds
             facts[name] = kept
         if max(st.st_mtime_ns, st.st_ctime_ns) < settled:
@@ -343,11 +354,11 @@ def remember(index: ItemIndex, learnt: Mapping[str, tuple[str, Mapping[str, Any]
     changed = False
     for name, (seal, found) in learnt.items():
         entry = index._kept.get(name)
-        if entry is None or entry[6] != seal:
+        if entry is None or entry[7] != seal:
             continue
-        merged = {**(entry[7] or {}), **found}
-        if merged != entry[7]:
-            entry[7] = merged
+        merged = {**(entry[8] or {}), **found}
+        if merged != entry[8]:
+            entry[8] = merged
             changed = True
     if changed:
         _save_cache(index._where, index._kept)

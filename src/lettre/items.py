@@ -11,10 +11,27 @@ from pathlib import Path
 class Image:
     """An illustration of an item; `alt` is required."""
 
-    src: str
+    src: str  # an http(s) address, or a path from the newsletter folder (a local photo)
     alt: str
     width: int | None = None
     height: int | None = None
+    line: int | None = field(default=None, compare=False)  # the line of 'src' in the item
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """A local photo made ready for e-mail (by images.py): the file lettre wrote."""
+
+    source: Path  # the item's picture, in the newsletter folder
+    name: str  # content-hashed: `defile-3fa2c1.jpg`, the same in the archive's images/
+    path: Path  # the prepared file, in `.lettre/images/`
+    width: int
+    height: int
+    size: int  # bytes
+    mime: str  # image/jpeg or image/png
+
+    def read(self) -> bytes:
+        return self.path.read_bytes()
 
 
 @dataclass(frozen=True)
@@ -32,7 +49,9 @@ class ResultRow:
     sport: str
     name: str
     rank: int | None = None
-    rank_text: str = ""  # for ranks that are not numbers ("finaliste", "DNF")
+    # a rank as the letter shows it, when written as words ("finaliste", "DNF") or as an
+    # ordinal of the author's own ("1re", "1ère", "2e"); "" for a plain number
+    rank_text: str = ""
     grade: str = ""
     event: str = ""
     competition: str = ""
@@ -58,6 +77,8 @@ class Item:
     period: Period | None = None
     results: tuple[ResultRow, ...] = ()
     founded: dt.date | None = None
+    draft: bool = False  # `draft: true`: kept out of every letter (`compose --drafts` shows it)
+    example: bool = False  # `example: true`: written by `lettre init`, never sent
     body_line: int = 1  # the line of the file where the body starts
     # the front matter's keys and their lines, as written (for `lettre check`'s warnings)
     key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
@@ -79,6 +100,7 @@ class Anniversary:
     text: str | None = None
     source: Path | None = None
     line: int | None = None
+    example: bool = False  # `example: true`, or an entry that `lettre init` once wrote
 
 
 @dataclass(frozen=True)
@@ -109,7 +131,11 @@ class Entry:
     years_text: str | None = None
     url_ref: int | None = None  # the number of `url` among the plain text's references
     results: tuple[tuple[str, tuple[dict[str, str], ...]], ...] = ()  # (sport, rows)
-    image: Image | None = None
+    image: Image | None = None  # as the letter shows it: src, width and height final
+    photo: PreparedImage | None = None  # when the image is a local photo, prepared
+    # marks shown before the title in a proof, in the letter's language (« EXEMPLE »,
+    # « BROUILLON »); never in a letter that is sent
+    marks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,7 +168,15 @@ class Letter:
     unsubscribe_url: str | None = None
     unsubscribe_mailto: str | None = None
     links: tuple[str, ...] = ()  # the plain text's numbered references, in order
+    # a proof's warnings above the letter (example addresses of lettre.toml…), in words
+    notices: tuple[str, ...] = ()
+    footer_name: str | None = None  # `[sender] footer_name`: who the footer says sends it
 
     @property
     def entries(self) -> tuple[Entry, ...]:
         return tuple(e for s in self.sections for e in s.entries)
+
+    @property
+    def photos(self) -> tuple[PreparedImage, ...]:
+        """The prepared local photos of the letter, each once, in reading order."""
+        return tuple(dict.fromkeys(e.photo for e in self.entries if e.photo is not None))

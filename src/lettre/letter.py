@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
+from pathlib import Path
 
 from . import body
 from .config import BUILTIN_KINDS, Config, Section, letter_url
-from .errors import LettreError
+from .errors import EmptyLetterError
 from .french import format_date, format_period, one_line, ordinal, typography
 from .i18n import anniversary_title, translations
 from .i18n import years_text as years_text_of
-from .items import Anniversary, Entry, Item, Letter, LetterSection, Week
+from .items import Anniversary, Entry, Image, Item, Letter, LetterSection, PreparedImage, Week
+from .messages import _, ngettext
+
+#: where a letter points at a prepared photo (images.py gives one per output)
+PhotoLink = Callable[[PreparedImage], str]
 
 SUMMARY_LIMIT = 220
 PREHEADER_LIMIT = 110
@@ -64,6 +69,8 @@ def anniversary_date(founded: dt.date, year: int) -> dt.date:
 
 def anniversaries_in(entries: Iterable[Anniversary], week: Week, config: Config) -> list[Item]:
     """The anniversaries of `anniversaries.yaml` that fall in `week`, as items."""
+    from .examples import anniversary_is_example
+
     wanted = anniversary_years(config)
     found = []
     for entry in entries:
@@ -82,10 +89,34 @@ def anniversaries_in(entries: Iterable[Anniversary], week: Week, config: Config)
                         body=entry.text or "",
                         url=entry.url,
                         founded=entry.founded,
+                        example=anniversary_is_example(entry),
                         body_line=entry.line or 1,
                     )
                 )
     return found
+
+
+def letter_items(
+    items: Iterable[Item],
+    config: Config,
+    week: Week,
+    anniversaries: Iterable[Anniversary] = (),
+    *,
+    drafts: bool = False,
+) -> list[Item]:
+    """What the letter of `week` holds: its items, and the anniversaries of
+    anniversaries.yaml that fall in it; nothing at all when it has no item.
+
+    Drafts are left out, unless `drafts` (a proof). An anniversary written as an item
+    replaces the one computed for the same founding date. Anniversaries join a letter;
+    they do not make one: `compose`, `list`, `weeks` and `archive` all count this way.
+    """
+    chosen = [i for i in items if i.date in week and (drafts or not i.draft)]
+    if not chosen:
+        return []
+    written = {i.founded for i in chosen if i.kind == "anniversaire" and i.founded}
+    chosen += [a for a in anniversaries_in(anniversaries, week, config) if a.founded not in written]
+    return chosen
 
 
 def build_letter(
@@ -93,22 +124,28 @@ def build_letter(
     config: Config,
     week: Week,
     anniversaries: Iterable[Anniversary] = (),
+    *,
+    drafts: bool = False,
+    photos: Mapping[Path, PreparedImage] | None = None,
+    link: PhotoLink | None = None,
 ) -> Letter:
-    """The letter of `week`: sections in configured order, everything in words."""
+    """The letter of `week`: sections in configured order, everything in words.
+
+    `drafts`: a proof that shows the drafts too, marked « BROUILLON ». Example content
+    is marked « EXEMPLE » (see examples.py): such a letter is never sent.
+    `photos`: the prepared local image of each item that has one, by item path (see
+    images.prepare_images), and `link` where the letter points at them; an item whose local
+    image is not among them shows none.
+    """
     locale = config.locale
     catalog = translations(locale)
     typeset = partial(typography, locale=locale, rules=config.typography)
-    chosen = [i for i in items if i.date in week]
-    # an anniversary written by hand replaces the one computed for the same founding date
-    written = {i.founded for i in chosen if i.kind == "anniversaire" and i.founded}
-    chosen += [a for a in anniversaries_in(anniversaries, week, config) if a.founded not in written]
+    anniversaries = list(anniversaries)
+    chosen = letter_items(items, config, week, anniversaries, drafts=drafts)
     if not chosen:
-        raise LettreError(
-            f"no item for the letter of {week.end.isoformat()} "
-            f"({week.start.isoformat()} to {week.end.isoformat()}): "
-            "add items with 'lettre new' or choose another --week (see 'lettre weeks')"
-        )
+        raise EmptyLetterError(_empty_message(items, config, week, anniversaries))
     refs = body.References()
+    marks = _marks(locale)
     configured = {s.kind: s for s in config.sections}
     # configured sections first, then the other kinds that have items, each once
     order = dict.fromkeys([*configured, *BUILTIN_KINDS, *sorted({i.kind for i in chosen})])
@@ -117,7 +154,10 @@ def build_letter(
         members = sorted((i for i in chosen if i.kind == kind), key=lambda i: (i.date, i.title))
         if not members:
             continue
-        entries = tuple(_entry(item, config, typeset, refs) for item in members)
+        entries = tuple(
+            _entry(item, config, typeset, refs, marks, _photo(item, photos), link)
+            for item in members
+        )
         label = section_label(kind, configured.get(kind), locale)
         sections.append(LetterSection(kind, typeset(label), entries))
 
@@ -146,7 +186,53 @@ def build_letter(
         unsubscribe_url=config.unsubscribe_url,
         unsubscribe_mailto=config.unsubscribe_mailto,
         links=tuple(refs.urls),
+        notices=_notices(config, typeset),
+        footer_name=config.footer_name,  # `[sender] footer_name`
     )
+
+
+def _marks(locale: str) -> dict[str, str]:
+    """The words that mark an entry in a proof, in the letter's language."""
+    from .i18n import typeset_gettext
+
+    gettext = typeset_gettext(locale)[0]
+    return {"example": gettext("EXAMPLE"), "draft": gettext("DRAFT")}
+
+
+def _notices(config: Config, typeset: partial[str]) -> tuple[str, ...]:
+    """A proof's warnings above the letter: the example tables of lettre.toml."""
+    if not config.examples:
+        return ()
+    tables = ", ".join(f"[{table}]" for table in config.examples)
+    message = translations(config.locale).gettext(
+        "EXAMPLE: %(tables)s of lettre.toml are examples: this letter cannot be sent "
+        "until you write your own."
+    )
+    return (typeset(message % {"tables": tables}),)
+
+
+def _empty_message(
+    items: Sequence[Item], config: Config, week: Week, anniversaries: Sequence[Anniversary]
+) -> str:
+    """Why the letter of `week` is empty, and what to do."""
+    message = _(
+        "no item for the letter of {isoformat} ({isoformat2} to {isoformat}): add items with "
+        "'lettre new' or choose another --week (see 'lettre weeks')"
+    ).format(isoformat=week.end.isoformat(), isoformat2=week.start.isoformat())
+    drafts = sum(1 for i in items if i.date in week and i.draft)
+    if drafts:
+        message += ngettext(
+            "; {count} draft (see them with --drafts)",
+            "; {count} drafts (see them with --drafts)",
+            drafts,
+        ).format(count=drafts)
+    computed = anniversaries_in(anniversaries, week, config)
+    if computed:
+        names = ", ".join(f"'{a.title}'" for a in computed)
+        message += _(
+            " (anniversaries.yaml's {names}: an anniversary joins a letter, it makes none)"
+        ).format(names=names)
+    return message
 
 
 def _lang(locale: str) -> str:
@@ -155,7 +241,41 @@ def _lang(locale: str) -> str:
     return get_locale(locale).language
 
 
-def _entry(item: Item, config: Config, typeset: partial[str], refs: body.References) -> Entry:
+def _photo(item: Item, photos: Mapping[Path, PreparedImage] | None) -> PreparedImage | None:
+    return photos.get(item.path) if photos and item.image is not None else None
+
+
+def _image(
+    item: Item,
+    base: str | None,
+    typeset: partial[str],
+    photo: PreparedImage | None,
+    link: PhotoLink | None,
+) -> Image | None:
+    """The item's image as shown: a web address as written, or the prepared local photo."""
+    image = item.image
+    if image is None:
+        return None
+    alt = typeset(image.alt)
+    if body.is_local(image.src):
+        if photo is None or link is None:
+            return None
+        return Image(link(photo), alt, photo.width, photo.height, image.line)
+    src = body.safe_url(image.src, base, image=True)
+    return None if src is None else Image(src, alt, image.width, image.height, image.line)
+
+
+def _entry(
+    item: Item,
+    config: Config,
+    typeset: partial[str],
+    refs: body.References,
+    marks: dict[str, str],
+    photo: PreparedImage | None = None,
+    link: PhotoLink | None = None,
+) -> Entry:
+    from .examples import is_example
+
     locale = config.locale
     base = config.base_url
     html = body.to_html(item.body, typeset, base, config.allow_html) if item.body else ""
@@ -169,12 +289,7 @@ def _entry(item: Item, config: Config, typeset: partial[str], refs: body.Referen
         summary = ""
     years = item.date.year - item.founded.year if item.founded else None
     years_text = years_text_of(years, locale) if years is not None and years > 0 else None
-    image = item.image
-    if image is not None:
-        src = body.safe_url(image.src, base)
-        image = (
-            None if src is None else type(image)(src, typeset(image.alt), image.width, image.height)
-        )
+    image = _image(item, base, typeset, photo, link)
     return Entry(
         item=item,
         title=typeset(item.title),
@@ -192,6 +307,12 @@ def _entry(item: Item, config: Config, typeset: partial[str], refs: body.Referen
         years_text=years_text,
         results=_results(item, locale, typeset),
         image=image,
+        photo=photo if image is not None else None,
+        marks=tuple(
+            word
+            for key, word in marks.items()
+            if (key == "example" and is_example(item)) or (key == "draft" and item.draft)
+        ),
     )
 
 
@@ -213,7 +334,7 @@ def _results(
         sport = spellings.setdefault(row.sport.casefold(), row.sport)
         groups.setdefault(sport, []).append(
             {
-                "rank": ordinal(row.rank, locale) if row.rank else row.rank_text,
+                "rank": row.rank_text or (ordinal(row.rank, locale) if row.rank else ""),
                 "grade": row.grade,
                 "name": row.name,
                 "event": typeset(row.event),

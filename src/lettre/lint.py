@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from .config import DEFAULT_SECTIONS
 from .findings import Finding
+from .messages import _
 from .render import GMAIL_CLIP_BYTES
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 SUBJECT_LIMIT = 70
 #: Gmail drops a <style> element larger than this
 GMAIL_STYLE_BYTES = 16 * 1024
+#: a message over this size (photos embedded) is slow to fetch and refused by some servers
+MESSAGE_LIMIT_BYTES = 1024 * 1024
 _WEB_SCHEMES = ("http://", "https://")
 
 
@@ -126,7 +129,7 @@ def _item_source(composed: Composed, url: str) -> tuple[Path | None, int | None]
     """The item file (and line of its body) an image or link of the HTML comes from."""
     for entry in composed.letter.entries:
         if entry.image is not None and entry.image.src == url:
-            return entry.item.path, None
+            return entry.item.path, entry.image.line
         if entry.url == url and url not in entry.body_html:
             return entry.item.path, None
         if url in entry.body_html or _escaped(url) in entry.body_html:
@@ -154,7 +157,7 @@ def _body_line(entry: Entry, url: str) -> int:
 def _where(composed: Composed, tag: _Tag, url: str) -> tuple[Path | None, int | None, str]:
     """File and line for a finding about `tag`, and a hint naming its line in the HTML."""
     path, line = _item_source(composed, url)
-    return path, line, ("" if path else f" (HTML part, line {tag.line})")
+    return path, line, ("" if path else _(" (HTML part, line {line})").format(line=tag.line))
 
 
 # --- the checks ----------------------------------------------------------------------------
@@ -167,9 +170,10 @@ def html_size(composed: Composed) -> Iterator[Finding]:
     if size > GMAIL_CLIP_BYTES:
         yield Finding(
             "warning",
-            f"the HTML part is {size / 1024:.0f} KB: Gmail clips messages over "
-            f"{GMAIL_CLIP_BYTES // 1024} KB, hiding the end of the letter "
-            "(shorten the bodies or move items to another week)",
+            _(
+                "the HTML part is {value:.0f} KB: Gmail clips messages over {value2} KB, hiding "
+                "the end of the letter (shorten the bodies or move items to another week)"
+            ).format(value=size / 1024, value2=GMAIL_CLIP_BYTES // 1024),
         )
 
 
@@ -179,13 +183,16 @@ def style_size(page: _Page) -> Iterator[Finding]:
     if size > GMAIL_STYLE_BYTES:
         yield Finding(
             "warning",
-            f"the <style> left after inlining is {size / 1024:.0f} KB: Gmail ignores it over "
-            f"{GMAIL_STYLE_BYTES // 1024} KB (trim the @media rules of style.css)",
+            _(
+                "the <style> left after inlining is {value:.0f} KB: Gmail ignores it over "
+                "{value2} KB (trim the @media rules of style.css)"
+            ).format(value=size / 1024, value2=GMAIL_STYLE_BYTES // 1024),
         )
 
 
 def images(composed: Composed, page: _Page) -> Iterator[Finding]:
     """Every image has an alt text, an http(s) address, a width and a height."""
+    photos = {e.image.src for e in composed.letter.entries if e.photo and e.image}
     for tag in page.images:
         src = (tag.attrs.get("src") or "").strip()
         path, line, hint = _where(composed, tag, src)
@@ -193,15 +200,20 @@ def images(composed: Composed, page: _Page) -> Iterator[Finding]:
         if tag.attrs.get("alt") is None:
             yield Finding(
                 "error",
-                f"image {shown!r} has no alt text: describe it for readers who cannot see "
-                f'it (alt="" for a decorative image){hint}',
+                _(
+                    "image {shown!r} has no alt text: describe it for readers who cannot see it "
+                    '(alt="" for a decorative image){hint}'
+                ).format(shown=shown, hint=hint),
                 path,
                 line,
             )
-        if not src.lower().startswith(_WEB_SCHEMES):
+        if not src.lower().startswith(_WEB_SCHEMES) and src not in photos:  # see `photos`
             yield Finding(
                 "error",
-                f"image {shown!r} is not at an http(s) address: mail clients cannot load it{hint}",
+                _(
+                    "image {shown!r} is not at an http(s) address: mail clients cannot load "
+                    "it{hint}"
+                ).format(shown=shown, hint=hint),
                 path,
                 line,
             )
@@ -209,12 +221,46 @@ def images(composed: Composed, page: _Page) -> Iterator[Finding]:
         if missing:
             yield Finding(
                 "warning",
-                f"image {shown!r} has no {' and no '.join(missing)} in pixels: Outlook shows "
-                "it at its own size and the text moves as it loads "
-                f"(give 'image: width' and 'height' in the item){hint}",
+                _(
+                    "image {shown!r} has no {missing} in pixels: Outlook shows it at its own size "
+                    "and the text moves as it loads (give 'image: width' and 'height' in the item)"
+                    "{hint}"
+                ).format(shown=shown, missing=_(" and no ").join(missing), hint=hint),
                 path,
                 line,
             )
+
+
+def photos(composed: Composed, config: Config | None) -> Iterator[Finding]:
+    """Local photos published with the archive need its address; embedded ones weigh."""
+    letter = composed.letter
+    if config is None or not letter.photos:
+        return
+    if config.images.mode == "publish" and not config.archive_url:
+        for entry in letter.entries:
+            if entry.photo is None or entry.item.image is None:
+                continue
+            yield Finding(
+                "error",
+                _(
+                    "image {src!r} is published with the web archive, but lettre.toml gives the "
+                    "archive no address: set base_url or [archive] url, or embed the photos in "
+                    'the message ([images] mode = "embed")'
+                ).format(src=entry.item.image.src),
+                entry.item.path,
+                entry.item.image.line,
+            )
+    size = len(composed.eml())
+    if size > MESSAGE_LIMIT_BYTES:
+        yield Finding(
+            "warning",
+            _(
+                "the message is {value:.1f} MB with its embedded photos (over {value2} MB): slow "
+                "to open on a phone, refused by some mail servers; use fewer photos or [images] "
+                'mode = "publish"'
+            ).format(value=size / 1024 / 1024, value2=MESSAGE_LIMIT_BYTES // 1024 // 1024),
+            _config_path(config),
+        )
 
 
 def links(composed: Composed, page: _Page) -> Iterator[Finding]:
@@ -230,29 +276,39 @@ def links(composed: Composed, page: _Page) -> Iterator[Finding]:
         path, line, hint = _where(composed, tag, href)
         scheme = lowered.partition(":")[0] if ":" in lowered.split("/")[0] else ""
         if scheme:
-            message = f"link {href!r} is a {scheme}: link: only http(s) and mailto links work"
+            message = _(
+                "link {href!r} is a {scheme}: link: only http(s) and mailto links work"
+            ).format(href=href, scheme=scheme)
         else:
-            message = (
-                f"link {href!r} is relative: it leads nowhere in an e-mail "
-                "(write the full https:// address, or set base_url in lettre.toml)"
-            )
+            message = _(
+                "link {href!r} is relative: it leads nowhere in an e-mail (write the full "
+                "https:// address, or set base_url in lettre.toml)"
+            ).format(href=href)
         yield Finding("error", message + hint, path, line)
 
 
 def dropped_links(composed: Composed, config: Config | None) -> Iterator[Finding]:
     """Links and images of the items that the letter had to leave out (relative without
     base_url, or another scheme than http(s) and mailto)."""
-    from .body import parse, safe_url
+    from .body import is_local, parse, safe_url
 
     base = composed.letter.base_url
     allow_html = config.allow_html if config is not None else False
-    why = "it is relative and lettre.toml has no base_url" if not base else "not http(s)"
+    why = _("it is relative and lettre.toml has no base_url") if not base else _("not http(s)")
     for entry in composed.letter.entries:
         item = entry.item
         if item.url and safe_url(item.url, base) is None:
-            yield Finding("warning", f"'url' {item.url!r} is left out: {why}", item.path)
-        if item.image and safe_url(item.image.src, base) is None:
-            yield Finding("warning", f"'image' {item.image.src!r} is left out: {why}", item.path)
+            yield Finding(
+                "warning",
+                _("'url' {url!r} is left out: {why}").format(url=item.url, why=why),
+                item.path,
+            )
+        if item.image and not is_local(item.image.src) and safe_url(item.image.src, base) is None:
+            yield Finding(
+                "warning",
+                _("'image' {src!r} is left out: {why}").format(src=item.image.src, why=why),
+                item.path,
+            )
         for token in parse(item.body, allow_html) if item.body else ():
             line = item.body_line + (token.map[0] if token.map else 0)
             for child in token.children or ():
@@ -262,11 +318,13 @@ def dropped_links(composed: Composed, config: Config | None) -> Iterator[Finding
                 url = str(child.attrGet(attr) or "").strip()
                 if safe_url(url, base, image=attr == "src") is not None:
                     continue
-                what = "link" if attr == "href" else "image"
-                reason = why if not _has_scheme(url) else "only http(s) and mailto links work"
+                what = _("link") if attr == "href" else _("image")
+                reason = why if not _has_scheme(url) else _("only http(s) and mailto links work")
                 yield Finding(
                     "warning",
-                    f"{what} {url!r} is left out of the letter (its text is kept): {reason}",
+                    _(
+                        "{what} {url!r} is left out of the letter (its text is kept): {reason}"
+                    ).format(what=what, url=url, reason=reason),
                     item.path,
                     line,
                 )
@@ -284,8 +342,10 @@ def subject(composed: Composed, config: Config | None) -> Iterator[Finding]:
     if len(text) > SUBJECT_LIMIT:
         yield Finding(
             "warning",
-            f"the subject has {len(text)} characters: mail clients show about "
-            f"{SUBJECT_LIMIT} (phones about 40); shorten 'title' in lettre.toml: {text!r}",
+            _(
+                "the subject has {text} characters: mail clients show about {subject_limit} "
+                "(phones about 40); shorten 'title' in lettre.toml: '{text2}'"
+            ).format(text=len(text), subject_limit=SUBJECT_LIMIT, text2=text),
             _config_path(config),
         )
 
@@ -296,8 +356,10 @@ def sections(composed: Composed, config: Config | None, page: _Page) -> Iterator
         if not section.content:
             yield Finding(
                 "error",
-                f"section {section.label!r} is empty in the HTML (HTML part, line "
-                f"{section.line}): check the template",
+                _(
+                    "section {label!r} is empty in the HTML (HTML part, line {line}): check the "
+                    "template"
+                ).format(label=section.label, line=section.line),
                 None,
             )
     if config is not None and config.sections != DEFAULT_SECTIONS:  # declared in lettre.toml
@@ -309,14 +371,16 @@ def sections(composed: Composed, config: Config | None, page: _Page) -> Iterator
                 label = section_label(declared.kind, declared, composed.letter.locale)
                 yield Finding(
                     "warning",
-                    f"section {label!r} has no item this week: the letter leaves it out",
+                    _("section {label!r} has no item this week: the letter leaves it out").format(
+                        label=label
+                    ),
                     _config_path(config),
                 )
     for entry in composed.letter.entries:
         if not (entry.summary or entry.body_html or entry.results or entry.url or entry.image):
             yield Finding(
                 "warning",
-                f"{entry.title!r} has only a title: add a summary or a body",
+                _("{title!r} has only a title: add a summary or a body").format(title=entry.title),
                 entry.item.path,
                 entry.item.body_line,
             )
@@ -326,7 +390,7 @@ def structure(composed: Composed, config: Config | None, page: _Page) -> Iterato
     """The language and the unsubscribe link that clients and bulk-mail rules expect."""
     if not page.lang:
         yield Finding(
-            "warning", "the HTML has no lang attribute: screen readers guess the language"
+            "warning", _("the HTML has no lang attribute: screen readers guess the language")
         )
     letter = composed.letter
     unsubscribe = letter.unsubscribe_url or (
@@ -338,20 +402,24 @@ def structure(composed: Composed, config: Config | None, page: _Page) -> Iterato
     if unsubscribe is None:
         yield Finding(
             "warning",
-            "no unsubscribe address: Gmail and Yahoo require one of bulk senders "
-            "(add [unsubscribe] url and mailto to lettre.toml)",
+            _(
+                "no unsubscribe address: Gmail and Yahoo require one of bulk senders (add "
+                "[unsubscribe] url and mailto to lettre.toml)"
+            ),
             path,
         )
         return
     if not letter.unsubscribe_url:
         yield Finding(
             "warning",
-            "no [unsubscribe] url (https): without it there is no one-click unsubscribe "
-            "(RFC 8058), which Gmail and Yahoo require of bulk senders",
+            _(
+                "no [unsubscribe] url (https): without it there is no one-click unsubscribe (RFC "
+                "8058), which Gmail and Yahoo require of bulk senders"
+            ),
             path,
         )
     if not any((t.attrs.get("href") or "").strip() == unsubscribe for t in page.links):
-        yield Finding("error", "the HTML has no unsubscribe link: check the template's footer")
+        yield Finding("error", _("the HTML has no unsubscribe link: check the template's footer"))
 
 
 def _config_path(config: Config | None) -> Path | None:
@@ -367,6 +435,7 @@ def lint(composed: Composed, config: Config | None = None) -> list[Finding]:
         *html_size(composed),
         *style_size(page),
         *images(composed, page),
+        *photos(composed, config),
         *links(composed, page),
         *dropped_links(composed, config),
         *subject(composed, config),

@@ -12,8 +12,8 @@ from typing import Any, Protocol, TypeVar
 from . import files
 from .config import Config
 from .errors import ItemError, LettreError
-from .items import Anniversary, Week
-from .letter import anniversaries_in
+from .items import Anniversary, Item, Week
+from .letter import anniversaries_in, letter_items
 from .weeks import week_of
 
 
@@ -62,17 +62,23 @@ class Dated(Protocol):
     @property
     def founded(self) -> dt.date | None: ...
 
+    @property
+    def draft(self) -> bool: ...
+
 
 def week_summaries(
     items: Iterable[Dated], anniversaries: Sequence[Anniversary], config: Config
 ) -> list[WeekSummary]:
     """Every week holding at least one item, in date order, with counts per kind.
 
-    The anniversaries of `anniversaries.yaml` are counted in the weeks the items make,
-    as the letter of that week shows them.
+    Drafts are not counted (they are in no letter); the anniversaries of
+    `anniversaries.yaml` are counted in the weeks the items make, as the letter of that
+    week shows them (see `letter.letter_items`).
     """
     by_week: dict[Week, list[Dated]] = {}
     for item in items:
+        if item.draft:
+            continue
         by_week.setdefault(week_of(item.date, config.publication_day), []).append(item)
     summaries = []
     for week in sorted(by_week, key=lambda w: w.end):
@@ -84,6 +90,32 @@ def week_summaries(
         counts = Counter(i.kind for i in [*members, *computed])
         summaries.append(WeekSummary(week, dict(counts)))
     return summaries
+
+
+def with_anniversaries(
+    items: Sequence[Item],
+    anniversaries: Sequence[Anniversary],
+    config: Config,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> list[Item]:
+    """`items` and the anniversaries their letters show (`lettre list`), dated from
+    `since` to `until`: what `compose` puts in each of those weeks, drafts apart."""
+    by_week: dict[Week, list[Item]] = {}
+    for item in items:
+        if not item.draft:
+            by_week.setdefault(week_of(item.date, config.publication_day), []).append(item)
+    found = list(items)
+    for week in sorted(by_week, key=lambda w: w.end):
+        held = letter_items(by_week[week], config, week, anniversaries)
+        found += [
+            item
+            for item in held
+            if item.path == config.anniversaries_path
+            and (since is None or item.date >= since)
+            and (until is None or item.date <= until)
+        ]
+    return found
 
 
 def kinds_in_order(config: Config, present: Iterable[str]) -> list[str]:
@@ -101,7 +133,7 @@ TABLE_MAX = 500
 
 
 class Listed(Protocol):
-    """What `lettre list` shows of an item (an Item, or a row read from the index)."""
+    """What `lettre list` shows of an item."""
 
     @property
     def date(self) -> dt.date: ...
@@ -115,25 +147,41 @@ class Listed(Protocol):
     @property
     def path(self) -> Path: ...
 
+    @property
+    def draft(self) -> bool: ...
+
+    @property
+    def example(self) -> bool: ...
+
 
 @dataclass(frozen=True)
 class Row:
-    """An item as `lettre list` shows it, its title kept by the index from an earlier read."""
+    """An item as `lettre list` shows it: marked « BROUILLON » when a draft, « EXEMPLE »
+    when it holds example content (see examples.is_example)."""
 
     date: dt.date
     kind: str
     title: str
     path: Path
+    draft: bool = False
+    example: bool = False
+
+    @classmethod
+    def of(cls, item: Item) -> Row:
+        from .examples import is_example
+
+        return cls(item.date, item.kind, item.title, item.path, item.draft, is_example(item))
 
 
 class Listing:
-    """The items dated from `first` to `last` (None: no limit) of the given kinds.
+    """The items dated from `first` to `last` (None: no limit) of the given kinds, and the
+    anniversaries of `anniversaries.yaml` their letters show (as `compose` does).
 
-    Which files they are comes from the index; each title from the index too when an
-    earlier run read the same bytes, else from parsing the file (and the index keeps it
-    for the next run). `rows()` yields them in date order, one day at a time, so that a
-    long list is printed as it is read; `errors` holds the files that could not be read,
-    once `rows()` is exhausted.
+    Which files they are comes from the index; each title (and whether it holds example
+    content) from the index too when an earlier run read the same bytes, else from parsing
+    the file (and the index keeps it for the next run). `rows()` yields them in date
+    order, one day at a time, so that a long list is printed as it is read; `errors` holds
+    the files that could not be read, once `rows()` is exhausted.
     """
 
     def __init__(
@@ -144,7 +192,7 @@ class Listing:
         kinds: Sequence[str] = (),
     ) -> None:
         from .index import scan_items
-        from .readers import duplicate_slugs
+        from .readers import duplicate_slugs, read_anniversaries
 
         self.config, self.first, self.last, self.kinds = config, first, last, tuple(kinds)
         self.index = scan_items(config)
@@ -156,24 +204,70 @@ class Listing:
             *self.index.errors,
             *duplicate_slugs(e.path for e in entries),
         ]
+        anniversaries = read_anniversaries(config.anniversaries_path)
+        self.extra: list[Row] = []
+        if anniversaries and (not kinds or "anniversaire" in kinds):
+            self.extra = self._anniversaries(entries, anniversaries)
+
+    def _anniversaries(self, entries: Sequence[Any], anniversaries: list[Anniversary]) -> list[Row]:
+        """The anniversaries of anniversaries.yaml the letters of these entries show, in range."""
+        from .readers import read_item
+
+        config = self.config
+        by_week: dict[Week, list[Any]] = {}
+        for entry in entries:
+            if not entry.draft:
+                by_week.setdefault(week_of(entry.date, config.publication_day), []).append(entry)
+        found: list[Row] = []
+        for week, members in sorted(by_week.items(), key=lambda w: w[0].end):
+            computed = anniversaries_in(anniversaries, week, config)
+            if not computed:
+                continue
+            written: list[Item] = []
+            for entry in members:  # those written as items replace the computed ones
+                if entry.kind == "anniversaire":
+                    try:
+                        written.append(read_item(entry.path, config.kinds))
+                    except LettreError:
+                        continue  # rows() reports it
+            held = letter_items(written, config, week, anniversaries) if written else computed
+            found += [
+                Row.of(item)
+                for item in held
+                if item in computed
+                and (self.first is None or item.date >= self.first)
+                and (self.last is None or item.date <= self.last)
+            ]
+        return found
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.entries) + len(self.extra)
+
+    def shown(self) -> Iterator[tuple[dt.date, str, str]]:
+        """(date, kind, file name) of everything listed, known before any file is read."""
+        for entry in self.entries:
+            yield entry.date, entry.kind, entry.name
+        for row in self.extra:
+            yield row.date, row.kind, row.path.name
 
     def rows(self) -> Iterator[Listed]:
-        from itertools import groupby
-
         from .index import digest, remember
         from .readers import MAX_ITEM_BYTES, decode_text, parse_item
 
         learnt: dict[str, tuple[str, dict[str, Any]]] = {}
-        for _day, group in groupby(self.entries, key=lambda e: e.date):
-            day: list[Listed] = []
-            for entry in group:
+        by_day: dict[dt.date, list[Any]] = {}
+        for entry in self.entries:
+            by_day.setdefault(entry.date, []).append(entry)
+        extra: dict[dt.date, list[Row]] = {}
+        for row in self.extra:
+            extra.setdefault(row.date, []).append(row)
+        for date in sorted({*by_day, *extra}):
+            day: list[Listed] = list(extra.get(date, ()))
+            for entry in by_day.get(date, ()):
                 facts = self.index.facts.get(entry.name) or {}
-                title = facts.get("title")
-                if isinstance(title, str):
-                    day.append(Row(entry.date, entry.kind, title, entry.path))
+                title, example = facts.get("title"), facts.get("example")
+                if isinstance(title, str) and isinstance(example, bool):
+                    day.append(Row(entry.date, entry.kind, title, entry.path, entry.draft, example))
                     continue
                 try:
                     data = files.read_bytes(entry.path, MAX_ITEM_BYTES, ItemError)
@@ -181,8 +275,9 @@ class Listing:
                 except LettreError as err:
                     self.errors.append(err)
                     continue
-                learnt[entry.name] = (digest(data), {"title": item.title})
-                day.append(item)
+                row = Row.of(item)
+                learnt[entry.name] = (digest(data), {"title": row.title, "example": row.example})
+                day.append(row)
             yield from select_items(day, kinds=self.kinds, since=self.first, until=self.last)
         remember(self.index, learnt)
         self.errors.sort(key=lambda e: (str(e.path), e.line or 0))
@@ -198,7 +293,8 @@ def shown_label(config: Config, kind: str) -> str:
 
 
 def plain_lines(listing: Listing, config: Config) -> Iterator[str]:
-    """`lettre list` as plain aligned lines: date in words, section, file, title.
+    """`lettre list` as plain aligned lines: date in words, section, file, title (after
+    « [BROUILLON] » for a draft, « [EXEMPLE] » for example content).
 
     The columns' widths come from the index before any file is read, so that each line
     goes out as soon as its item is read; a blank line between two letters' items.
@@ -206,18 +302,23 @@ def plain_lines(listing: Listing, config: Config) -> Iterator[str]:
     from .body import display_width
     from .files import printable
     from .french import format_date, typography
+    from .i18n import translations
 
     def width(text: str) -> int:
         return len(text) if text.isascii() else display_width(text)
 
-    dates = {e.date: format_date(e.date, config.locale, "full") for e in listing.entries}
-    labels = {e.kind: shown_label(config, e.kind) for e in listing.entries}
+    _ = translations(config.locale).gettext
+    draft_mark = "[" + typography(_("DRAFT"), config.locale, config.typography) + "] "
+    example_mark = "[" + typography(_("EXAMPLE"), config.locale, config.typography) + "] "
+    shown = list(listing.shown())
+    dates = {day: format_date(day, config.locale, "full") for day, _k, _n in shown}
+    labels = {kind: shown_label(config, kind) for _d, kind, _n in shown}
     widths = [
         max(map(width, values), default=0)
         for values in (
             dates.values(),
             labels.values(),
-            (printable(e.name) for e in listing.entries),
+            (printable(name) for _d, _k, name in shown),
         )
     ]
 
@@ -236,4 +337,5 @@ def plain_lines(listing: Listing, config: Config) -> Iterator[str]:
         label = padded_labels.get(item.kind) or shown_label(config, item.kind)
         name = pad(printable(item.path.name), 2)
         title = typography(item.title, config.locale, config.typography)
-        yield f"{date}  {label}  {name}  {printable(title)}"
+        marks = (draft_mark if item.draft else "") + (example_mark if item.example else "")
+        yield f"{date}  {label}  {name}  {marks}{printable(title)}"

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import io
 from email import policy
+from email.generator import BytesGenerator
 from email.headerregistry import Address as HeaderAddress
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import Address, Config
 from .french import one_line
 from .items import Letter
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .items import PreparedImage
 
 #: RFC 5322 lines, and quoted-printable lines within RFC 2045's 76 characters
 POLICY = policy.SMTP.clone(max_line_length=76)
@@ -99,8 +108,14 @@ def build_message(
     config: Config,
     now: dt.datetime,
     seed: str | None = None,
+    inline: Sequence[PreparedImage] = (),
 ) -> EmailMessage:
-    """multipart/alternative: text/plain first, text/html last, all headers set."""
+    """multipart/alternative: text/plain first, text/html last, all headers set.
+
+    With `inline` photos (`[images] mode = "embed"`), multipart/related around it: the
+    alternative first, then each photo as an inline part whose Content-ID the HTML's
+    `cid:` links name (RFC 2387, RFC 2392).
+    """
     msg = EmailMessage(policy=POLICY)
     msg["From"] = _mailbox(config.sender)
     if config.to:
@@ -128,17 +143,64 @@ def build_message(
         msg["List-Unsubscribe"] = ", ".join(unsubscribe)
     if config.unsubscribe_url:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    content = MIMEPart(policy=POLICY) if inline else msg
+    content.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    content.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    # a boundary drawn from the content keeps the same letter byte-for-byte the same
+    digest = hashlib.sha256((text + html).encode("utf-8")).hexdigest()[:32]
+    content.set_boundary(f"lettre-{digest}")
+    if inline:
+        _embed(msg, content, inline, config)
+        msg.set_boundary(f"lettre-related-{digest}")
     # set_content drops Content-* headers set before it: the language comes last
     msg["Content-Language"] = letter.lang
     msg["X-Mailer"] = f"lettre {__version__}"
-    # a boundary drawn from the content keeps the same letter byte-for-byte the same
-    digest = hashlib.sha256((text + html).encode("utf-8")).hexdigest()[:32]
-    msg.set_boundary(f"lettre-{digest}")
     return msg
 
 
-def as_bytes(msg: EmailMessage) -> bytes:
-    """The message as bytes with LF line ends, as `sendmail -t` reads it on a pipe."""
-    return msg.as_bytes(policy=POLICY.clone(linesep="\n"))
+def _embed(
+    msg: EmailMessage, alternative: MIMEPart, photos: Sequence[PreparedImage], config: Config
+) -> None:
+    """`msg` becomes multipart/related: the alternative first, then each photo inline.
+
+    (email's own make_related refuses to wrap a multipart/alternative.)
+    """
+    from .images import content_id
+
+    msg["MIME-Version"] = "1.0"
+    msg["Content-Type"] = "multipart/related"
+    msg.set_param("type", "multipart/alternative")
+    msg.attach(alternative)  # type: ignore[arg-type]  # typeshed: EmailMessage only
+    for photo in photos:
+        # not set_content: its base64 is written line by line in Python, ten times slower
+        part = MIMEPart(policy=POLICY)
+        part["Content-Type"] = photo.mime
+        part["Content-Transfer-Encoding"] = "base64"
+        part["Content-ID"] = f"<{content_id(photo, config)}>"
+        part["Content-Disposition"] = "inline"
+        part.set_param("filename", photo.name, header="Content-Disposition")
+        part.set_payload(base64.encodebytes(photo.read()).decode("ascii"))
+        msg.attach(part)  # type: ignore[arg-type]
+
+
+class _Generator(BytesGenerator):
+    """BytesGenerator that writes an embedded photo's base64 in one piece.
+
+    The stdlib writes a part line by line; a letter's megabyte of photos is 15,000 lines,
+    a tenth of a second. The bytes written are the same.
+    """
+
+    def _handle_image(self, msg: EmailMessage) -> None:
+        payload = msg.get_payload()
+        if isinstance(payload, str) and msg.get("Content-Transfer-Encoding") == "base64":
+            self.write(payload.replace("\n", self._NL))  # type: ignore[attr-defined]
+        else:
+            self._handle_text(msg)  # type: ignore[attr-defined]
+
+
+def as_bytes(msg: EmailMessage, linesep: str = "\n") -> bytes:
+    """The message as bytes with LF line ends, as `sendmail -t` reads it on a pipe
+    (`linesep="\r\n"` for SMTP)."""
+    buffer = io.BytesIO()
+    _Generator(buffer, mangle_from_=False, policy=POLICY.clone(linesep=linesep)).flatten(msg)
+    return buffer.getvalue()

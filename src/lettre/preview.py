@@ -20,6 +20,7 @@ from .i18n import translations
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+    from rich.measure import Measurement
     from rich.table import Table
 
     from .config import Config
@@ -33,6 +34,7 @@ _RELEASE = str.maketrans({"\ue0a0": "\u00a0", "\ue02f": "\u202f"})
 
 ACCENT = "bold blue"
 MUTED = "dim"
+MARK = "bold white on red"  # « EXEMPLE », « BROUILLON »: a proof's marks
 
 
 class Sanitized:
@@ -40,6 +42,11 @@ class Sanitized:
 
     def __init__(self, inner: RenderableType):
         self.inner = inner
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.inner)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from rich.segment import Segment
@@ -197,7 +204,8 @@ def letter_view(
     header.append(letter.title + "\n", "bold")
     header.append(letter.date_text, ACCENT)
     header.append(f" · {letter.period_text}", MUTED)
-    parts: list[RenderableType] = [Panel(header, border_style="blue", padding=(1, 2))]
+    parts: list[RenderableType] = [_Text(notice, style=MARK) for notice in letter.notices]
+    parts.append(Panel(header, border_style="blue", padding=(1, 2)))
     for section in letter.sections:
         entries: list[RenderableType] = []
         for index, entry in enumerate(section.entries):
@@ -222,15 +230,20 @@ def _separator() -> RenderableType:
 
 def _entry(entry: Entry, body: _Body, allow_html: bool, read_more: str) -> list[RenderableType]:
 
-    title = _Text(entry.title, style="bold")
+    title = _Text()
+    for mark in entry.marks:
+        title.append(f" {mark} ", MARK)
+        title.append(" ")
+    start = len(title)
+    title.append(entry.title, "bold")
     if entry.url:
-        title.stylize(_link(entry.url))
+        title.stylize(_link(entry.url), start)
     meta = " · ".join(filter(None, (entry.date_text, entry.period_text, entry.years_text)))
     out: list[RenderableType] = [title, _Text(meta, style=MUTED)]
     if entry.lead:
         out += [_Text(""), _Text(entry.lead, style="italic")]
     if entry.image:
-        out += [_Text(""), _Text(f"[{entry.image.alt}]", style=MUTED)]
+        out += [_Text(""), _image_line(entry)]
     if entry.item.body:
         out += [_Text(""), *body.render(entry.item.body, allow_html)]
     if entry.results:
@@ -241,6 +254,17 @@ def _entry(entry: Entry, body: _Body, allow_html: bool, read_more: str) -> list[
         more.append(entry.url, _link(entry.url))
         out += [_Text(""), more]
     return out
+
+
+def _image_line(entry: Entry) -> Text:
+    """`[the alt text]`, and for a local photo its final size: `1200 × 900 px, 143 kB`."""
+    assert entry.image is not None
+    line = _Text(f"[{entry.image.alt}]", style=MUTED)
+    photo = entry.photo
+    if photo is not None:
+        line.stylize(_link(entry.image.src))
+        line.append(f" {photo.width} × {photo.height} px, {round(photo.size / 1000)} kB", MUTED)
+    return line
 
 
 def results_table(groups: Sequence[tuple[str, Sequence[dict[str, str]]]]) -> Table:
@@ -268,7 +292,7 @@ def results_table(groups: Sequence[tuple[str, Sequence[dict[str, str]]]]) -> Tab
 def _footer(letter: Letter) -> RenderableType:
 
     _ = translations(letter.locale).gettext
-    sender = letter.sender_name or letter.sender_address
+    sender = letter.footer_name or letter.sender_name or letter.sender_address
     text = _Text(_("You receive this letter from %(sender)s.") % {"sender": sender}, style=MUTED)
     unsubscribe = letter.unsubscribe_url or (
         f"mailto:{letter.unsubscribe_mailto}?subject=unsubscribe"
@@ -294,7 +318,8 @@ def section_label(config: Config, kind: str) -> str:
 
 
 def items_table(items: Sequence[Listed], config: Config) -> RenderableType:
-    """Items, one row each: date in words, section, title (a link to its file) and file name."""
+    """Items, one row each: date in words, section, title (a link to its file) and file name;
+    drafts and examples marked."""
     from rich.table import Table
 
     from .french import format_date
@@ -312,8 +337,14 @@ def items_table(items: Sequence[Listed], config: Config) -> RenderableType:
         if previous is not None and week != previous:
             table.add_section()
         previous = week
-        title = _Text(typography(item.title, config.locale, rules), style="bold")
-        title.stylize(_link(item.path.resolve().as_uri()))
+        title = _Text()
+        for mark, shown in ((_("DRAFT"), item.draft), (_("EXAMPLE"), item.example)):
+            if shown:
+                title.append(f" {typography(mark, config.locale, rules)} ", MARK)
+                title.append(" ")
+        start = len(title)
+        title.append(typography(item.title, config.locale, rules), "bold")
+        title.stylize(_link(item.path.resolve().as_uri()), start)
         title.append("\n" + item.path.name, style=MUTED)
         table.add_row(
             _Text(format_date(item.date, config.locale, "full")),
@@ -338,7 +369,10 @@ def weeks_table(summaries: Sequence[WeekSummary], config: Config, today: dt.date
         label = section_label(config, kind)
         width = max(map(len, label.split()))
         table.add_column(_Text(label), justify="right", min_width=width)
-    table.add_column(_Text(_("Total")), justify="right", style="bold")
+    total = _("Total")
+    table.add_column(
+        _Text(total), justify="right", style="bold", no_wrap=True, min_width=len(total)
+    )
     for summary in summaries:
         week = summary.week
         date = _Text(format_date(week.end, config.locale, "long"), style="bold")

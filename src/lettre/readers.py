@@ -16,17 +16,26 @@ from typing import Any, ClassVar, TypeVar
 import yaml
 
 from . import files
-from .body import safe_scheme
+from .body import is_local, safe_scheme
 from .config import unknown_kind
 from .errors import ItemError, ItemErrors, LettreError
 from .french import one_line as french_one_line
 from .french import strip_accents
 from .items import Anniversary, Image, Item, Period, ResultRow
+from .messages import N_, _
+from .weeks import calendar_problem
 
 try:  # libyaml is ~8x faster; the pure-Python loader is the fallback
     _SafeLoader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - wheels ship libyaml
     _SafeLoader = yaml.SafeLoader
+
+# what Python's datetime says of an impossible date, when calendar_problem does not know
+PYTHON_WORDS = (
+    N_("day is out of range for month"),
+    N_("month must be in 1..12"),
+    N_("year 0 is out of range"),
+)
 
 
 class _Loader(_SafeLoader):  # type: ignore[misc]
@@ -75,6 +84,8 @@ ITEM_KEYS = (
     "results",
     "founded",
     "source",  # where `lettre import` took the item from (a feed entry's id or link)
+    "draft",  # true: kept out of every letter until it is ready
+    "example",  # true: an example that `lettre init` wrote, never sent
 )
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -105,13 +116,15 @@ KEY_HINTS = {
     "fondation": "founded",
     "cree": "founded",
     "créé": "founded",
+    "brouillon": "draft",
+    "exemple": "example",
 }
 
 
-def decode_text(
-    data: bytes, path: Path, expected: str = "an item is Markdown under a YAML front matter"
-) -> str:
+def decode_text(data: bytes, path: Path, expected: str | None = None) -> str:
     """UTF-8 text (a BOM is dropped, CRLF becomes LF), or an ItemError saying what it is."""
+    if expected is None:
+        expected = _("an item is Markdown under a YAML front matter")
     return files.decode_text(data, path, ItemError, expected)
 
 
@@ -120,28 +133,30 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     lines = text.split("\n")
     if not text.strip():
         raise ItemError(
-            "empty file: an item starts with a front matter between '---' lines", path, 1
+            _("empty file: an item starts with a front matter between '---' lines"), path, 1
         )
     if lines[0].rstrip() != "---":
         first = next(n for n, line in enumerate(lines, start=1) if line.strip())
         if lines[first - 1].rstrip() == "---":
             raise ItemError(
-                "the file must start with '---': remove the blank lines above it", path, 1
+                _("the file must start with '---': remove the blank lines above it"), path, 1
             )
         if lines[first - 1].rstrip() == "+++":
             raise ItemError(
-                "a TOML front matter ('+++'): lettre reads YAML between '---' lines", path, first
+                _("a TOML front matter ('+++'): lettre reads YAML between '---' lines"), path, first
             )
         raise ItemError(
-            "no front matter: the file must start with a '---' line, then "
-            "'date:', 'kind:' and 'title:', then '---'",
+            _(
+                "no front matter: the file must start with a '---' line, then 'date:', 'kind:' "
+                "and 'title:', then '---'"
+            ),
             path,
             1,
         )
     for number, line in enumerate(lines[1:], start=2):
         if _FENCE.match(line):
             return "\n".join(lines[1 : number - 1]), "\n".join(lines[number:]), number + 1
-    raise ItemError("front matter never closed: add a '---' line after it", path, 1)
+    raise ItemError(_("front matter never closed: add a '---' line after it"), path, 1)
 
 
 def load_yaml_mapping(
@@ -177,7 +192,7 @@ def _yaml_nodes(
         return {}
     if not isinstance(node, yaml.MappingNode):
         raise ItemError(
-            "the front matter must be 'key: value' lines",
+            _("the front matter must be 'key: value' lines"),
             path,
             first_line + node.start_mark.line,
         )
@@ -187,11 +202,15 @@ def _yaml_nodes(
         for key_node, value_node in node.value:
             line = first_line + key_node.start_mark.line
             if not isinstance(key_node, yaml.ScalarNode):
-                raise ItemError("a key must be a plain word", path, line)
+                raise ItemError(_("a key must be a plain word"), path, line)
             key = str(key_node.value)
             if key in result:
                 raise ItemError(
-                    f"duplicate key '{key}' (first on line {result[key][1]})", path, line
+                    _("duplicate key '{key}' (first on line {value})").format(
+                        key=key, value=result[key][1]
+                    ),
+                    path,
+                    line,
                 )
             try:
                 value = construct(loader, value_node, {})
@@ -273,10 +292,14 @@ def _compose(text: str, path: Path, first_line: int) -> Any:
     except yaml.MarkedYAMLError as err:
         raise _yaml_error(err, text, path, first_line) from None
     except yaml.YAMLError as err:
-        raise ItemError(f"invalid YAML: {_one_line(str(err))}", path, first_line) from None
+        raise ItemError(
+            _("invalid YAML: {problem}").format(problem=_one_line(str(err))), path, first_line
+        ) from None
     except RecursionError:
         raise ItemError(
-            f"invalid YAML: nested more than {MAX_DEPTH} levels deep", path, first_line
+            _("invalid YAML: nested more than {max_depth} levels deep").format(max_depth=MAX_DEPTH),
+            path,
+            first_line,
         ) from None
     finally:
         loader.dispose()
@@ -299,7 +322,11 @@ def _check_nesting(text: str, path: Path, first_line: int) -> None:
             levels = max(levels, depth)
         if levels > MAX_DEPTH:
             raise ItemError(
-                f"invalid YAML: nested more than {MAX_DEPTH} levels deep", path, first_line + number
+                _("invalid YAML: nested more than {max_depth} levels deep").format(
+                    max_depth=MAX_DEPTH
+                ),
+                path,
+                first_line + number,
             )
 
 
@@ -316,8 +343,12 @@ def _check_expansion(root: Any, path: Path, first_line: int) -> None:
             sizes[id(node)] = 1 + sum(sizes[id(c)] for c in children)
             if sizes[id(node)] > MAX_EXPANDED:
                 raise ItemError(
-                    f"invalid YAML: its aliases ('*name') expand to more than {MAX_EXPANDED:,} "
-                    "values".replace(",", " "),
+                    _(
+                        "invalid YAML: its aliases ('*name') expand to more than "
+                        "{max_expanded:,} values"
+                    )
+                    .format(max_expanded=MAX_EXPANDED)
+                    .replace(",", " "),
                     path,
                     first_line + node.start_mark.line,
                 )
@@ -329,7 +360,7 @@ def _check_expansion(root: Any, path: Path, first_line: int) -> None:
         for child in children:
             if id(child) in open_nodes:
                 raise ItemError(
-                    "invalid YAML: an alias ('*name') refers to the value that contains it",
+                    _("invalid YAML: an alias ('*name') refers to the value that contains it"),
                     path,
                     first_line + child.start_mark.line,
                 )
@@ -358,26 +389,28 @@ def _yaml_error(err: yaml.MarkedYAMLError, text: str, path: Path, first_line: in
     context = err.context or ""
     opened = err.context_mark
     if "\t" in problem or "\t" in source[: mark.column + 1 if mark else 0]:
-        problem = "a tab character: YAML needs spaces for indentation"
+        problem = _("a tab character: YAML needs spaces for indentation")
     elif "mapping values are not allowed" in problem and re.match(r"\s+[^\s:]+:", source):
-        problem = "this line is indented more than the key above it: align the keys"
+        problem = _("this line is indented more than the key above it: align the keys")
     elif "mapping values are not allowed" in problem:
-        problem = "a ': ' inside a value: put the value in quotes"
+        problem = _("a ': ' inside a value: put the value in quotes")
     elif opened is not None and "flow" in context:
         bracket = "[" if "sequence" in context else "{"
         line = first_line + opened.line
-        problem = (
-            f"the '{bracket}' is never closed; if the brackets are part of the text, "
-            "put the whole value in quotes"
-        )
+        problem = _(
+            "the '{bracket}' is never closed; if the brackets are part of the text, put the "
+            "whole value in quotes"
+        ).format(bracket=bracket)
     elif opened is not None and "quoted scalar" in context:
         line = first_line + opened.line
-        problem = "a quote is never closed"
+        problem = _("a quote is never closed")
     elif "found undefined alias" in problem:
-        problem = f"{problem}: write '&name' on the value before using '*name'"
+        problem = _("{problem}: write '&name' on the value before using '*name'").format(
+            problem=problem
+        )
     elif err.context and err.problem:
         problem = f"{problem} ({_one_line(err.context)})"
-    return ItemError(f"invalid YAML: {problem}", path, line)
+    return ItemError(_("invalid YAML: {problem}").format(problem=problem), path, line)
 
 
 def _value_error(
@@ -392,13 +425,27 @@ def _value_error(
     if tag:
         shown = tag[1].replace("tag:yaml.org,2002:", "!!")
         return ItemError(
-            f"{label}: the YAML tag '{shown}' is not allowed (write plain values)", path, line
+            _("{label}: the YAML tag '{shown}' is not allowed (write plain values)").format(
+                label=label, shown=shown
+            ),
+            path,
+            line,
         )
     raw = getattr(node, "value", "")
     if isinstance(raw, str) and re.match(r"^\d{4}-\d{1,2}-\d{1,2}", raw):
-        problem = _one_line(str(err))
-        return ItemError(f"{label}: {raw} is not a date in the calendar ({problem})", path, line)
-    return ItemError(f"{label}: invalid value ({_one_line(str(err))})", path, line)
+        problem = calendar_problem(raw) or _(_one_line(str(err)))  # PYTHON_WORDS
+        return ItemError(
+            _("{label}: {raw} is not a date in the calendar ({problem})").format(
+                label=label, raw=raw, problem=problem
+            ),
+            path,
+            line,
+        )
+    return ItemError(
+        _("{label}: invalid value ({one_line})").format(label=label, one_line=_one_line(str(err))),
+        path,
+        line,
+    )
 
 
 class _Broken:
@@ -468,7 +515,8 @@ def _trail(key: str, trail: list[Any]) -> str:
     for n, step in enumerate(trail):
         if isinstance(step, int):
             text += "'" if quoted else ""
-            text += f" row {step + 1}" if key == "results" and n == 0 else f", entry {step + 1}"
+            row = _(" row {number}") if key == "results" and n == 0 else _(", entry {number}")
+            text += row.format(number=step + 1)
             quoted = False
         elif quoted:
             text += f".{step}"
@@ -529,12 +577,14 @@ class _Fields:
 
     def missing(self, key: str, example: str = "") -> str:
         if key in self.data:
-            return f"'{key}' has no value"
+            return _("'{key}' has no value").format(key=key)
         written = self.misspelt(key)
         if written is not None:
-            return f"missing '{key}:' in the front matter (did you mean it by '{written}:'?)"
-        hint = f" (e.g. '{key}: {example}')" if example else ""
-        return f"missing '{key}:' in the front matter{hint}"
+            return _(
+                "missing '{key}:' in the front matter (did you mean it by '{written}:'?)"
+            ).format(key=key, written=written)
+        hint = _(" (e.g. '{key}: {example}')").format(key=key, example=example) if example else ""
+        return _("missing '{key}:' in the front matter{hint}").format(key=key, hint=hint)
 
     def misspelt(self, wanted: str) -> str | None:
         """An unknown key of the file that looks like `wanted` (`titre`, `Title`, `tilte`)."""
@@ -560,13 +610,29 @@ class _Fields:
                 raise self.fail(key, self.missing(key))
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.fail(key, f"'{key}' must be text, not {_describe(value)}")
+            raise self.fail(
+                key, _("'{key}' must be text, not {value}").format(key=key, value=_describe(value))
+            )
         value = str(value).strip()
         if one_line:  # line breaks and runs of spaces go; no-break spaces stay
             value = french_one_line(value)
         if required and not value:
-            raise self.fail(key, f"'{key}' is empty")
+            raise self.fail(key, _("'{key}' is empty").format(key=key))
         return value or None
+
+    def flag(self, key: str) -> bool:
+        """`key: true` or `key: false` (absent: false)."""
+        value = self.raw(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise self.fail(
+                key,
+                _("'{key}' must be true or false, not {value}").format(
+                    key=key, value=_describe(value)
+                ),
+            )
+        return value
 
     def date(self, key: str, *, required: bool = False) -> dt.date | None:
         value = self.raw(key)
@@ -577,7 +643,9 @@ class _Fields:
         try:
             return to_date(value)
         except ValueError as err:
-            raise self.fail(key, f"'{key}': {err}") from None
+            raise self.fail(
+                key, _("{label}: {message}").format(label=f"'{key}'", message=err)
+            ) from None
 
 
 def to_date(value: Any) -> dt.date:
@@ -590,19 +658,40 @@ def to_date(value: Any) -> dt.date:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError as err:
-            raise ValueError(f"{value.strip()} is not a date in the calendar ({err})") from None
+            problem = calendar_problem(value) or _(str(err))  # PYTHON_WORDS
+            raise ValueError(
+                _("{strip} is not a date in the calendar ({problem})").format(
+                    strip=value.strip(), problem=problem
+                )
+            ) from None
     if isinstance(value, str) and (match := _DAY_FIRST.match(value.strip())):
         day, month, year = match.groups()
         iso = f"{year}-{int(month):02d}-{int(day):02d}"
-        raise ValueError(f"write the date {value.strip()!r} as {iso} (year-month-day)")
-    raise ValueError(f"expected a date like 2025-06-13, not {_describe(value)}")
+        raise ValueError(
+            _("write the date {strip!r} as {iso} (year-month-day)").format(
+                strip=value.strip(), iso=iso
+            )
+        )
+    year = value.strip() if isinstance(value, str) else value
+    if isinstance(year, str) and re.fullmatch(r"\d{4}", year):
+        year = int(year)
+    if isinstance(year, int) and not isinstance(year, bool) and 1000 <= year <= 2999:
+        raise ValueError(
+            _(
+                "{year} is a year, not a date: write the whole date, year-month-day "
+                "({year}-06-13), or {year}-01-01 when only the year is known"
+            ).format(year=year)
+        )
+    raise ValueError(
+        _("expected a date like 2025-06-13, not {value}").format(value=_describe(value))
+    )
 
 
 def _describe(value: Any) -> str:
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "a table of keys"
+        return _("a table of keys")
     return repr(value)
 
 
@@ -639,13 +728,15 @@ def parse_item(text: str, path: Path, kinds: Sequence[str], every: bool = False)
     if every and results:  # the warnings of `lettre check`
         f.notes += _row_notes(f, f.raw("results"))
     if kind == "resultats" and "results" not in data and not body.strip():
-        f.errors.append(f.fail("kind", "a 'resultats' item needs 'results:' rows or a body"))
+        f.errors.append(f.fail("kind", _("a 'resultats' item needs 'results:' rows or a body")))
     first()
     summary = f.attempt(lambda: f.text("summary", one_line=True), None)
     image = f.attempt(lambda: _image(f), None)
     no_tags: tuple[str, ...] = ()
     tags = f.attempt(lambda: _tags(f), no_tags)
     founded = f.attempt(lambda: f.date("founded"), None)
+    draft = f.attempt(lambda: f.flag("draft"), False)
+    example = f.attempt(lambda: f.flag("example"), False)
     first()
     if f.errors:
         errors = sorted(f.errors, key=lambda e: e.line or 0)
@@ -664,6 +755,8 @@ def parse_item(text: str, path: Path, kinds: Sequence[str], every: bool = False)
         period=period,
         results=results,
         founded=founded,
+        draft=draft,
+        example=example,
         body_line=body_line,
         key_lines=tuple((key, line) for key, (_value, line) in data.items()),
         notes=tuple(f.notes),
@@ -675,7 +768,10 @@ def _item_date(f: _Fields) -> dt.date:
     assert date is not None
     if not FIRST_DATE <= date <= LAST_DATE:
         raise f.fail(
-            "date", f"'date': {date.isoformat()} is out of range (a year from 1900 to 2999)"
+            "date",
+            _("'date': {isoformat} is out of range (a year from 1900 to 2999)").format(
+                isoformat=date.isoformat()
+            ),
         )
     return date
 
@@ -691,10 +787,15 @@ def _kind(f: _Fields, kinds: Sequence[str]) -> str:
 def _url(f: _Fields) -> str | None:
     url = f.text("url")
     if url is not None and not safe_scheme(url):
-        raise f.fail("url", f"'url' must be an http(s) or mailto address, not {url!r}")
+        raise f.fail(
+            "url", _("'url' must be an http(s) or mailto address, not {url!r}").format(url=url)
+        )
     # not files.CONTROL: any white space (tab, line feed too) splits an address; C1 not refused
     if url is not None and re.search(r"[\s\x00-\x1f\x7f]", url):
-        raise f.fail("url", f"'url' must be one address, without spaces or line breaks: {url!r}")
+        raise f.fail(
+            "url",
+            _("'url' must be one address, without spaces or line breaks: {url!r}").format(url=url),
+        )
     return url
 
 
@@ -703,29 +804,63 @@ def _image(f: _Fields) -> Image | None:
     if value is None:
         return None
     if isinstance(value, str):
-        raise f.fail("image", "'image' needs 'src' and 'alt' (the text read out in its place)")
+        raise f.fail("image", _("'image' needs 'src' and 'alt' (the text read out in its place)"))
     if not isinstance(value, dict):
         raise f.fail(
-            "image", f"'image' must be a table with 'src' and 'alt', not {_describe(value)}"
+            "image",
+            _("'image' must be a table with 'src' and 'alt', not {value}").format(
+                value=_describe(value)
+            ),
         )
     src, alt = value.get("src"), value.get("alt")
+    line = _image_src_line(f)
     if not isinstance(src, str) or not src.strip():
-        raise f.fail("image", "'image' needs 'src' (the picture's address)")
-    if not safe_scheme(src.strip()) or src.strip().lower().startswith("mailto:"):
-        raise f.fail("image", f"'image.src' must be an http(s) address, not {src!r}")
-    if re.search(r"[\s\x00-\x1f\x7f]", src.strip()):
-        raise f.fail("image", f"'image.src' must be one address, without spaces: {src!r}")
+        raise f.fail("image", _("'image' needs 'src' (the picture's address)"))
+    src = src.strip()
+    if is_local(src):  # a photo of the folder (images.locate vets the path): spaces are fine
+        if re.search(r"[\x00-\x1f\x7f]", src):
+            message = _("'image.src' must be one line, without control characters: {src!r}")
+            raise ItemError(message.format(src=src), f.path, line)
+    elif not safe_scheme(src) or src.lower().startswith("mailto:"):
+        raise ItemError(
+            _("'image.src' must be an http(s) address or a file of the folder, not {src!r}").format(
+                src=src
+            ),
+            f.path,
+            line,
+        )
+    elif re.search(r"[\s\x00-\x1f\x7f]", src):
+        raise ItemError(
+            _("'image.src' must be one address, without spaces: {src!r}").format(src=src),
+            f.path,
+            line,
+        )
     if alt is None:
-        raise f.fail("image", "'image' needs 'alt' (the text read out in its place)")
+        raise f.fail("image", _("'image' needs 'alt' (the text read out in its place)"))
     if not isinstance(alt, str):
-        raise f.fail("image", f"'image.alt' must be text, not {_describe(alt)}")
+        raise f.fail("image", _("'image.alt' must be text, not {alt}").format(alt=_describe(alt)))
     sizes = []
     for key in ("width", "height"):
         size = value.get(key)
         if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size <= 0):
-            raise f.fail("image", f"'image.{key}' must be a number of pixels, not {size!r}")
+            raise f.fail(
+                "image",
+                _("'image.{key}' must be a number of pixels, not {size!r}").format(
+                    key=key, size=size
+                ),
+            )
         sizes.append(size)
-    return Image(src.strip(), " ".join(alt.split()), sizes[0], sizes[1])
+    return Image(src, " ".join(alt.split()), sizes[0], sizes[1], line)
+
+
+def _image_src_line(f: _Fields) -> int:
+    """The line of `src` inside `image` (block or flow style), else the line of `image`."""
+    node = f.nodes.get("image")
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _value in node.value:
+            if key_node.value == "src":
+                return int(f.first_line + key_node.start_mark.line)
+    return f.line_of("image")
 
 
 def _tags(f: _Fields) -> tuple[str, ...]:
@@ -735,7 +870,7 @@ def _tags(f: _Fields) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [t for t in re.split(r"[,\s]+", value) if t]
     if not isinstance(value, list) or not all(isinstance(t, str | int) for t in value):
-        raise f.fail("tags", "'tags' must be a list of words")
+        raise f.fail("tags", _("'tags' must be a list of words"))
     return tuple(str(t).strip() for t in value)
 
 
@@ -744,13 +879,18 @@ def _period(f: _Fields) -> Period | None:
     if value is None:
         return None
     if not isinstance(value, dict) or "start" not in value or "end" not in value:
-        raise f.fail("period", "'period' needs 'start' and 'end' dates")
+        raise f.fail("period", _("'period' needs 'start' and 'end' dates"))
     try:
         start, end = to_date(value["start"]), to_date(value["end"])
     except ValueError as err:
-        raise f.fail("period", f"'period': {err}") from None
+        raise f.fail(
+            "period", _("{label}: {message}").format(label="'period'", message=err)
+        ) from None
     if end < start:
-        raise f.fail("period", f"'period' ends ({end}) before it starts ({start})")
+        raise f.fail(
+            "period",
+            _("'period' ends ({end}) before it starts ({start})").format(end=end, start=start),
+        )
     return Period(start, end)
 
 
@@ -762,7 +902,9 @@ def _results(f: _Fields, every: bool = False) -> tuple[ResultRow, ...]:
     if not isinstance(value, list):
         raise f.fail(
             "results",
-            f"'results' must be a list of rows ('- sport: …' lines), not {_describe(value)}",
+            _("'results' must be a list of rows ('- sport: …' lines), not {value}").format(
+                value=_describe(value)
+            ),
         )
     numbered = [(n, row) for n, row in enumerate(value, start=1) if row is not BROKEN]
     # a BROKEN row's unreadable value is reported already
@@ -787,40 +929,59 @@ def _read_each(values: Iterable[T], read: Callable[[T], R], every: bool) -> list
 
 def _row(f: _Fields, number: int, row: Any) -> ResultRow:
     """One row of `results`, checked; ItemError at the line of the wrong field."""
-    where = f"'results' row {number}"
+    where = _("'results' row {number}").format(number=number)
     index = number - 1
     if not isinstance(row, dict):
-        raise f.fail("results", f"{where} must be a table (sport, name, rank, ...)", index)
+        raise f.fail(
+            "results",
+            _("{where} must be a table (sport, name, rank, ...)").format(where=where),
+            index,
+        )
     for key in ("sport", "name"):
         if not isinstance(row.get(key), str | int) or not str(row[key]).strip():
-            raise f.fail("results", f"{where} needs '{key}'", index, key)
-    rank, rank_text = row.get("rank"), ""
-    if isinstance(rank, str) and rank.strip().isdigit():
-        rank = int(rank)
-    if isinstance(rank, str):
-        rank_text, rank = rank.strip(), None
-    elif rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
+            raise f.fail(
+                "results", _("{where} needs '{key}'").format(where=where, key=key), index, key
+            )
+    try:
+        rank, rank_text = parse_rank(row.get("rank"))
+    except ValueError as err:
+        raise f.fail("results", f"{where}: {err}", index, "rank") from None
+    if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
         raise f.fail(
-            "results", f"{where}: 'rank' must be a number from 1, not {rank!r}", index, "rank"
+            "results",
+            _("{where}: 'rank' must be a number from 1, not {rank!r}").format(
+                where=where, rank=rank
+            ),
+            index,
+            "rank",
         )
     try:
         start, end, backwards = _row_dates(row)
     except ValueError as err:
         field = "date" if row.get("date") is not None else "dates"
-        raise f.fail("results", f"{where}: {err}", index, field) from None
+        raise f.fail(
+            "results", _("{label}: {message}").format(label=where, message=err), index, field
+        ) from None
     if backwards:
         f.notes.append(
             (
                 f.line_of("results", index, "dates"),
-                f"{where}: 'dates' are in reverse order ({end} before {start}): "
-                "write the first day first",
+                _(
+                    "{where}: 'dates' are in reverse order ({end} before {start}): write the "
+                    "first day first"
+                ).format(where=where, end=end, start=start),
             )
         )
     texts = {}
     for key in ("grade", "event", "competition", "city", "country"):
         item = row.get(key, "")
         if not isinstance(item, str | int | float) or isinstance(item, bool):
-            raise f.fail("results", f"{where}: '{key}' must be text", index, key)
+            raise f.fail(
+                "results",
+                _("{where}: '{key}' must be text").format(where=where, key=key),
+                index,
+                key,
+            )
         texts[key] = " ".join(str(item).split())
     return ResultRow(
         sport=" ".join(str(row["sport"]).split()),
@@ -888,7 +1049,9 @@ TEXT_RANKS = frozenset(
         "HC",
     )
 )
-_ORDINAL = re.compile(r"^(\d+)\s*(er|re|ère|e|ème|eme|è|nd|nde|st|rd|th)\.?$", re.IGNORECASE)
+_ORDINAL = re.compile(
+    r"^(\d+)\s*(er|re|ère|ere|e|ème|eme|ième|ieme|è|nd|nde|st|rd|th)\.?$", re.IGNORECASE
+)
 
 
 _ROW_KEY_SET = frozenset(ROW_KEYS)
@@ -901,36 +1064,36 @@ def _row_notes(f: _Fields, rows: Any) -> list[tuple[int | None, str]]:
     for number, row in enumerate(rows if isinstance(rows, list) else [], 1):
         if not isinstance(row, dict):
             continue
-        where, index = f"'results' row {number}", number - 1
+        where, index = _("'results' row {number}").format(number=number), number - 1
         for key in row:
             if key not in _ROW_KEY_SET:
                 close = difflib.get_close_matches(str(key).casefold(), ROW_KEYS, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                hint = _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
                 line = f.line_of("results", index, key)
-                notes.append((line, f"{where}: unknown key '{key}' ignored{hint}"))
+                notes.append(
+                    (
+                        line,
+                        _("{where}: unknown key '{key}' ignored{hint}").format(
+                            where=where, key=key, hint=hint
+                        ),
+                    )
+                )
         rank = row.get("rank")
         text = rank.strip() if isinstance(rank, str) and not rank.strip().isdigit() else ""
-        if text and text.casefold() not in TEXT_RANKS:
-            ordinal = _ORDINAL.match(text)
-            if ordinal:
-                message = (
-                    f"{where}: write 'rank: {int(ordinal[1])}' (a number): "
-                    "the letter writes the ordinal itself"
-                )
-            else:
-                message = (
-                    f"{where}: 'rank' {text!r} is neither a number nor a known rank "
-                    "(finaliste, abandon, DNF…): shown as written"
-                )
+        if text and text.casefold() not in TEXT_RANKS and not _ORDINAL.match(text):
+            message = _(
+                "{where}: 'rank' {text!r} is neither a number, an ordinal (1re, 2e) nor a known "
+                "rank (finaliste, abandon, DNF…): shown as written"
+            ).format(where=where, text=text)
             notes.append((f.line_of("results", index, "rank"), message))
         sport = " ".join(str(row.get("sport", "")).split())
         folded = sport.casefold()
         if folded in first_spelling and first_spelling[folded][0] != sport:
             spelling, row_number = first_spelling[folded]
-            message = (
-                f"{where}: sport {sport!r} differs from {spelling!r} (row {row_number}) "
-                f"only by case: both are shown under {spelling!r}"
-            )
+            message = _(
+                "{where}: sport {sport!r} differs from {spelling!r} (row {row_number}) only by "
+                "case: both are shown under {spelling!r}"
+            ).format(where=where, sport=sport, spelling=spelling, row_number=row_number)
             notes.append((f.line_of("results", index, "sport"), message))
         first_spelling.setdefault(folded, (sport, number))
     return notes
@@ -959,6 +1122,26 @@ def _row_lines(f: _Fields) -> tuple[tuple[tuple[str, int], ...], ...]:
     )
 
 
+def parse_rank(value: Any) -> tuple[Any, str]:
+    """(number, text as shown) of a rank: `1` → (1, ""), `"1re"` → (1, "1re") kept as
+    written, `"finaliste"` → (None, "finaliste"); anything else is returned as it is."""
+    if isinstance(value, str):
+        text = " ".join(value.split())
+        if text.isdigit():
+            return int(text), ""
+        ordinal = _ORDINAL.match(text)
+        if ordinal:
+            if int(ordinal[1]) < 1:
+                raise ValueError(
+                    _("'rank' must be a number from 1, not {value!r}").format(value=value)
+                )
+            return int(ordinal[1]), text
+        return None, text
+    if isinstance(value, float) and value.is_integer():
+        return int(value), ""
+    return value, ""
+
+
 def _row_dates(row: dict[str, Any]) -> tuple[dt.date | None, dt.date | None, bool]:
     """(first day, last day, whether `dates` gave them last day first) of a row."""
     if "date" in row and row["date"] is not None:
@@ -970,7 +1153,7 @@ def _row_dates(row: dict[str, Any]) -> tuple[dt.date | None, dt.date | None, boo
     if isinstance(dates, dict):
         dates = [dates.get("start"), dates.get("end")]
     if not isinstance(dates, list) or not dates:
-        raise ValueError("'dates' must be two dates (first and last day)")
+        raise ValueError(_("'dates' must be two dates (first and last day)"))
     days = [to_date(d) for d in dates]
     start, end = min(days), max(days)
     return start, end, any(a > b for a, b in itertools.pairwise(days))
@@ -982,13 +1165,20 @@ def read_item(path: Path, kinds: Sequence[str], every: bool = False) -> Item:
     return parse_item(decode_text(data, path), path, kinds, every)
 
 
+#: file names in `items/` that are never items: hidden files, an editor's backups and locks,
+#: and `_notes.md`, a note or a file put aside
+IGNORED_PREFIXES = (".", "_", "#", "~")
+
+
 def is_item_name(name: str) -> bool:
-    """Whether a file name in `items/` is an item's: `*.md`, not hidden nor an editor's."""
-    return name.endswith(".md") and not name.startswith((".", "#", "~"))
+    """Whether a file name in `items/` is an item's: `*.md`, not hidden, put aside (`_`)
+    nor an editor's."""
+    return name.endswith(".md") and not name.startswith(IGNORED_PREFIXES)
 
 
 def item_paths(items_dir: Path) -> list[Path]:
-    """`items/*.md` in name order, leaving out hidden files; [] when there is no `items/`."""
+    """`items/*.md` in name order, leaving out hidden files and those whose name starts with
+    `_`; [] when there is no `items/`."""
     if not items_dir.is_dir():
         if not items_dir.is_symlink() and not items_dir.exists():
             return []
@@ -996,7 +1186,7 @@ def item_paths(items_dir: Path) -> list[Path]:
             items_dir.stat()
         except OSError as err:
             raise ItemError(files.os_problem(err, items_dir), items_dir) from None
-        raise ItemError("not a folder: item files go in a folder named items/", items_dir)
+        raise ItemError(_("not a folder: item files go in a folder named items/"), items_dir)
     with os.scandir(items_dir) as entries:  # names only: no stat per file
         names = sorted(e.name for e in entries if is_item_name(e.name))
     return [items_dir / name for name in names]
@@ -1018,8 +1208,10 @@ def duplicate_slugs(paths: Iterable[Path]) -> list[ItemError]:
         if key in seen:
             errors.append(
                 ItemError(
-                    f"same slug '{key}' as {seen[key]}: the two would be one file on macOS, "
-                    "on Windows and in the web archive; rename one of them",
+                    _(
+                        "same slug '{key}' as {value}: the two would be one file on macOS, on "
+                        "Windows and in the web archive; rename one of them"
+                    ).format(key=key, value=seen[key]),
                     path,
                 )
             )
@@ -1085,14 +1277,14 @@ def read_anniversaries(path: Path, every: bool = False) -> list[Anniversary]:
     if not path.exists() and not path.is_symlink():
         return []
     data = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)
-    text = decode_text(data, path, "a YAML list of '- name: …' entries")
+    text = decode_text(data, path, _("a YAML list of '- name: …' entries"))
     node = _compose(text, path, 1)
     loader = _Loader("")
     try:
         if node is None:
             return []
         if not isinstance(node, yaml.SequenceNode):
-            raise ItemError("expected a list of '- name: …' entries", path, 1)
+            raise ItemError(_("expected a list of '- name: …' entries"), path, 1)
         return _read_each(node.value, lambda entry: _anniversary(loader, entry, path), every)
     finally:
         loader.dispose()
@@ -1113,28 +1305,42 @@ def _anniversary(loader: Any, entry: Any, path: Path) -> Anniversary:
     try:
         value = loader.construct_object(entry, deep=True)
     except (ValueError, TypeError, OverflowError, yaml.YAMLError) as err:
-        raise ItemError(f"invalid entry ({_one_line(str(err))})", path, line) from None
+        raise ItemError(
+            _("invalid entry ({one_line})").format(one_line=_one_line(str(err))), path, line
+        ) from None
     if not isinstance(value, dict):
-        raise ItemError("each entry needs 'name' and 'founded'", path, line)
+        raise ItemError(_("each entry needs 'name' and 'founded'"), path, line)
     name = value.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise ItemError("entry without 'name'", path, line)
+        raise ItemError(_("entry without 'name'"), path, line)
     if value.get("founded") is None:
-        written = "'founded' has no value" if "founded" in value else "missing 'founded:'"
-        example = f" (e.g. 'founded: 1995-06-13') in the entry of {' '.join(name.split())!r}"
+        written = _("'founded' has no value") if "founded" in value else _("missing 'founded:'")
+        example = _(" (e.g. 'founded: 1995-06-13') in the entry of {join!r}").format(
+            join=" ".join(name.split())
+        )
         raise ItemError(written + example, path, lines.get("founded", line))
     try:
         founded = to_date(value["founded"])
     except ValueError as err:
-        raise ItemError(f"'founded': {err}", path, lines.get("founded", line)) from None
+        raise ItemError(
+            _("{label}: {message}").format(label="'founded'", message=err),
+            path,
+            lines.get("founded", line),
+        ) from None
     url = value.get("url")
     if url is not None and (not isinstance(url, str) or not safe_scheme(url)):
         raise ItemError(
-            f"'url' must be an http(s) or mailto address, not {url!r}",
+            _("'url' must be an http(s) or mailto address, not {url!r}").format(url=url),
             path,
             lines.get("url", line),
         )
     text_value = value.get("text")
     if text_value is not None and not isinstance(text_value, str):
-        raise ItemError("'text' must be text", path, lines.get("text", line))
-    return Anniversary(" ".join(name.split()), founded, url, text_value, path, line)
+        raise ItemError(_("'text' must be text"), path, lines.get("text", line))
+    example = value.get("example", False)
+    if not isinstance(example, bool):
+        message = _("'example' must be true or false, not {example}").format(
+            example=_describe(example)
+        )
+        raise ItemError(message, path, lines.get("example", line))
+    return Anniversary(" ".join(name.split()), founded, url, text_value, path, line, example)

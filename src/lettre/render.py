@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .body import display_width, wrap
 from .errors import LettreError, TemplateError
 from .i18n import typeset_gettext
+from .messages import _
 from .resources import templates_dir
 
 if TYPE_CHECKING:
@@ -121,6 +122,7 @@ def environment(user_dir: Path | None, locale: str) -> jinja2.Environment:
     env.install_gettext_callables(*typeset_gettext(locale), newstyle=True)  # type: ignore[attr-defined]
     env.filters["wrap"] = lambda text, width=TEXT_WIDTH, indent="": wrap(str(text), width, indent)
     env.filters["underline"] = _underline
+    env.filters["bracket"] = lambda text: f"[{text}]"
     env.filters["results_table"] = results_table
     env.filters["display_size"] = display_size
     env.filters["text_direction"] = text_direction
@@ -155,7 +157,11 @@ def _template_error(err: Exception, name: str) -> TemplateError | None:
     import jinja2
 
     if isinstance(err, jinja2.TemplateSyntaxError):
-        return TemplateError(f"template error: {err.message}", err.filename or name, err.lineno)
+        return TemplateError(
+            _("template error: {message}").format(message=err.message),
+            err.filename or name,
+            err.lineno,
+        )
     path, line = None, None
     tb: TracebackType | None = err.__traceback__
     while tb is not None:
@@ -164,11 +170,19 @@ def _template_error(err: Exception, name: str) -> TemplateError | None:
             path, line = filename, tb.tb_lineno
         tb = tb.tb_next
     if isinstance(err, jinja2.TemplateNotFound):
-        return TemplateError(f"template not found: {err.name}", path or name, line)
+        return TemplateError(
+            _("template not found: {name}").format(name=err.name), path or name, line
+        )
     if path is None:  # not raised by a template: a bug of lettre's, not the user's
         return None
     message = str(err) or type(err).__name__
-    return TemplateError(f"template error: {message}{_attribute_hint(message)}", path, line)
+    return TemplateError(
+        _("template error: {message}{message2}").format(
+            message=message, message2=_attribute_hint(message)
+        ),
+        path,
+        line,
+    )
 
 
 def _attribute_hint(message: str) -> str:
@@ -185,7 +199,7 @@ def _attribute_hint(message: str) -> str:
     names = [f.name for f in dataclasses.fields(cls)]
     names += [name for name, value in vars(cls).items() if isinstance(value, property)]
     close = difflib.get_close_matches(match[2], names, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
 
 
 def _file_loader(folder: Path) -> jinja2.BaseLoader:
@@ -201,8 +215,10 @@ def _file_loader(folder: Path) -> jinja2.BaseLoader:
             except UnicodeDecodeError as err:
                 data = err.object if isinstance(err.object, bytes) else b""
                 raise TemplateError(
-                    f"not UTF-8: byte 0x{data[err.start]:02X} at position {err.start} "
-                    "cannot be decoded; re-save the template as UTF-8",
+                    _(
+                        "not UTF-8: byte 0x{value:02X} at position {start} cannot be decoded; "
+                        "re-save the template as UTF-8"
+                    ).format(value=data[err.start], start=err.start),
                     folder.joinpath(*template.split("/")),
                     data.count(b"\n", 0, err.start) + 1,
                 ) from None
@@ -434,7 +450,7 @@ def render_html(letter: Letter, user_dir: Path | None = None) -> str:
     try:
         inlined = inline_css(html)
     except Exception as err:  # premailer/cssutils raise many kinds on a broken CSS file
-        raise TemplateError(f"cannot inline the CSS: {err}", "style.css") from err
+        raise TemplateError(_("cannot inline the CSS: {err}").format(err=err), "style.css") from err
     if not inlined.lstrip().lower().startswith("<!doctype"):
         inlined = "<!DOCTYPE html>\n" + inlined
     # one final line end, as in the message's HTML part (set_content would add it there)

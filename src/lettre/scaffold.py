@@ -9,10 +9,18 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .errors import LettreError, UsageError
+from .messages import _
+
+if TYPE_CHECKING:
+    from .spreadsheet import SheetResults
 
 SLUG_LIMIT = 60
+#: the comment `lettre new anniversaire` writes after its example `founded` date: while it
+#: is there, that date counts as an example (examples.py)
+FOUNDED_COMMENT = "# exemple : la date de création"
 # letters that NFKD does not split into a base letter and an accent
 _FOLD = str.maketrans(
     {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
@@ -54,8 +62,17 @@ def _yaml_value(value: str) -> str:
     return dumped.removeprefix("k: ").rstrip("\n")
 
 
-def item_text(kind: str, title: str, day: dt.date) -> str:
-    """The text of a new item: its front matter, commented optional keys, a body to write."""
+def item_text(
+    kind: str,
+    title: str,
+    day: dt.date,
+    results: SheetResults | None = None,
+) -> str:
+    """The text of a new item: its front matter, commented optional keys, a body to write.
+
+    `results`: the rows of a spreadsheet (`--from`), written in place of the example row;
+    their dates give the `period`.
+    """
     lines = ["---", f"date: {day.isoformat()}", f"kind: {kind}", f"title: {_yaml_value(title)}"]
     lines += [
         "# summary: Le chapô, en une ou deux phrases (sinon, le début du texte).",
@@ -63,7 +80,13 @@ def item_text(kind: str, title: str, day: dt.date) -> str:
         "# image: {src: https://www.example.org/photo.jpg, alt: Ce que montre la photo}",
         "# tags: [exemple]",
     ]
-    if kind == "resultats":
+    if kind == "resultats" and results is not None:
+        monday = day - dt.timedelta(days=day.weekday())
+        first, last = results.period or (monday - dt.timedelta(days=7), monday - dt.timedelta(1))
+        lines += ["period:", f"  start: {first.isoformat()}", f"  end: {last.isoformat()}"]
+        lines += ["results:", *_results_lines(results.rows)]
+        body = "Quelques mots sur les résultats de la période."
+    elif kind == "resultats":
         monday = day - dt.timedelta(days=day.weekday())
         lines += [
             "period:",
@@ -82,45 +105,77 @@ def item_text(kind: str, title: str, day: dt.date) -> str:
         ]
         body = "Quelques mots sur les résultats de la période."
     elif kind == "anniversaire":
-        lines.append(f"founded: {_years_before(day, 10).isoformat()}  # la date de création")
+        lines.append(f"founded: {years_before(day, 10).isoformat()}  {FOUNDED_COMMENT}")
         body = "Ce que cet anniversaire rappelle, en quelques lignes."
     else:
         body = "Le texte de l'article, en Markdown : **gras**, *italique*, [liens](https://www.example.org/)."
     return "\n".join([*lines, "---", body, ""])
 
 
-def _years_before(day: dt.date, years: int) -> dt.date:
+def _results_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """`results` rows as YAML lines, each value as it reads back."""
+    lines = []
+    for row in rows:
+        for number, (key, value) in enumerate(row.items()):
+            if isinstance(value, list):
+                written = "[" + ", ".join(day.isoformat() for day in value) + "]"
+            elif isinstance(value, dt.date):
+                written = value.isoformat()
+            elif isinstance(value, int):
+                written = str(value)
+            else:
+                written = _yaml_value(str(value))
+            lines.append(f"{'  - ' if number == 0 else '    '}{key}: {written}")
+    return lines
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
 
 
-def new_item(items_dir: Path, kind: str, title: str, day: dt.date, kinds: Sequence[str]) -> Path:
-    """Create `items/YYYY-MM-DD-slug.md` (a numbered suffix if taken); never overwrite."""
+def new_item(
+    items_dir: Path,
+    kind: str,
+    title: str,
+    day: dt.date,
+    kinds: Sequence[str],
+    results: SheetResults | None = None,
+) -> Path:
+    """Create `items/YYYY-MM-DD-slug.md` (a numbered suffix if taken); never overwrite.
+
+    `results`: the rows read from a spreadsheet (`lettre new resultats --from FILE`).
+    """
     from .config import unknown_kind
     from .readers import FIRST_DATE, LAST_DATE
 
     if not FIRST_DATE <= day <= LAST_DATE:  # the reader refuses such a date
         raise UsageError(
-            f"--date: {day.isoformat()} is out of range "
-            f"(from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()})"
+            _("--date: {isoformat} is out of range (from {isoformat2} to {isoformat3})").format(
+                isoformat=day.isoformat(),
+                isoformat2=FIRST_DATE.isoformat(),
+                isoformat3=LAST_DATE.isoformat(),
+            )
         )
     title = " ".join(title.split())
     if not title:
-        raise UsageError("--title: the title is empty")
+        raise UsageError(_("--title: the title is empty"))
     if kind not in kinds:
         raise UsageError(unknown_kind(kind, kinds))
     stem = f"{day.isoformat()}-{slugify(title) or kind}"
-    data = item_text(kind, title, day).encode("utf-8")
+    data = item_text(kind, title, day, results).encode("utf-8")
     for number in range(1, 1000):
         path = items_dir / (f"{stem}.md" if number == 1 else f"{stem}-{number}.md")
         try:
             if write_new(path, data):
                 return path
         except OSError as err:
-            raise LettreError(f"cannot write: {err.strerror or err}", path) from None
-    raise LettreError(f"too many items named {stem}-N.md", items_dir)
+            raise LettreError(
+                _("cannot write: {value}").format(value=err.strerror or err), path
+            ) from None
+    raise LettreError(_("too many items named {stem}-N.md").format(stem=stem), items_dir)
 
 
 def edit_item(path: Path, kinds: Sequence[str]) -> None:
@@ -135,23 +190,33 @@ def edit_item(path: Path, kinds: Sequence[str]) -> None:
     if not editor:
         editor = next((e for e in ("editor", "nano", "vi") if shutil.which(e)), None)
     if not editor:
-        raise UsageError(f"--edit: set $EDITOR to your editor (the item is {path})")
+        raise UsageError(
+            _("--edit: set $EDITOR to your editor (the item is {path})").format(path=path)
+        )
     try:
         command = shlex.split(editor)
     except ValueError as err:  # an unclosed quote
         variable = "$VISUAL" if os.environ.get("VISUAL") else "$EDITOR"
         raise UsageError(
-            f"--edit: {variable} is not a valid command ({str(err).lower()}): {editor!r} "
-            f"(the item is {path})"
+            _(
+                "--edit: {variable} is not a valid command ({lower}): {editor!r} (the item is "
+                "{path})"
+            ).format(variable=variable, lower=str(err).lower(), editor=editor, path=path)
         ) from None
     try:
         subprocess.run([*command, str(path)], check=False)
     except OSError as err:
-        raise UsageError(f"--edit: cannot run {editor!r}: {err.strerror or err}") from None
+        raise UsageError(
+            _("--edit: cannot run {editor!r}: {value}").format(
+                editor=editor, value=err.strerror or err
+            )
+        ) from None
     try:
         read_item(path, kinds)
     except LettreError as err:
-        message = f"{err.message} (the file is kept: fix it, then run 'lettre check')"
+        message = _("{message} (the file is kept: fix it, then run 'lettre check')").format(
+            message=err.message
+        )
         raise LettreError(message, err.path, err.line) from None
 
 
@@ -172,7 +237,7 @@ def folder_files(today: dt.date, locale: str = "fr_FR") -> dict[str, str]:
     return {
         "lettre.toml": CONFIG_TEMPLATE.replace("{locale}", locale),
         "anniversaries.yaml": ANNIVERSARIES_TEMPLATE.replace(
-            "{founded}", _years_before(today + dt.timedelta(days=0), 5).isoformat()
+            "{founded}", years_before(today + dt.timedelta(days=0), 5).isoformat()
         ),
         f"items/{week_day}-bienvenue-dans-votre-lettre.md": WELCOME_ITEM.replace(
             "{date}", week_day
@@ -184,7 +249,7 @@ def folder_files(today: dt.date, locale: str = "fr_FR") -> dict[str, str]:
         .replace("{end}", week_day),
         f"items/{week_day}-le-club-de-course-a-pied-a-10-ans.md": ANNIVERSARY_ITEM.replace(
             "{date}", week_day
-        ).replace("{founded}", _years_before(today, 10).isoformat()),
+        ).replace("{founded}", years_before(today, 10).isoformat()),
     }
 
 
@@ -201,15 +266,19 @@ def init_folder(
 
         today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
     if folder.exists() and not folder.is_dir():
-        raise LettreError("not a folder", folder)
+        raise LettreError(_("not a folder"), folder)
     try:
         present = [p for p in folder.iterdir() if p.name != ".git"] if folder.is_dir() else []
     except OSError as err:
-        raise LettreError(f"cannot read this folder: {err.strerror or err}", folder) from None
+        raise LettreError(
+            _("cannot read this folder: {value}").format(value=err.strerror or err), folder
+        ) from None
     if present and not force:
         raise LettreError(
-            "this folder is not empty: choose an empty or new folder, or add --force to "
-            "create only the missing files (existing files are never overwritten)",
+            _(
+                "this folder is not empty: choose an empty or new folder, or add --force to "
+                "create only the missing files (existing files are never overwritten)"
+            ),
             folder,
         )
     created: list[Path] = []
@@ -219,7 +288,9 @@ def init_folder(
         try:
             written = write_new(path, text.encode("utf-8"))
         except OSError as err:
-            raise LettreError(f"cannot write: {err.strerror or err}", path) from None
+            raise LettreError(
+                _("cannot write: {value}").format(value=err.strerror or err), path
+            ) from None
         (created if written else kept).append(path)
     return Scaffold(tuple(created), tuple(kept))
 
@@ -240,8 +311,9 @@ timezone = "Europe/Paris"
 # Le jour de parution : la lettre réunit les éléments des sept jours qui finissent ce jour-là.
 publication_day = "vendredi"
 
-# L'adresse du site : les liens relatifs des articles (/actualites/…) partent d'ici.
-base_url = "https://www.example.org/"
+# L'adresse de votre site : les liens relatifs des articles (/actualites/…) partent
+# d'ici, et le lien « Voir la version en ligne » mène à {base_url}lettres/.
+# base_url = "https://www.example.org/"
 
 # L'identifiant de la liste de diffusion (en-tête List-Id), facultatif.
 # list_id = "lettre.example.org"
@@ -252,19 +324,29 @@ base_url = "https://www.example.org/"
 # Mettre à true pour garder le HTML écrit dans les articles (sinon, il est affiché tel quel).
 # allow_html = false
 
+# Les adresses ci-dessous sont des exemples : tant qu'une rubrique porte la ligne
+# « example = true », lettre refuse d'envoyer la lettre (lettre compose, lettre archive),
+# et l'aperçu les signale « EXEMPLE ». Écrivez vos propres adresses, puis supprimez
+# la ligne « example = true » de la rubrique.
+
 # L'expéditeur, et l'adresse des réponses.
 [sender]
+example = true
 name = "Cellule communication"
 address = "communication@example.org"
 # reply_to = "redaction@example.org"
+# Le nom que donne le pied de la lettre (« Vous recevez cette lettre de la part de… »).
+# footer_name = "la Cellule communication"
 
 # Les destinataires : to, cc et bcc (copie cachée).
 [recipients]
+example = true
 to = [{ name = "Abonnés de la lettre", address = "abonnes@example.org" }]
 # bcc = ["archives@example.org"]
 
 # Le désabonnement : une page https (désabonnement en un clic) et/ou une adresse.
 [unsubscribe]
+example = true
 url = "https://www.example.org/desabonnement"
 # mailto = "desabonnement@example.org"
 
@@ -290,19 +372,25 @@ kind = "anniversaire"
 ANNIVERSARIES_TEMPLATE = """\
 # Les dates de création dont lettre calcule les anniversaires.
 # Chaque entrée : name (le nom), founded (la date de création), url et text facultatifs.
-# Un anniversaire rejoint la lettre de la semaine où il tombe, pour un nombre rond d'années.
-- name: L'association sportive
-  founded: {founded}
-  url: https://www.example.org/association
-  text: >-
-    Cinq ans de tournois, de courses et de rencontres : merci à tous les bénévoles
-    qui font vivre l'association.
-- name: Le foyer des cadets
-  founded: 1975-09-15
+# Un anniversaire rejoint la lettre de la semaine où il tombe, pour un nombre rond d'années
+# (la lettre de cette semaine doit avoir au moins un article).
+#
+# Les deux entrées ci-dessous sont des exemples, inactifs : écrivez les vôtres sur ce
+# modèle, sans le « # » du début des lignes.
+#
+# - name: L'association sportive
+#   founded: {founded}
+#   url: https://www.example.org/association
+#   text: >-
+#     Cinq ans de tournois, de courses et de rencontres : merci à tous les bénévoles
+#     qui font vivre l'association.
+# - name: Le foyer des cadets
+#   founded: 1975-09-15
 """
 
 WELCOME_ITEM = """\
 ---
+example: true  # un exemple de lettre init : jamais envoyé ; écrivez les vôtres
 date: {date}
 kind: communique
 title: Bienvenue dans votre lettre hebdomadaire
@@ -327,6 +415,7 @@ Pour en savoir plus, voyez [la documentation](https://www.example.org/documentat
 
 RESULTS_ITEM = """\
 ---
+example: true  # un exemple de lettre init : jamais envoyé ; écrivez les vôtres
 date: {date}
 kind: resultats
 title: "Tournoi de volley inter-services : les résultats"
@@ -362,6 +451,7 @@ merci aux arbitres bénévoles !
 
 ANNIVERSARY_ITEM = """\
 ---
+example: true  # un exemple de lettre init : jamais envoyé ; écrivez les vôtres
 date: {date}
 kind: anniversaire
 title: Le club de course à pied a 10 ans

@@ -162,6 +162,9 @@ class Config:
     allow_html: bool = False
     anniversary_years: tuple[int, ...] = ()  # empty: 1 and every multiple of 5
     footer_name: str | None = None  # [sender] footer_name
+    # the tables marked `example = true` ("sender", "recipients", "unsubscribe"): what
+    # `lettre init` wrote for the user to replace (see examples.py)
+    examples: tuple[str, ...] = ()
     readers_path: Path | None = None  # [recipients] readers, absolute
     list_address: Address | None = None  # [recipients] list
     send: SendSettings = SendSettings()

@@ -7,8 +7,51 @@ import re
 
 from .errors import UsageError
 from .items import Week
+from .messages import N_, _
 
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+
+
+_MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+           N_("July"), N_("August"), N_("September"), N_("October"), N_("November"),
+           N_("December"))  # fmt: skip
+_ISO_LIKE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def calendar_problem(text: str) -> str | None:
+    """Why `2025-06-31` is not a day of the calendar ("June 2025 has 30 days"), or None
+    when `text` is no year-month-day at all, or a real day."""
+    import calendar
+
+    match = _ISO_LIKE.match(text.strip())
+    if match is None:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        return _("there is no month {month}: months go from 01 to 12").format(month=month)
+    days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    if not 1 <= day <= days:
+        return _("{month} {year} has {days} days").format(
+            month=_(_MONTHS[month - 1]), year=year, days=days
+        )
+    return None
+
+
+def parse_date(text: str, option: str) -> dt.date:
+    """A year-month-day date given to `option`; UsageError saying what is wrong."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        problem = calendar_problem(text)
+        if problem is not None:
+            message = _("{option}: {strip} is not a date in the calendar ({problem})").format(
+                option=option, strip=text.strip(), problem=problem
+            )
+        else:
+            message = _("{option}: {text!r} is not a date (use 2025-06-13)").format(
+                option=option, text=text
+            )
+        raise UsageError(message) from None
 
 
 def week_of(day: dt.date, publication_day: int = 5) -> Week:
@@ -24,7 +67,9 @@ def parse_week(spec: str, today: dt.date, publication_day: int = 5) -> Week:
     try:
         return _parse_week(text, spec, today, publication_day)
     except OverflowError:
-        raise UsageError(f"--week: {spec!r} is too far in the past or the future") from None
+        raise UsageError(
+            _("--week: {spec!r} is too far in the past or the future").format(spec=spec)
+        ) from None
 
 
 def _parse_week(text: str, spec: str, today: dt.date, publication_day: int) -> Week:
@@ -45,15 +90,28 @@ def _parse_week(text: str, spec: str, today: dt.date, publication_day: int) -> W
         try:
             monday = dt.date.fromisocalendar(year, number, 1)
         except ValueError:
-            raise UsageError(f"--week: {spec!r}: year {year} has no week {number}") from None
+            raise UsageError(
+                _("--week: {spec!r}: year {year} has no week {number}").format(
+                    spec=spec, year=year, number=number
+                )
+            ) from None
         # The ISO week's letter is the one published during that week.
         return week_of(monday + dt.timedelta(days=(publication_day - 1)), publication_day)
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
+        problem = calendar_problem(text)
+        if problem is not None:
+            raise UsageError(
+                _("--week: {strip} is not a date in the calendar ({problem})").format(
+                    strip=spec.strip(), problem=problem
+                )
+            ) from None
         raise UsageError(
-            f"--week: {spec!r} is not a week: use a date (2025-06-13), an ISO week "
-            "(2025-W24), or this / last / next"
+            _(
+                "--week: {spec!r} is not a week: use a date (2025-06-13), an ISO week "
+                "(2025-W24), or this / last / next"
+            ).format(spec=spec)
         ) from None
     return week_of(day, publication_day)
 

@@ -32,7 +32,9 @@ def flat(text: str) -> str:
 
 # --- help ------------------------------------------------------------------------------------
 
-COMMANDS = ["init", "new", "list", "weeks", "preview", "serve", "check", "compose"]
+COMMANDS = [
+    "init", "new", "list", "weeks", "preview", "serve", "check", "compose", "send", "unsubscribe"
+]  # fmt: skip
 
 
 def test_help_lists_every_command_with_one_line() -> None:

@@ -56,7 +56,7 @@ def test_headers(eml: EmailMessage) -> None:
     assert eml["MIME-Version"] == "1.0"
     assert eml["Content-Language"] == "fr"
     assert eml["List-Id"] == '"Lettre hebdomadaire de communication" <hebdo.example.org>'
-    assert eml["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert eml["List-Unsubscribe-Post"] is None  # one message to a list: not one-click
     assert "<https://lettre.example.org/desabonnement>" in eml["List-Unsubscribe"]
 
 
@@ -139,6 +139,11 @@ def test_out_writes_every_format(run, samples: Path, tmp_path: Path) -> None:  #
         "lettre-2025-06-13.txt",
     ]
     assert parse_eml((out / "lettre-2025-06-13.eml").read_bytes())["Subject"].endswith("2025")
+    # a file may be sent another way than `sendmail -t`: the hidden recipients stay out of it
+    written = (out / "lettre-2025-06-13.eml").read_bytes()
+    assert parse_eml(written)["Bcc"] is None and b"archives@example.org" not in written
+    piped = run("compose", "--week", "2025-06-13", "-C", samples).stdout_bytes
+    assert parse_eml(piped)["Bcc"] == "archives@example.org"  # for sendmail -t's envelope
     assert result.stdout == ""
 
 

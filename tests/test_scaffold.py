@@ -49,7 +49,7 @@ def test_write_new_never_replaces(tmp_path: Path) -> None:
 @pytest.mark.parametrize("today", [dt.date(2025, 6, 13), dt.date(2028, 2, 29), dt.date(2026, 1, 1)])
 def test_the_new_folder_composes_this_week(tmp_path: Path, today: dt.date) -> None:
     done = init_folder(tmp_path / "f", today)
-    assert len(done.created) == len(folder_files(today)) == 5
+    assert len(done.created) == len(folder_files(today)) == 6
     config = open_folder(tmp_path / "f")
     composed = compose(config, week_of(today), now=dt.datetime(2025, 6, 13, 8, 0))
     kinds = [s.kind for s in composed.letter.sections]
@@ -58,3 +58,13 @@ def test_the_new_folder_composes_this_week(tmp_path: Path, today: dt.date) -> No
     assert "Le club de course à pied a 10\u00a0ans" in titles
     assert all(e.marks == ("EXEMPLE",) for e in composed.letter.entries)
     assert not any("fête ses" in title for title in titles)  # commented out
+
+
+def test_the_new_folder_keeps_state_and_readers_out_of_git(tmp_path: Path) -> None:
+    init_folder(tmp_path / "f", dt.date(2025, 6, 13))
+    ignored = [
+        line
+        for line in (tmp_path / "f" / ".gitignore").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert ignored == ["state/", "abonnes.csv", ".lettre/"]

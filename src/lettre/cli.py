@@ -9,7 +9,7 @@ import sys
 import types
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
@@ -18,6 +18,12 @@ from typer.core import TyperGroup
 from . import __version__, cliwords, messages
 from .messages import N_, _, ngettext
 
+if TYPE_CHECKING:
+    from .config import Config
+    from .items import Week
+    from .journal import JournalState
+    from .send import Plan, SendReport
+
 EPILOG = N_(
     "Every command takes -C/--dir (the newsletter folder) and --locale; --week takes a date, "
     "an ISO week (2025-W24) or this / last / next (default: this). "
@@ -25,7 +31,8 @@ EPILOG = N_(
 )
 
 COMMAND_ORDER = (
-    "init", "new", "list", "weeks", "preview", "serve", "check", "compose", "archive", "import"
+    "init", "new", "list", "weeks", "preview", "serve", "check", "compose", "send",
+    "unsubscribe", "serve-unsubscribe", "archive", "import"
 )  # fmt: skip
 
 
@@ -1084,6 +1091,314 @@ def import_(
         )
         + "\n"
     )
+
+
+@app.command(
+    short_help=N_("Send the week's letter: one message per reader, exactly once."),
+    help=N_(
+        "Send the week's letter: one message per reader of the readers' CSV.\n"
+        "\n"
+        "Each message is addressed to its reader alone, with a personal one-click\n"
+        "unsubscribe link. A journal in state/sent/ records each reader once the sender\n"
+        "command accepted the message: run the command again after a crash and only the\n"
+        "others are sent. Unsubscribed addresses (state/unsubscribed.csv) are skipped.\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        "  lettre send --week 2025-06-13 --dry-run\n"
+        "\n"
+        "  lettre send --week 2025-06-13 --to moi@example.org\n"
+        "\n"
+        '  lettre send --week 2025-06-13 --via "msmtp -t" --rate 10/s'
+    ),
+)
+@handle_errors
+def send(
+    week: WeekOption = "this",
+    directory: DirOption = Path("."),
+    locale: LocaleOption = None,
+    readers: Annotated[
+        Path | None,
+        typer.Option(
+            "--readers",
+            help=N_("The readers' CSV (email, name, locale, …)."),
+            show_default=N_("[recipients] readers of lettre.toml"),
+            dir_okay=False,
+        ),
+    ] = None,
+    via: Annotated[
+        str | None,
+        typer.Option(
+            "--via",
+            help=N_("The sender command, given each message on its standard input."),
+            show_default=N_("[send] via, else sendmail -t -oi"),
+        ),
+    ] = None,
+    rate: Annotated[
+        str | None,
+        typer.Option("--rate", help=N_("At most this many messages: 10/s, 600/min, 3600/h.")),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", "-n", help=N_("Show who would receive what; send nothing.")),
+    ] = False,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to", help=N_("Send one test message to this address only (no journal, no lock).")
+        ),
+    ] = None,
+    resend: Annotated[
+        bool, typer.Option("--resend", help=N_("Send a week already sent again, to every reader."))
+    ] = False,
+) -> None:
+    """`lettre send`: see its help."""
+    from . import send as sending
+    from .compose import open_folder, today_in
+    from .errors import SendError, UsageError
+    from .weeks import parse_week
+
+    config = open_folder(directory, locale)
+    chosen = parse_week(week, today_in(config), config.publication_day)
+    if readers is None and config.send.mode == "list":
+        from .errors import ConfigError
+
+        raise ConfigError(
+            '[send] mode is "list": posting once to a list manager is not what \'lettre '
+            "send' does yet; pipe 'lettre compose' to your sender command, or give --readers",
+            config.path,
+            config.line_of("send.mode"),
+        )
+    if readers is None and config.readers_path is None:
+        from .errors import ConfigError
+
+        raise ConfigError(
+            'no readers: set [recipients] readers = "abonnes.csv" in lettre.toml, or give '
+            "--readers",
+            config.path,
+        )
+    readers_path = readers or config.readers_path
+    assert readers_path is not None
+    argv = sending.parse_via(via) if via else config.send.via
+    per_second = sending.parse_rate(rate) if rate else config.send.rate
+    state_dir = config.state_dir
+    if to is not None:
+        from .config import is_address
+
+        if not is_address(to.strip()):
+            raise UsageError(f"--to: {to!r} is not an e-mail address")
+        _send_test(config, chosen, readers_path, state_dir, argv, to)
+        return
+    if dry_run:
+        _dry_run(config, chosen, readers_path, state_dir, argv, resend)
+        return
+    import signal
+
+    from .lock import SendLock
+    from .tokens import load_secret
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # as Ctrl-C: the journal is written before lettre ends
+
+    signal.signal(signal.SIGTERM, stop)
+    lock = SendLock(sending.lock_path(state_dir, chosen), f"the letter of {chosen.end}")
+    lock.acquire()  # before anything else: a second send refuses at once
+    try:
+        state = sending.read_state(state_dir, chosen)
+        if state.finished and not resend:
+            raise SendError(
+                f"the letter of {chosen.end} was already sent to {len(state.sent)} readers "
+                f"(finished {state.finished}): add --resend to send it to everyone again",
+                sending.journal_path_of(state_dir, chosen),
+            )
+        wanted = [state.in_doubt] if state.in_doubt else []
+        plan = sending.prepare(
+            config, chosen, readers_path=readers_path, state_dir=state_dir, via=argv, wanted=wanted
+        )
+        for warning in plan.warnings:
+            _say(f"Warning: {warning}")
+        secret = load_secret(state_dir, create=True)
+        report = _run_with_progress(plan, state, secret, resend, per_second)
+    finally:
+        lock.release()
+    _say(
+        f"{report.sent} messages handed to {' '.join(argv)!r} in {report.seconds:.1f} s; "
+        f"{report.already} sent by an earlier run, {len(report.unsubscribed)} unsubscribed"
+    )
+    for address in report.unsubscribed:
+        _say(f"skipped {address} (unsubscribed)")
+
+
+def _run_with_progress(
+    plan: Plan, state: JournalState, secret: bytes, resend: bool, rate: float | None
+) -> SendReport:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:.1f} msg/s" if speed else "… msg/s")
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("Sending"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        Rate(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("send", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        from .send import run
+
+        return run(plan, state, secret, resend=resend, rate=rate, progress=advance, say=_say)
+
+
+def _send_test(
+    config: Config, week: Week, readers: Path, state_dir: Path, via: tuple[str, ...], to: str
+) -> None:
+    from . import send as sending
+    from .tokens import load_secret
+
+    plan = sending.prepare(
+        config, week, readers_path=readers, state_dir=state_dir, via=via, wanted=[to]
+    )
+    reader = sending.trial_reader(plan, to)
+    personal = sending.personalise(plan, reader, load_secret(state_dir, create=True))
+    sending.hand_over(via, personal.data, reader)
+    _say(f"test message handed to {' '.join(via)!r} for {reader.address} ({personal.message_id})")
+
+
+def _dry_run(
+    config: Config, week: Week, readers: Path, state_dir: Path, via: tuple[str, ...], resend: bool
+) -> None:
+    from . import send as sending
+
+    plan = sending.prepare(config, week, readers_path=readers, state_dir=state_dir, via=via)
+    for warning in plan.warnings:
+        _say(f"Warning: {warning}")
+    state = sending.read_state(state_dir, week)
+    counts = {"send": 0, "sent": 0, "unsubscribed": 0}
+    for row in sending.dry_run(plan, state, resend):
+        counts[row.action] += 1
+        reader = row.reader
+        who = f"{reader.name} <{reader.address}>" if reader.name else reader.address
+        if row.action == "send":
+            locale = reader.locale or config.locale
+            line = f"send  {who}  [{locale}]  {row.detail}"
+        elif row.action == "sent":
+            line = f"skip  {who}  (already sent)"
+        else:
+            line = f"skip  {who}  (unsubscribed {row.detail})".replace(" )", ")")
+        _say(line, sys.stdout)
+    sys.stdout.flush()
+    _say(
+        f"{counts['send']} messages would be handed to {' '.join(via)!r}; "
+        f"{counts['sent']} already sent, {counts['unsubscribed']} unsubscribed (dry run: "
+        "nothing sent, nothing written)"
+    )
+
+
+@app.command(
+    short_help=N_("Add a reader to the suppression file (send skips them)."),
+    help=N_(
+        "Add a reader to the suppression file: send skips them from then on.\n"
+        "\n"
+        "The suppression file is state/unsubscribed.csv (address, date, source). Adding an\n"
+        "address already there changes nothing.\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        "  lettre unsubscribe lea.fontaine@example.net\n"
+        "\n"
+        '  lettre unsubscribe "https://www.example.org/desabonnement?a=…&t=…"'
+    ),
+)
+@handle_errors
+def unsubscribe(
+    target: Annotated[
+        str,
+        typer.Argument(help=N_("An address, or a personal unsubscribe URL of a letter.")),
+    ],
+    directory: DirOption = Path("."),
+    locale: LocaleOption = None,
+) -> None:
+    """`lettre unsubscribe`: see its help."""
+    from .compose import now_in, open_folder
+    from .config import is_address
+    from .errors import UsageError
+    from .message import list_ident
+    from .send import suppression_path
+    from .subscribers import suppress
+    from .tokens import load_secret, parse_link, valid
+
+    config = open_folder(directory, locale)
+    state_dir = config.state_dir
+    link = parse_link(target)
+    if link is not None:
+        address, given = link
+        if not valid(load_secret(state_dir), list_ident(config), address, given):
+            raise UsageError(
+                f"this link's token does not match its address ({address}): it was not made "
+                "by this folder's secret, or it was altered"
+            )
+    elif is_address(target.strip()):
+        address = target.strip()
+    else:
+        raise UsageError(f"{target!r} is neither an e-mail address nor an unsubscribe link")
+    path = suppression_path(state_dir)
+    if suppress(path, address, "lettre unsubscribe", now_in(config)):
+        _say(f"{address} unsubscribed ({path})", sys.stdout)
+    else:
+        _say(f"{address} was already unsubscribed ({path})", sys.stdout)
+
+
+@app.command(
+    "serve-unsubscribe",
+    short_help=N_("Serve the one-click unsubscribe endpoint."),
+    help=N_(
+        "Serve the one-click unsubscribe endpoint (RFC 8058) of the folder, for trials.\n"
+        "\n"
+        "In production, run lettre.web:unsubscribe_app behind a WSGI server (gunicorn,\n"
+        "mod_wsgi) on the host where send runs: see the README.\n"
+        "\n"
+        "Examples:\n"
+        "\n"
+        "  lettre serve-unsubscribe --port 8025"
+    ),
+)
+@handle_errors
+def serve_unsubscribe(
+    port: Annotated[int, typer.Option("--port", "-p", help=N_("The port to listen on."))] = 8025,
+    host: Annotated[
+        str, typer.Option("--host", help=N_("The interface to listen on."))
+    ] = "127.0.0.1",
+    directory: DirOption = Path("."),
+) -> None:
+    """`lettre serve-unsubscribe`: see its help."""
+    from .web import serve
+
+    try:
+        serve(directory, host, port, lambda url: _say(f"Listening on {url} (Ctrl-C to stop)"))
+    except OSError as err:
+        from .errors import UsageError
+
+        raise UsageError(f"--port {port}: {err.strerror or err}") from None
 
 
 def main() -> None:

@@ -40,10 +40,21 @@ class Composed:
 
         return render_html(with_links(self.letter, link), self.user_dir)
 
-    def eml(self) -> bytes:
+    def eml(self, bcc: bool = True) -> bytes:
+        """The message as bytes; `bcc=False` leaves the Bcc header out.
+
+        On stdout the Bcc header is what `sendmail -t` reads the hidden recipients from
+        (and removes); a file may be sent another way, where it would reveal them.
+        """
         from .message import as_bytes
 
-        return as_bytes(self.message)
+        if bcc or "Bcc" not in self.message:
+            return as_bytes(self.message)
+        import copy
+
+        message = copy.deepcopy(self.message)
+        del message["Bcc"]
+        return as_bytes(message)
 
     def json(self) -> str:
         return json.dumps(letter_as_data(self.letter), ensure_ascii=False, indent=2) + "\n"
@@ -235,7 +246,7 @@ def write_outputs(composed: Composed, out_dir: Path) -> list[Path]:
     photos = {out_dir / name: data for name, data in files_of(composed.letter.photos).items()}
     return write_all(
         {
-            out_dir / f"{stem}.eml": composed.eml(),
+            out_dir / f"{stem}.eml": composed.eml(bcc=False),  # no hidden recipient in a file
             out_dir / f"{stem}.html": html.encode("utf-8"),
             out_dir / f"{stem}.txt": composed.text.encode("utf-8"),
             out_dir / f"{stem}.json": composed.json().encode("utf-8"),

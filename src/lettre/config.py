@@ -97,6 +97,11 @@ def is_local_address(address: str) -> bool:
     return "." not in address.rpartition("@")[2]
 
 
+def is_address(text: str) -> bool:
+    """True when `text` is an e-mail address lettre accepts (lettre.toml, readers' CSV)."""
+    return _ADDRESS_RE.match(text) is not None
+
+
 class _Reader:
     """Reads typed values out of the parsed TOML, raising ConfigError with path:line."""
 

@@ -56,6 +56,18 @@ class TemplateError(LettreError):
     """A template (packaged or the user's) fails to load or render."""
 
 
+class ReadersError(LettreError):
+    """A row of the readers' CSV or of the suppression file is wrong."""
+
+
+class SendError(LettreError):
+    """Sending stopped: the sender command failed, or another send of the week runs."""
+
+
+class SecretError(LettreError):
+    """The secret that signs unsubscribe links is missing, unreadable or too open."""
+
+
 class CellError(LettreError):
     """A bad cell of a spreadsheet: `file:row:column`, the column as its letter (C, AA)."""
 

@@ -444,9 +444,16 @@ def inline_css(html: str) -> str:
     return inlined
 
 
-def render_html(letter: Letter, user_dir: Path | None = None) -> str:
-    """The letter as an HTML e-mail body with inlined CSS."""
-    html = render_template(HTML_TEMPLATE, {"letter": letter}, letter.locale, user_dir)
+def render_html(
+    letter: Letter, user_dir: Path | None = None, reader: Mapping[str, str] | None = None
+) -> str:
+    """The letter as an HTML e-mail body with inlined CSS.
+
+    `reader`: the `reader.*` of the templates (a reader's columns, see send.py), or None
+    for the letter that names no reader (compose, the archive).
+    """
+    context = {"letter": letter, "reader": reader}
+    html = render_template(HTML_TEMPLATE, context, letter.locale, user_dir)
     try:
         inlined = inline_css(html)
     except Exception as err:  # premailer/cssutils raise many kinds on a broken CSS file
@@ -457,9 +464,12 @@ def render_html(letter: Letter, user_dir: Path | None = None) -> str:
     return inlined.rstrip() + "\n"
 
 
-def render_text(letter: Letter, user_dir: Path | None = None) -> str:
+def render_text(
+    letter: Letter, user_dir: Path | None = None, reader: Mapping[str, str] | None = None
+) -> str:
     """The letter as plain text, wrapped at 72 columns, links as numbered references."""
-    text = render_template(TEXT_TEMPLATE, {"letter": letter}, letter.locale, user_dir)
+    context = {"letter": letter, "reader": reader}
+    text = render_template(TEXT_TEMPLATE, context, letter.locale, user_dir)
     # trailing spaces go, but for the signature separator "-- " (RFC 3676)
     lines = [line if line == "-- " else line.rstrip() for line in text.split("\n")]
     out: list[str] = []

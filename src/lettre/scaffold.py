@@ -236,6 +236,7 @@ def folder_files(today: dt.date, locale: str = "fr_FR") -> dict[str, str]:
     week_day = today.isoformat()
     return {
         "lettre.toml": CONFIG_TEMPLATE.replace("{locale}", locale),
+        ".gitignore": GITIGNORE,
         "anniversaries.yaml": ANNIVERSARIES_TEMPLATE.replace(
             "{founded}", years_before(today + dt.timedelta(days=0), 5).isoformat()
         ),
@@ -343,6 +344,9 @@ address = "communication@example.org"
 example = true
 to = [{ name = "Abonnés de la lettre", address = "abonnes@example.org" }]
 # bcc = ["archives@example.org"]
+# Pour « lettre send » : un message par lecteur, lus dans un fichier CSV (colonnes email,
+# name, locale… ; il reste hors de git, voir .gitignore).
+# readers = "abonnes.csv"
 
 # Le désabonnement : une page https (désabonnement en un clic) et/ou une adresse.
 [unsubscribe]
@@ -367,6 +371,18 @@ kind = "anniversaire"
 # (par défaut 1 an puis tous les 5 ans).
 [anniversaries]
 # years = [1, 5, 10, 20, 25, 50, 75, 100]
+"""
+
+#: what a newsletter folder kept in git must never publish
+GITIGNORE = """\
+# Ce que lettre garde pour lui, à ne jamais publier :
+# - state/ : le secret des liens de désabonnement, les journaux d'envoi et la liste des
+#   désabonnés (à sauvegarder, mais pas dans git) ;
+state/
+# - la liste des lecteurs : des données personnelles ;
+abonnes.csv
+# - .lettre/ : des caches, que l'on peut effacer à tout moment.
+.lettre/
 """
 
 ANNIVERSARIES_TEMPLATE = """\

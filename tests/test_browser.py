@@ -3,6 +3,9 @@
 The letter of 13 June 2025 is opened at a desktop mail client's width (600 px) and at a
 phone's (375 px): no horizontal scrolling, every title visible, no console error, and no
 network access but for the letter's own images, which the test serves as placeholders.
+axe-core (npm, pinned in tests/js/package.json, installed by `.ci/run`) is injected into
+the letter at both widths, in the light and the dark scheme, and every rule and bar must
+keep a contrast of 3:1 with what surrounds it in both (WCAG 1.4.11).
 
 The screenshots shown in the README are made by this test; to write them into docs/:
 
@@ -36,6 +39,13 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WIDTHS = {"desktop": 600, "phone": 375}
+AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
+#: the axe-core rules that do not apply to an e-mail, with the reason
+AXE_NOT_FOR_EMAIL = {
+    "landmark-one-main": "a letter has no <main>: a mail client shows it inside its own page, "
+    "whose landmarks are the client's; NOTES.md, axe-core 4.14 on an e-mail",
+    "region": "the same: content outside landmarks is the rule in an e-mail, which has none",
+}
 
 try:
     from playwright import sync_api
@@ -144,9 +154,11 @@ class Visit:
         self.page.close()
 
 
-@pytest.fixture(params=list(WIDTHS), scope="module")
+@pytest.fixture(params=[*WIDTHS, *(f"{name}-dark" for name in WIDTHS)], scope="module")
 def visit(request: pytest.FixtureRequest, browser: Any, letter_html: Path) -> Iterator[Visit]:
-    page = Visit(browser, letter_html, WIDTHS[request.param])
+    """The letter at each width, in the light and the dark scheme (screenshots in docs/)."""
+    name, _, dark = request.param.partition("-")
+    page = Visit(browser, letter_html, WIDTHS[name], scheme=dark or "light")
     yield page
     out = os.environ.get("LETTRE_SCREENSHOTS")
     target = letter_html.parent / f"lettre-{request.param}.png"
@@ -281,3 +293,144 @@ def test_hostile_content_stays_within_a_phone(
             assert visit.page.eval_on_selector("h3", "e => e.getBoundingClientRect().right") <= 375
         finally:
             visit.close()
+
+
+@pytest.fixture(scope="module")
+def letters(letter_html: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sample letter in French and in English (its items then marked `lang="fr"`)."""
+    from typer.testing import CliRunner
+
+    from lettre.cli import app
+
+    week = ["--week", "2025-06-13", "--format", "html", "--locale", "en_GB"]
+    result = CliRunner().invoke(app, ["compose", "-C", str(ROOT / "samples"), *week])
+    assert result.exit_code == 0, result.stderr
+    english = tmp_path_factory.mktemp("browser-en") / "letter-en.html"
+    english.write_text(result.stdout, encoding="utf-8")
+    return {"fr": letter_html, "en_GB": english}
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's violations on the page: rule, impact and the first elements concerned."""
+    if not AXE.is_file():
+        skip_without("axe-core is not installed (npm ci --prefix tests/js)")
+    page.add_script_tag(path=str(AXE))
+    found: list[dict[str, Any]] = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')
+                                                      + ': ' + n.failureSummary)}))"""
+    )
+    return found
+
+
+@pytest.mark.parametrize(
+    ("locale", "width", "scheme"),
+    [("fr", w, s) for w in WIDTHS.values() for s in ("light", "dark")] + [("en_GB", 600, "light")],
+)
+def test_axe_finds_no_violation(
+    browser: Any, letters: dict[str, Path], locale: str, width: int, scheme: str
+) -> None:
+    visit = Visit(browser, letters[locale], width, scheme=scheme)
+    try:
+        violations = axe_violations(visit.page)
+        assert [v for v in violations if v["id"] not in AXE_NOT_FOR_EMAIL] == []
+    finally:
+        visit.close()
+
+
+def test_axe_finds_what_it_should(browser: Any, tmp_path: Path) -> None:
+    """The check can fail: an image without alt text and grey on grey are caught."""
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="fr"><head><title>x</title></head><body>'
+        '<img src="https://lettre.example.org/i.png" width="10" height="10">'
+        '<p style="color:#999;background:#aaa">Texte pâle</p></body></html>',
+        encoding="utf-8",
+    )
+    visit = Visit(browser, page, 600)
+    try:
+        found = {v["id"] for v in axe_violations(visit.page)}
+        assert {"image-alt", "color-contrast"} <= found
+    finally:
+        visit.close()
+
+
+def relative_luminance(rgb: tuple[float, float, float]) -> float:
+    """WCAG 2's relative luminance of an sRGB colour (0–255 channels)."""
+
+    def linear(channel: float) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+# every border drawn on the page, with the background inside the element and around it
+# (the nearest ancestor's that is not transparent): a rule sits between both
+RULES_JS = r"""() => {
+  const rgb = c => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+    const p = m[1].split(',').map(parseFloat);
+    return (p.length > 3 && p[3] === 0) ? null : p.slice(0, 3); };
+  const background = e => { for (; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor); if (c) return c; }
+    return [255, 255, 255]; };
+  const found = [];
+  for (const e of document.body.querySelectorAll('*')) {
+    const s = getComputedStyle(e), r = e.getBoundingClientRect();
+    if (s.display === 'none' || r.width === 0 || r.height === 0) continue;
+    for (const side of ['top', 'right', 'bottom', 'left']) {
+      const width = parseFloat(s.getPropertyValue(`border-${side}-width`));
+      const color = rgb(s.getPropertyValue(`border-${side}-color`));
+      if (!width || s.getPropertyValue(`border-${side}-style`) === 'none' || !color) continue;
+      found.push({element: e.classList[0] || e.tagName.toLowerCase(), side, width, color,
+                  inside: background(e), around: background(e.parentElement)});
+    }
+  }
+  return found;
+}"""
+
+RICH_BODY = (
+    "Un paragraphe.\n\n> Une citation, sous un filet.\n\n---\n\nAprès la règle horizontale.\n"
+)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_rules_and_bars_have_a_contrast_of_3_to_1(
+    browser: Any, letter_html: Path, make_folder: Any, tmp_path: Path, scheme: str
+) -> None:
+    """WCAG 1.4.11: the header's bar, the red and grey rules, the quotes' bar, <hr>."""
+    from typer.testing import CliRunner
+
+    from conftest import item_text
+    from lettre.cli import app
+
+    folder = make_folder({"2025-06-10-x.md": item_text(body=RICH_BODY)})
+    result = CliRunner().invoke(
+        app, ["compose", "-C", str(folder), "-w", "2025-06-13", "-f", "html"]
+    )
+    assert result.exit_code == 0, result.stderr
+    rich = tmp_path / "rich.html"
+    rich.write_text(result.stdout, encoding="utf-8")
+    seen = set()
+    for page in (letter_html, rich):
+        visit = Visit(browser, page, 600, scheme=scheme)
+        try:
+            rules = visit.page.evaluate(RULES_JS)
+        finally:
+            visit.close()
+        for rule in rules:
+            seen.add(rule["element"])
+            low = min(
+                contrast(rule["color"], rule["inside"]), contrast(rule["color"], rule["around"])
+            )
+            assert low >= 3, f"{scheme}: {rule} has a contrast of {low:.2f}:1"
+    # the header's bar and rule, the sections' red rules, the rules between entries and
+    # results, the footer's, the quote's bar and the horizontal rule were all measured
+    assert {"header", "section-title", "entry", "rank", "footer", "blockquote", "hr"} <= seen

@@ -299,6 +299,11 @@ ITEMS: dict[str, Case | None] = {  # None: the file must work
         "'results' row 1: 'rank' must be a number from 1, not 0",
         fr="'results', ligne 1 : 'rank' doit être un nombre à partir de 1, et non 0",
     ),
+    "lang-unknown.md": Case(
+        "items/lang-unknown.md:5",
+        "'lang': unknown locale 'anglais': did you mean en?",
+        fr="'lang' : locale inconnue 'anglais' : vouliez-vous dire en ?",
+    ),
     "image-without-alt.md": Case(
         "items/image-without-alt.md:5",
         "'image' needs 'alt' (the text read out in its place)",

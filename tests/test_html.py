@@ -7,6 +7,7 @@ import email.policy
 import re
 from collections.abc import Callable
 from html import unescape
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,95 @@ def test_the_web_version_link_when_the_letter_has_one(samples: Path) -> None:
     assert text.split("\n\n")[1] == (
         "Voir la version en ligne\u00a0:\nhttps://lettre.example.org/lettres/2025-06-13.html"
     )
+
+
+#: elements that take their font from the block around them: a block holds the text
+INLINE = {"a", "abbr", "b", "br", "code", "em", "i", "img", "s", "small", "span", "strong",
+          "sub", "sup", "u"}  # fmt: skip
+#: what a text block must say itself: 16 clients (Outlook for iOS, Android and Mac, Yahoo's
+#: apps, SFR…) drop <body> and its styles, so nothing may be inherited from it
+OWN_STYLE = ("font-size", "line-height", "color")
+
+
+class _TextBlocks(HTMLParser):
+    """Every element of <body> that holds text directly, with its style= properties."""
+
+    VOID = frozenset({"br", "img", "hr", "meta", "link", "input"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, str, dict[str, str]]] = []
+        self.blocks: dict[int, tuple[str, dict[str, str], str]] = {}
+        self.links: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        style = {}
+        for declaration in (a.get("style") or "").split(";"):
+            name, _, value = declaration.partition(":")
+            if name.strip():
+                style[name.strip().lower()] = value.strip()
+        name = f"{tag}.{a.get('class') or ''}".rstrip(".")
+        if tag == "a":
+            self.links.append((name, style))
+        if tag not in self.VOID:
+            self.stack.append((tag, name, style))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        if not data.strip() or not any(t == "body" for t, _, _ in self.stack):
+            return
+        index = max(i for i, (t, _, _) in enumerate(self.stack) if t not in INLINE)
+        tag, name, style = self.stack[index]
+        if tag != "body":
+            self.blocks.setdefault(id(style), (name, style, data.strip()))
+        else:
+            self.blocks.setdefault(0, ("body", {}, data.strip()))
+
+
+RICH_BODY = """\
+Un paragraphe avec un [lien](https://lettre.example.org/lien) et du **gras**.
+
+- une puce
+- une autre
+
+> Une citation.
+
+## Un intertitre
+
+    du code préformaté
+
+---
+
+1. une liste numérotée
+"""
+
+
+@pytest.mark.parametrize("letter", ["samples", "rich body"])
+def test_every_text_element_has_its_own_font_size_line_height_and_colour(
+    letter: str, html: str, make_folder: Callable[..., Path]
+) -> None:
+    if letter == "rich body":
+        from typer.testing import CliRunner
+
+        from lettre.cli import app
+
+        folder = make_folder({"2025-06-10-x.md": item_text(body=RICH_BODY, summary="Un chapô.")})
+        result = CliRunner().invoke(
+            app, ["compose", "-C", str(folder), "-w", "2025-06-13", "-f", "html"]
+        )
+        assert result.exit_code == 0, result.stderr
+        html = result.stdout
+        for tag in ("li", "blockquote", "pre", "h2", "hr"):
+            assert f"<{tag}" in html
+    parser = _TextBlocks()
+    parser.feed(html)
+    assert len(parser.blocks) > 10
+    for name, style, text in parser.blocks.values():
+        missing = [p for p in OWN_STYLE if p not in style]
+        assert not missing, f"<{name}> holding {text[:50]!r} has no {', '.join(missing)} of its own"
+    for name, style in parser.links:
+        assert "color" in style, f"<{name}> has no colour of its own"

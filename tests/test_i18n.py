@@ -32,7 +32,11 @@ def _catalog(language: str):  # type: ignore[no-untyped-def]
 def _extracted() -> set[str]:
     """The msgids of the code and the templates, as `pybabel extract -F babel.cfg` sees them."""
     from babel.messages.extract import extract_from_dir
-    from babel.messages.frontend import parse_mapping_cfg
+
+    try:
+        from babel.messages.frontend import parse_mapping_cfg
+    except ImportError:  # Babel before 2.16 names it parse_mapping
+        from babel.messages.frontend import parse_mapping as parse_mapping_cfg
 
     with open(ROOT / "babel.cfg", encoding="utf-8") as handle:
         method_map, options_map = parse_mapping_cfg(handle)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import functools
@@ -988,19 +989,21 @@ def archive(
 
     config = open_folder(directory, locale)
     console = Console(stderr=True)
-    with Progress(
+    progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         console=console,
         transient=True,
-        disable=not console.is_terminal,  # no bar in logs and pipes, only the summary
-    ) as progress:
-        task = progress.add_task(_("Letters"), total=None)
+    )
+    task = progress.add_task(_("Letters"), total=None)
 
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+    def advance(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
 
+    # no bar in logs and pipes, only the summary (a disabled Progress still writes a line
+    # end when it stops, before rich 14.3: it is not started at all there)
+    with progress if console.is_terminal else contextlib.nullcontext():
         report = write_archive(config, out, advance)
     for path in report.written:
         _say(_("wrote {path}").format(path=path))

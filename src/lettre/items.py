@@ -77,6 +77,7 @@ class Item:
     period: Period | None = None
     results: tuple[ResultRow, ...] = ()
     founded: dt.date | None = None
+    lang: str | None = None  # the locale it is written in (`lang:`); None: the folder's
     draft: bool = False  # `draft: true`: kept out of every letter (`compose --drafts` shows it)
     example: bool = False  # `example: true`: written by `lettre init`, never sent
     body_line: int = 1  # the line of the file where the body starts
@@ -133,6 +134,10 @@ class Entry:
     results: tuple[tuple[str, tuple[dict[str, str], ...]], ...] = ()  # (sport, rows)
     image: Image | None = None  # as the letter shows it: src, width and height final
     photo: PreparedImage | None = None  # when the image is a local photo, prepared
+    # the language (BCP 47, `fr`) of the item's own words when it is not the letter's, for
+    # the HTML's `lang` attributes (WCAG 3.1.2); None: the letter's language
+    lang: str | None = None
+    title_lang: str | None = None  # the title's: a computed anniversary's is the letter's
     # marks shown before the title in a proof, in the letter's language (« EXEMPLE »,
     # « BROUILLON »); never in a letter that is sent
     marks: tuple[str, ...] = ()
@@ -145,6 +150,7 @@ class LetterSection:
     kind: str
     label: str
     entries: tuple[Entry, ...]
+    lang: str | None = None  # the label's language when it is not the letter's
 
 
 @dataclass(frozen=True)

@@ -142,9 +142,12 @@ def build_letter(
     typeset = partial(typography, locale=locale, rules=config.typography)
     anniversaries = list(anniversaries)
     chosen = letter_items(items, config, week, anniversaries, drafts=drafts)
+    # computed from anniversaries.yaml: their titles are the catalog's sentence
+    computed = anniversaries_in(anniversaries, week, config)
     if not chosen:
         raise EmptyLetterError(_empty_message(items, config, week, anniversaries))
     refs = body.References()
+    lang = _lang(locale)
     marks = _marks(locale)
     configured = {s.kind: s for s in config.sections}
     # configured sections first, then the other kinds that have items, each once
@@ -155,11 +158,26 @@ def build_letter(
         if not members:
             continue
         entries = tuple(
-            _entry(item, config, typeset, refs, marks, _photo(item, photos), link)
+            _entry(
+                item,
+                config,
+                typeset,
+                refs,
+                marks,
+                _photo(item, photos),
+                link,
+                computed=item in computed,
+                letter_lang=lang,
+            )
             for item in members
         )
-        label = section_label(kind, configured.get(kind), locale)
-        sections.append(LetterSection(kind, typeset(label), entries))
+        section = configured.get(kind)
+        label = section_label(kind, section, locale)
+        sections.append(
+            LetterSection(
+                kind, typeset(label), entries, _unless(label_lang(kind, section, config), lang)
+            )
+        )
 
     date_text = format_date(week.end, locale, "full")
     subject = catalog.gettext("%(title)s of %(date)s") % {
@@ -176,7 +194,7 @@ def build_letter(
         date_text=date_text,
         period_text=format_period(week.start, week.end, locale),
         locale=locale,
-        lang=str(_lang(locale)),
+        lang=lang,
         sections=tuple(sections),
         preheader=body.cut(preheader, PREHEADER_LIMIT),
         sender_name=config.sender.name,
@@ -241,6 +259,22 @@ def _lang(locale: str) -> str:
     return get_locale(locale).language
 
 
+def _unless(lang: str, letter_lang: str) -> str | None:
+    """`lang` when a block's language is not the letter's, else None (no attribute)."""
+    return None if lang == letter_lang else lang
+
+
+def label_lang(kind: str, section: Section | None, config: Config) -> str:
+    """The language (`fr`) a section's label is written in, as `section_label` chose it."""
+    locale = config.locale
+    if section is not None and section.label_for(locale):
+        return _lang(locale)
+    if kind in BUILTIN_KINDS or section is None or not section.label:
+        # the catalog's words; a locale without a catalog gets its English msgids
+        return _lang(locale) if translations(locale).info() else "en"
+    return _lang(config.items_locale or locale)  # a plain label: the folder's language
+
+
 def _photo(item: Item, photos: Mapping[Path, PreparedImage] | None) -> PreparedImage | None:
     return photos.get(item.path) if photos and item.image is not None else None
 
@@ -273,10 +307,17 @@ def _entry(
     marks: dict[str, str],
     photo: PreparedImage | None = None,
     link: PhotoLink | None = None,
+    computed: bool = False,
+    letter_lang: str | None = None,
 ) -> Entry:
     from .examples import is_example
 
     locale = config.locale
+    lang = _unless(item_lang(item, config), letter_lang or _lang(locale))
+    letter_typeset = typeset
+    if lang is not None:  # the item's words follow its own language's typography
+        words = item.lang or config.items_locale or locale
+        typeset = partial(typography, locale=words, rules=config.typography)
     base = config.base_url
     html = body.to_html(item.body, typeset, base, config.allow_html) if item.body else ""
     text = body.to_text(item.body, typeset, refs, base, 72, config.allow_html) if item.body else ""
@@ -292,7 +333,8 @@ def _entry(
     image = _image(item, base, typeset, photo, link)
     return Entry(
         item=item,
-        title=typeset(item.title),
+        # a computed anniversary's title is the catalog's sentence, in the letter's language
+        title=(letter_typeset if computed else typeset)(item.title),
         date_text=format_date(item.date, locale, "long"),
         summary=summary,
         lead=typeset(item.summary) if item.summary else "",
@@ -307,6 +349,9 @@ def _entry(
         years_text=years_text,
         results=_results(item, locale, typeset),
         image=image,
+        lang=lang,
+        # a computed anniversary's title is the catalog's sentence around the entry's name
+        title_lang=None if computed else lang,
         photo=photo if image is not None else None,
         marks=tuple(
             word
@@ -314,6 +359,11 @@ def _entry(
             if (key == "example" and is_example(item)) or (key == "draft" and item.draft)
         ),
     )
+
+
+def item_lang(item: Item, config: Config) -> str:
+    """The language (`fr`) an item is written in: its `lang:`, else the folder's."""
+    return _lang(item.lang or config.items_locale or config.locale)
 
 
 def _results(

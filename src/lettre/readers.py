@@ -18,9 +18,9 @@ import yaml
 from . import files
 from .body import is_local, safe_scheme
 from .config import unknown_kind
-from .errors import ItemError, ItemErrors, LettreError
+from .errors import ItemError, ItemErrors, LettreError, UsageError
+from .french import get_locale, strip_accents
 from .french import one_line as french_one_line
-from .french import strip_accents
 from .items import Anniversary, Image, Item, Period, ResultRow
 from .messages import N_, _
 from .weeks import calendar_problem
@@ -83,6 +83,7 @@ ITEM_KEYS = (
     "period",
     "results",
     "founded",
+    "lang",  # the language the item is written in, when it is not the folder's
     "source",  # where `lettre import` took the item from (a feed entry's id or link)
     "draft",  # true: kept out of every letter until it is ready
     "example",  # true: an example that `lettre init` wrote, never sent
@@ -90,7 +91,7 @@ ITEM_KEYS = (
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-TEXT_KEYS = ("kind", "title", "summary", "url")
+TEXT_KEYS = ("kind", "title", "summary", "url", "lang")
 #: publication dates lettre accepts: a year outside them is a typo (0025, 20025…)
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 #: keys written by people who think in French, or in other tools' words (for hints)
@@ -116,6 +117,9 @@ KEY_HINTS = {
     "fondation": "founded",
     "cree": "founded",
     "créé": "founded",
+    "langue": "lang",
+    "language": "lang",
+    "locale": "lang",
     "brouillon": "draft",
     "exemple": "example",
 }
@@ -735,6 +739,7 @@ def parse_item(text: str, path: Path, kinds: Sequence[str], every: bool = False)
     no_tags: tuple[str, ...] = ()
     tags = f.attempt(lambda: _tags(f), no_tags)
     founded = f.attempt(lambda: f.date("founded"), None)
+    lang = f.attempt(lambda: _lang(f), None)
     draft = f.attempt(lambda: f.flag("draft"), False)
     example = f.attempt(lambda: f.flag("example"), False)
     first()
@@ -755,6 +760,7 @@ def parse_item(text: str, path: Path, kinds: Sequence[str], every: bool = False)
         period=period,
         results=results,
         founded=founded,
+        lang=lang,
         draft=draft,
         example=example,
         body_line=body_line,
@@ -797,6 +803,17 @@ def _url(f: _Fields) -> str | None:
             _("'url' must be one address, without spaces or line breaks: {url!r}").format(url=url),
         )
     return url
+
+
+def _lang(f: _Fields) -> str | None:
+    """`lang: en`, `lang: de_CH`: the item's language, checked like a locale (`fr-ca` → `fr_CA`)."""
+    name = f.text("lang", one_line=True)
+    if name is None:
+        return None
+    try:
+        return str(get_locale(name))
+    except UsageError as err:
+        raise f.fail("lang", _("'lang': {message}").format(message=err.message)) from None
 
 
 def _image(f: _Fields) -> Image | None:

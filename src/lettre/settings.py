@@ -146,6 +146,9 @@ class Config:
     title: str = "Lettre hebdomadaire"
     titles: tuple[tuple[str, str], ...] = ()  # `title = { fr = "…", en = "…" }`
     locale: str = "fr_FR"
+    # the folder's own locale (lettre.toml's), that `--locale` leaves: the items' language
+    # when they do not say `lang:`; None: `locale`
+    items_locale: str | None = None
     timezone: str = "Europe/Paris"
     publication_day: int = 5  # ISO weekday, Friday
     sender: Address = Address("lettre@example.org")
@@ -230,4 +233,9 @@ class Config:
             return self
         from dataclasses import replace
 
-        return replace(self, locale=locale, title=_for_locale(self.titles, locale) or self.title)
+        return replace(
+            self,
+            locale=locale,
+            items_locale=self.items_locale or self.locale,
+            title=_for_locale(self.titles, locale) or self.title,
+        )

@@ -439,16 +439,13 @@ def test_missing_sender_command_and_bad_options(letter_folder: Callable[[int], P
         f'Error: {toml}: no readers: set [recipients] readers = "abonnes.csv" in lettre.toml, '
         "or give --readers\n"
     )
-    listed = SEND_CONFIG.replace(
-        'readers = "abonnes.csv"\n', 'readers = "abonnes.csv"\nlist = "hebdo@lists.example.org"\n'
-    )
+    listed = SEND_CONFIG.replace('readers = "abonnes.csv"\n', "")
     toml.write_text(listed + '\n[send]\nmode = "list"\n', encoding="utf-8")
     done = lettre(*send_args(folder), check=False)
     assert done.returncode == 1
     assert done.stderr == (
-        f'Error: {toml}:{listed.count(chr(10)) + 3}: [send] mode is "list": posting once to '
-        "a list manager is not what 'lettre send' does yet; pipe 'lettre compose' to your "
-        "sender command, or give --readers\n"
+        f"Error: {toml}:{listed.count(chr(10)) + 3}: '[send] mode' is \"list\" but "
+        "[recipients] sets no 'list' address\n"
     )
     toml.write_text(SEND_CONFIG, encoding="utf-8")
     rate = lettre(*send_args(folder, "--rate", "vite"), check=False)
@@ -665,3 +662,56 @@ def test_published_photos_must_be_archived_before_sending(
     [first, *_] = mailbox_messages(mailbox)
     assert first.get_content_type() == "multipart/alternative"
     assert "https://lettre.example.org/lettres/images/defile-" in parts(first)[1]
+
+
+# --- list mode: one posting to a list manager (tests/test_mailman.py runs a real one) -------
+
+
+def test_list_mode_posts_once_to_the_list_address(
+    tmp_path: Path, letter_folder: Callable[[int], Path]
+) -> None:
+    folder = letter_folder(3)
+    toml = folder / "lettre.toml"
+    toml.write_text(
+        SEND_CONFIG.replace(
+            'readers = "abonnes.csv"\n',
+            'readers = "abonnes.csv"\nlist = { address = "hebdo@lists.example.org", '
+            'name = "Hebdo" }\n',
+        )
+        + '\n[send]\nmode = "list"\n',
+        encoding="utf-8",
+    )
+    sender, mailbox = slow_sender(tmp_path, delay=0)
+    done = lettre(*send_args(folder, "--via", sender))
+    assert "posted to hebdo@lists.example.org" in done.stderr
+    (posted,) = mailbox_messages(mailbox)
+    assert posted["To"] == "Hebdo <hebdo@lists.example.org>"  # the list's address alone
+    for header in ("Cc", "Bcc", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post"):
+        assert posted[header] is None, header  # the list manager writes its own List-*
+    assert re.fullmatch(r"<lettre\.20250613\.[0-9a-f]{24}@example\.org>", posted["Message-ID"])
+    text, html = parts(posted)
+    assert "Un titre" in text and "Un titre" in html
+    journal = read_journal(folder / "state" / "sent" / f"{WEEK}.jsonl")
+    assert journal.finished and journal.sent == frozenset({"hebdo@lists.example.org"})
+
+    again = lettre(*send_args(folder, "--via", sender), check=False)
+    assert again.returncode == 1
+    assert "was already sent to the list hebdo@lists.example.org" in again.stderr
+    assert len(list(mailbox.iterdir())) == 1  # nothing posted twice
+    # --resend posts again, with the same Message-ID: the letter has not changed
+    lettre(*send_args(folder, "--via", sender, "--resend"))
+    ids = {m["Message-ID"] for m in mailbox_messages(mailbox)}
+    assert len(list(mailbox.iterdir())) == 2 and ids == {posted["Message-ID"]}
+
+
+def test_list_mode_needs_a_list_address_and_takes_no_reader_options(
+    letter_folder: Callable[[int], Path],
+) -> None:
+    folder = letter_folder(1)
+    done = lettre(*send_args(folder, "--list"), check=False)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"Error: {folder / 'lettre.toml'}:")
+    assert 'no list address: set [recipients] list = "hebdo@lists.example.org"' in done.stderr
+    usage = lettre(*send_args(folder, "--list", "--dry-run"), check=False)
+    assert usage.returncode == 2
+    assert "--dry-run: not with a posting to a list manager (--list)" in usage.stderr

@@ -1154,6 +1154,16 @@ def send(
     resend: Annotated[
         bool, typer.Option("--resend", help=N_("Send a week already sent again, to every reader."))
     ] = False,
+    to_list: Annotated[
+        bool,
+        typer.Option(
+            "--list",
+            help=N_(
+                "Post the letter once to the list manager's address ([recipients] list), "
+                'as [send] mode = "list" does.'
+            ),
+        ),
+    ] = False,
 ) -> None:
     """`lettre send`: see its help."""
     from . import send as sending
@@ -1163,15 +1173,16 @@ def send(
 
     config = open_folder(directory, locale)
     chosen = parse_week(week, today_in(config), config.publication_day)
-    if readers is None and config.send.mode == "list":
-        from .errors import ConfigError
-
-        raise ConfigError(
-            '[send] mode is "list": posting once to a list manager is not what \'lettre '
-            "send' does yet; pipe 'lettre compose' to your sender command, or give --readers",
-            config.path,
-            config.line_of("send.mode"),
-        )
+    if to_list or (readers is None and config.send.mode == "list"):
+        if readers is not None or to is not None or dry_run:
+            option = (
+                "--readers" if readers is not None else "--to" if to is not None else "--dry-run"
+            )
+            raise UsageError(
+                _("{option}: not with a posting to a list manager (--list)").format(option=option)
+            )
+        _post_to_list(config, chosen, via, resend)
+        return
     if readers is None and config.readers_path is None:
         from .errors import ConfigError
 
@@ -1230,6 +1241,21 @@ def send(
     )
     for address in report.unsubscribed:
         _say(f"skipped {address} (unsubscribed)")
+
+
+def _post_to_list(config: Config, week: Week, via: str | None, resend: bool) -> None:
+    """`lettre send --list`: one posting to the list manager, which fans out."""
+    from .posting import post_to_list
+    from .send import parse_via
+
+    argv = parse_via(via) if via else config.send.via
+    posting = post_to_list(config, week, argv, resend=resend, say=_say)
+    _say(
+        _("the letter of {day} posted to {address} through {command} in {seconds:.1f} s").format(
+            day=week.end, address=posting.address, command=repr(" ".join(argv)),
+            seconds=posting.seconds,
+        )
+    )  # fmt: skip
 
 
 def _run_with_progress(

@@ -172,12 +172,14 @@ def compose(
     seed: str | None = None,
     items: Sequence[Item] | None = None,
     drafts: bool = False,
+    to_list: bool = False,
 ) -> Composed:
     """Compose the letter of `week`: HTML with inlined CSS, plain text and the e-mail.
 
     `items`: the folder's items when already read (those of other weeks are left out).
     `drafts`: a proof with the week's drafts. Composing never refuses example content:
     whoever sends the message calls `examples.refuse_examples` first.
+    `to_list`: the message is one posting to `[recipients] list` (see posting.py).
     """
     from .message import build_message
     from .render import render_html, render_text
@@ -187,7 +189,16 @@ def compose(
     html = render_html(letter, user_dir)
     text = render_text(letter, user_dir)
     inline = letter.photos if config.images.mode == "embed" else ()
-    message = build_message(letter, html, text, config, now or now_in(config), seed, inline)
+    message = build_message(
+        letter,
+        html,
+        text,
+        config,
+        now or now_in(config),
+        seed,
+        inline,
+        to_list=config.list_address if to_list else None,
+    )
     return Composed(letter, html, text, message, user_dir)
 
 

@@ -113,22 +113,29 @@ def build_message(
     now: dt.datetime,
     seed: str | None = None,
     inline: Sequence[PreparedImage] = (),
+    to_list: Address | None = None,
 ) -> EmailMessage:
     """multipart/alternative: text/plain first, text/html last, all headers set.
 
     With `inline` photos (`[images] mode = "embed"`), multipart/related around it: the
     alternative first, then each photo as an inline part whose Content-ID the HTML's
     `cid:` links name (RFC 2387, RFC 2392).
+
+    `to_list`: one posting to a list manager's address (Mailman, Sympa), To that address
+    alone; the List-* headers are left to the list manager, which owns the subscriptions
+    (RFC 2369, RFC 2919) and writes its own.
     """
     msg = EmailMessage(policy=POLICY)
     msg["From"] = _mailbox(config.sender)
-    if config.to:
+    if to_list is not None:
+        msg["To"] = _mailbox(to_list)
+    elif config.to:
         msg["To"] = [_mailbox(a) for a in config.to]
     else:  # only Bcc recipients: keep the message valid without revealing them
         msg["To"] = "undisclosed-recipients:;"
-    if config.cc:
+    if config.cc and to_list is None:
         msg["Cc"] = [_mailbox(a) for a in config.cc]
-    if config.bcc:
+    if config.bcc and to_list is None:
         # for the envelope only: `sendmail -t` (msmtp, Postfix, Exim) reads the Bcc
         # recipients and removes the header before sending; tests/test_pipe.py checks it
         msg["Bcc"] = [_mailbox(a) for a in config.bcc]
@@ -137,16 +144,8 @@ def build_message(
     msg["Subject"] = subject(letter.subject)
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id(letter, config, text + html, seed)
-    msg["List-Id"] = list_id(config)
-    unsubscribe = []
-    if config.unsubscribe_url:
-        unsubscribe.append(f"<{config.unsubscribe_url}>")
-    if config.unsubscribe_mailto:
-        unsubscribe.append(f"<mailto:{config.unsubscribe_mailto}?subject=unsubscribe>")
-    if unsubscribe:
-        msg["List-Unsubscribe"] = ", ".join(unsubscribe)
-    # no List-Unsubscribe-Post: one message to a list address cannot say who unsubscribes
-    # (RFC 8058 §3.1); only the messages of `lettre send`, one per reader, are one-click
+    if to_list is None:
+        _list_headers(msg, config)
     content = MIMEPart(policy=POLICY) if inline else msg
     content.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     content.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
@@ -160,6 +159,20 @@ def build_message(
     msg["Content-Language"] = letter.lang
     msg["X-Mailer"] = f"lettre {__version__}"
     return msg
+
+
+def _list_headers(msg: EmailMessage, config: Config) -> None:
+    """List-Id and List-Unsubscribe of one message to the folder's own recipients."""
+    msg["List-Id"] = list_id(config)
+    unsubscribe = []
+    if config.unsubscribe_url:
+        unsubscribe.append(f"<{config.unsubscribe_url}>")
+    if config.unsubscribe_mailto:
+        unsubscribe.append(f"<mailto:{config.unsubscribe_mailto}?subject=unsubscribe>")
+    if unsubscribe:
+        msg["List-Unsubscribe"] = ", ".join(unsubscribe)
+    # no List-Unsubscribe-Post: one message to a list address cannot say who unsubscribes
+    # (RFC 8058 §3.1); only the messages of `lettre send`, one per reader, are one-click
 
 
 def _embed(

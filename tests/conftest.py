@@ -57,6 +57,14 @@ def item_text(
     return "\n".join([*lines, "---", body, ""])
 
 
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """lettre's user cache (`$XDG_CACHE_HOME/lettre`) in a folder of the test session's own."""
+    folder = tmp_path_factory.getbasetemp() / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder / "lettre"
+
+
 @pytest.fixture
 def samples() -> Path:
     return SAMPLES

@@ -30,7 +30,9 @@ def sample_archive(run, samples: Path, tmp_path: Path) -> Path:  # type: ignore[
     result = run("archive", "-C", samples, "--out", out)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
-    assert result.stderr.endswith(f"6 letters: 8 files written, 0 unchanged, 0 removed, in {out}\n")
+    assert result.stderr.endswith(
+        f"6 letters, 6 composed: 8 files written, 0 unchanged, 0 removed, in {out}\n"
+    )
     return out
 
 
@@ -108,7 +110,7 @@ def test_running_again_rewrites_nothing(run, samples: Path, sample_archive: Path
     result = run("archive", "-C", samples, "--out", sample_archive)
     assert result.exit_code == 0, result.stderr
     assert result.stderr == (
-        f"6 letters: 0 files written, 8 unchanged, 0 removed, in {sample_archive}\n"
+        f"6 letters, 6 composed: 0 files written, 8 unchanged, 0 removed, in {sample_archive}\n"
     )
     assert snapshot(sample_archive) == before
 
@@ -147,7 +149,7 @@ def test_a_letter_that_is_gone_loses_its_page_and_other_files_stay(
     assert f"removed {out}/2021-07-30.html (its letter is gone)\n" in result.stderr
     assert not (out / "2021-07-30.html").exists()
     assert (out / "mine.txt").read_text(encoding="utf-8") == "à moi"
-    assert "5 letters:" in result.stderr
+    assert "5 letters, 5 composed:" in result.stderr
 
 
 def test_a_file_lettre_did_not_write_is_never_replaced(run, samples: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -237,9 +239,9 @@ def test_the_summary_says_one_letter_and_one_file(run, make_folder, tmp_path: Pa
     out = tmp_path / "site"
     result = run("archive", "-C", folder, "--out", out)
     assert result.exit_code == 0, result.stderr
-    assert "1 letter: " in result.stderr and "1 letters" not in result.stderr
+    assert "1 letter, 1 composed: " in result.stderr and "1 letters" not in result.stderr
     again = run("archive", "-C", folder, "--out", out)
-    assert "1 letter: 0 files written, " in again.stderr
+    assert "1 letter, 1 composed: 0 files written, " in again.stderr
 
 
 def test_an_unreadable_output_file_is_an_error(run, samples: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

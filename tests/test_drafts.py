@@ -87,7 +87,7 @@ def test_a_week_of_drafts_only_has_no_letter(folder: Path) -> None:
 
 
 def test_list_shows_drafts_marked_and_the_anniversaries(folder: Path) -> None:
-    result = run("list", "-C", folder, "--all")
+    result = run("list", "-C", folder, "--since", "2025-01-01", "--until", "2025-12-31")
     assert result.exit_code == 0, result.stderr
     shown = flat(result.stdout)
     assert "BROUILLON Pas fini" in shown and "BROUILLON Brouillon seul" in shown
@@ -95,6 +95,17 @@ def test_list_shows_drafts_marked_and_the_anniversaries(folder: Path) -> None:
     assert "Mis de côté" not in shown
     # the anniversary that the letter of 13 June shows; not the one of a week of drafts
     assert "Le club fête ses 5\u00a0ans anniversaries.yaml" in shown
+    assert "La base" not in shown
+
+
+def test_list_all_piped_marks_drafts_in_its_plain_lines(folder: Path) -> None:
+    result = run("list", "-C", folder, "--all")  # piped: one plain line per item
+    assert result.exit_code == 0, result.stderr
+    shown = flat(result.stdout)
+    assert "[BROUILLON] Pas fini" in shown and "[BROUILLON] Brouillon seul" in shown
+    assert "[BROUILLON] Article prêt" not in shown and "Article prêt" in shown
+    assert "Mis de côté" not in shown
+    assert "anniversaries.yaml Le club fête ses 5\u00a0ans" in shown
     assert "La base" not in shown
 
 

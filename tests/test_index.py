@@ -168,7 +168,7 @@ def test_cache_is_kept_and_used(
     assert titles(run, folder) == ["Alpha", "Bravo"]
     entries = cache_of(folder)
     assert sorted(entries) == ["2025-05-10-c.md", "2025-06-10-a.md", "2025-06-11-b.md"]
-    assert entries["2025-05-10-c.md"][4:] == ["2025-05-10", "communique", False]
+    assert entries["2025-05-10-c.md"][4:7] == ["2025-05-10", "communique", False]
     assert (folder / ".lettre" / ".gitignore").read_text().endswith("*\n")
     assert not list((folder / "items").glob(".*"))  # nothing written among the items
 

@@ -6,13 +6,24 @@ The archive is a folder meant to be published at `{base_url}lettres/` (or at
 (`images/defile-3fa2c1.jpg`, in both image modes), and `.lettre-archive.json`, the list of
 the files lettre wrote there (so that a page whose letter is gone is removed, and no other
 file is ever touched).
+
+A run composes only the letters whose inputs changed since the last run into the same
+folder: a letter's inputs — the digests of its items' files, the status of their local
+photos' files, lettre.toml, the templates and catalogs, anniversaries.yaml, and the
+versions of lettre and of the libraries that render it — are kept in `.lettre/` with a
+summary of the letter (what the index and the feed show of it). Letters are composed one
+at a time, in one process per core, and each page goes to disk as soon as it is made:
+memory does not grow with the archive. Drafts make no letter; example content in any
+letter (or in lettre.toml) stops the whole archive.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,13 +34,27 @@ from .items import Item, Week
 from .messages import _
 
 if TYPE_CHECKING:
-    from .items import Letter
+    from .examples import Example
+    from .items import Anniversary, Letter, PreparedImage
 
 INDEX_NAME = "index.html"
 FEED_NAME = "feed.xml"
 MANIFEST_NAME = ".lettre-archive.json"
 INDEX_TEMPLATE = "archive-index.html.j2"
 ATOM = "http://www.w3.org/2005/Atom"
+STATE_FORMAT = 2  # 2: each letter's photos and their source files' status
+MAX_WORKERS = 4
+#: the libraries whose versions can change a page's bytes
+RENDERING_LIBRARIES = (
+    "babel",
+    "jinja2",
+    "markdown-it-py",
+    "premailer",
+    "cssutils",
+    "lxml",
+    "pillow",
+    "pillow-heif",
+)
 
 Progress = Callable[[int, int], None]
 
@@ -37,50 +62,77 @@ Progress = Callable[[int, int], None]
 # --- the letters ---------------------------------------------------------------------------
 
 
-def letter_weeks(items: Iterable[Item], publication_day: int = 5) -> list[Week]:
-    """The weeks that hold at least one item (not a draft): the letters, oldest first."""
-    from .weeks import week_of
-
-    weeks = {week_of(item.date, publication_day) for item in items if not item.draft}
-    return sorted(weeks, key=lambda w: w.end)
-
-
 @dataclass(frozen=True)
-class Page:
-    """One letter of the archive: the letter and its web page."""
+class LetterSummary:
+    """What the index and the feed show of one letter; kept between runs."""
 
-    letter: Letter
     name: str
-    html: str
+    date: dt.date
+    subject: str
+    lang: str
+    preheader: str
+    titles: tuple[str, ...]
+    content: str  # the feed entry's HTML
+
+    @classmethod
+    def of(cls, letter: Letter, name: str) -> LetterSummary:
+        return cls(
+            name,
+            letter.date,
+            letter.subject,
+            letter.lang,
+            letter.preheader,
+            tuple(e.title for e in letter.entries),
+            _entry_content(letter),
+        )
+
+    def as_data(self) -> list[Any]:
+        return [
+            self.name,
+            self.date.isoformat(),
+            self.subject,
+            self.lang,
+            self.preheader,
+            list(self.titles),
+            self.content,
+        ]
+
+    @classmethod
+    def from_data(cls, data: Any) -> LetterSummary | None:
+        """The summary kept by an earlier run; None when it is not one."""
+        try:
+            name, day, subject, lang, preheader, titles, content = data
+            summary = cls(
+                name, dt.date.fromisoformat(day), subject, lang, preheader, tuple(titles), content
+            )
+        except (TypeError, ValueError):
+            return None
+        texts = [name, subject, lang, preheader, content, *summary.titles]
+        return summary if all(isinstance(t, str) for t in texts) else None
 
 
-def render_pages(config: Config, progress: Progress | None = None) -> list[Page]:
-    """Every letter the folder's items make, rendered as its e-mail HTML, oldest first.
-
-    The pages point at their local photos in `images/`, beside them.
-    """
+def render_page(
+    config: Config,
+    week: Week,
+    items: Sequence[Item],
+    anniversaries: Sequence[Anniversary],
+) -> tuple[LetterSummary, bytes, list[Example], list[PreparedImage]]:
+    """One letter of the archive: what the index shows of it, its web page, the example
+    content it holds, and its local photos (the page points at them in `images/`)."""
+    from .examples import letter_examples
     from .images import prepare_images, relative_link
     from .letter import build_letter
-    from .readers import load_items, read_anniversaries
     from .render import render_html
 
-    items = load_items(config.items_dir, config.kinds)
-    anniversaries = read_anniversaries(config.anniversaries_path)
     photos = prepare_images(config, items)
-    weeks = letter_weeks(items, config.publication_day)
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
-    pages = []
-    if progress:
-        progress(0, len(weeks))
-    for done, week in enumerate(weeks, start=1):
-        letter = build_letter(items, config, week, anniversaries, photos=photos, link=relative_link)
-        name = page_name(letter.date)
-        if letter.web_url is None:  # no base URL: the page links to itself, relatively
-            letter = replace(letter, web_url=name)
-        pages.append(Page(letter, name, render_html(letter, user_dir)))
-        if progress:
-            progress(done, len(weeks))
-    return pages
+    letter = build_letter(items, config, week, anniversaries, photos=photos, link=relative_link)
+    name = page_name(letter.date)
+    if letter.web_url is None:  # no base URL: the page links to itself, relatively
+        letter = replace(letter, web_url=name)
+    page = render_html(letter, user_dir).encode("utf-8")
+    used = list(dict.fromkeys(letter.photos))
+    return LetterSummary.of(letter, name), page, letter_examples(config, letter), used
 
 
 # --- the index -----------------------------------------------------------------------------
@@ -110,7 +162,7 @@ class IndexYear:
     months: tuple[IndexMonth, ...]
 
 
-def index_groups(pages: Sequence[Page], locale: str) -> tuple[IndexYear, ...]:
+def index_groups(pages: Sequence[LetterSummary], locale: str) -> tuple[IndexYear, ...]:
     """The letters grouped by year, then month, newest first, dates in words."""
     from babel.dates import format_date as babel_format_date
 
@@ -118,9 +170,9 @@ def index_groups(pages: Sequence[Page], locale: str) -> tuple[IndexYear, ...]:
     from .i18n import translations
 
     ngettext = translations(locale).ngettext
-    years: dict[int, dict[int, list[Page]]] = {}
-    for page in sorted(pages, key=lambda p: p.letter.date, reverse=True):
-        day = page.letter.date
+    years: dict[int, dict[int, list[LetterSummary]]] = {}
+    for page in sorted(pages, key=lambda p: p.date, reverse=True):
+        day = page.date
         years.setdefault(day.year, {}).setdefault(day.month, []).append(page)
     groups = []
     for year, months in years.items():
@@ -130,11 +182,11 @@ def index_groups(pages: Sequence[Page], locale: str) -> tuple[IndexYear, ...]:
             letters = tuple(
                 IndexLetter(
                     name=p.name,
-                    date_text=_capitalize(format_date(p.letter.date, locale, "full")),
-                    subject=p.letter.subject,
-                    count_text=ngettext("%(num)d item", "%(num)d items", len(p.letter.entries))
-                    % {"num": len(p.letter.entries)},
-                    titles=tuple(e.title for e in p.letter.entries),
+                    date_text=_capitalize(format_date(p.date, locale, "full")),
+                    subject=p.subject,
+                    count_text=ngettext("%(num)d item", "%(num)d items", len(p.titles))
+                    % {"num": len(p.titles)},
+                    titles=p.titles,
                 )
                 for p in members
             )
@@ -149,13 +201,13 @@ def _capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def render_index(config: Config, pages: Sequence[Page]) -> str:
+def render_index(config: Config, pages: Sequence[LetterSummary]) -> str:
     """The index page: every letter by year and month, newest first, with a link to the feed."""
     from .french import typography
     from .render import render_template
 
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
-    lang = pages[0].letter.lang if pages else config.locale.split("_")[0]
+    lang = pages[0].lang if pages else config.locale.split("_")[0]
     context = {
         "title": typography(config.title, config.locale, config.typography),
         "lang": lang,
@@ -199,7 +251,7 @@ def _entry_content(letter: Letter) -> str:
     return "\n".join(parts)
 
 
-def render_feed(config: Config, pages: Sequence[Page]) -> bytes:
+def render_feed(config: Config, pages: Sequence[LetterSummary]) -> bytes:
     """An Atom feed (RFC 4287) of the letters, newest first; dates come from the letters."""
     import xml.etree.ElementTree as ET
 
@@ -207,8 +259,8 @@ def render_feed(config: Config, pages: Sequence[Page]) -> bytes:
     from .french import typography
 
     base = config.archive_url
-    newest_first = sorted(pages, key=lambda p: p.letter.date, reverse=True)
-    lang = pages[0].letter.lang if pages else config.locale.split("_")[0]
+    newest_first = sorted(pages, key=lambda p: p.date, reverse=True)
+    lang = pages[0].lang if pages else config.locale.split("_")[0]
     ET.register_namespace("", ATOM)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -224,30 +276,270 @@ def render_feed(config: Config, pages: Sequence[Page]) -> bytes:
         sub(feed, "link", rel="self", type="application/atom+xml", href=base + FEED_NAME)
         sub(feed, "link", rel="alternate", type="text/html", href=base)
     else:
-        first = newest_first[-1].letter.date if newest_first else dt.date(2000, 1, 1)
+        first = newest_first[-1].date if newest_first else dt.date(2000, 1, 1)
         sub(feed, "id", _tag(config, first))
         sub(feed, "link", rel="alternate", type="text/html", href=INDEX_NAME)
-    latest = newest_first[0].letter.date if newest_first else dt.date(2000, 1, 1)
+    latest = newest_first[0].date if newest_first else dt.date(2000, 1, 1)
     sub(feed, "updated", _midnight(latest, config.timezone))
     author = sub(feed, "author")
     sub(author, "name", config.sender.name or config.sender.address)
     sub(feed, "generator", "lettre", version=__version__)
     for page in newest_first:
-        letter = page.letter
         entry = sub(feed, "entry")
-        sub(entry, "title", letter.subject)
+        sub(entry, "title", page.subject)
         url = (base + page.name) if base else page.name
         sub(entry, "link", rel="alternate", type="text/html", href=url)
-        sub(entry, "id", url if base else _tag(config, letter.date, f"/{letter.date.isoformat()}"))
-        stamp = _midnight(letter.date, config.timezone)
+        sub(entry, "id", url if base else _tag(config, page.date, f"/{page.date.isoformat()}"))
+        stamp = _midnight(page.date, config.timezone)
         sub(entry, "published", stamp)
         sub(entry, "updated", stamp)
-        if letter.preheader:
-            sub(entry, "summary", letter.preheader)
-        sub(entry, "content", _entry_content(letter), type="html")
+        if page.preheader:
+            sub(entry, "summary", page.preheader)
+        sub(entry, "content", page.content, type="html")
     ET.indent(feed, space="  ")
     body = ET.tostring(feed, encoding="unicode", short_empty_elements=True)
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
+
+
+# --- what a letter depends on ------------------------------------------------------------------
+
+
+def inputs_digest(config: Config) -> str:
+    """What every letter depends on besides its items; when it changes, all are composed again.
+
+    lettre.toml (and the locale chosen), anniversaries.yaml, the folder's templates and the
+    packaged ones with their catalogs, and the versions of lettre and of the libraries that
+    turn a letter into HTML.
+    """
+    import hashlib
+    from importlib import metadata
+
+    from . import __version__
+    from .resources import templates_dir
+
+    digest = hashlib.blake2b(digest_size=16)
+
+    def add(*parts: str | bytes) -> None:
+        for part in parts:
+            data = part if isinstance(part, bytes) else part.encode("utf-8", "surrogateescape")
+            digest.update(len(data).to_bytes(8, "big") + data)
+
+    add("lettre", __version__, "locale", config.locale)
+    for library in RENDERING_LIBRARIES:
+        try:
+            add(library, metadata.version(library))
+        except metadata.PackageNotFoundError:
+            add(library, "")
+    for path in (config.path, config.anniversaries_path):
+        add(path.name, _bytes_of(path))
+    for number, folder in enumerate((config.templates_dir, templates_dir())):
+        for path in _files_under(folder):
+            add(str(number), os.fsencode(path.relative_to(folder)), _bytes_of(path))
+    return digest.hexdigest()
+
+
+def _bytes_of(path: Path) -> bytes:
+    """A file's bytes; a marker of its absence (or of why it cannot be read) otherwise."""
+    try:
+        return b"+" + path.read_bytes()
+    except OSError as err:
+        return f"-{err.errno}".encode()
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """Every file under `folder`, in a stable order; [] when it is not a folder."""
+    found = []
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        found += [Path(root, name) for name in sorted(names)]
+    return found
+
+
+def letter_key(common: str, names: Iterable[str], digests: Mapping[str, str]) -> str | None:
+    """The digest of a letter's inputs: `common` and its item files' names and digests.
+
+    None when a file's digest is unknown (it could not be read): such a letter is composed
+    at every run.
+    """
+    import hashlib
+
+    digest = hashlib.blake2b(common.encode("ascii"), digest_size=16)
+    for name in sorted(names):
+        seal = digests.get(name)
+        if seal is None:
+            return None
+        digest.update(os.fsencode(name) + b"\0" + seal.encode("ascii") + b"\n")
+    return digest.hexdigest()
+
+
+# --- the record of earlier runs ----------------------------------------------------------------
+
+
+def state_path(config: Config, out_dir: Path) -> Path:
+    """Where the record of the archive written into `out_dir` is kept, in `.lettre/`."""
+    from .index import CACHE_DIR, digest
+
+    return config.folder / CACHE_DIR / f"archive-{digest(os.fsencode(out_dir.resolve()))}.json"
+
+
+def _load_state(path: Path) -> dict[str, Any]:
+    from .index import load_cache_file
+
+    pages = load_cache_file(path, STATE_FORMAT).get("pages")
+    return pages if isinstance(pages, dict) else {}
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """What an earlier run wrote of a letter whose inputs are the same: its summary and
+    the names of its photos in `images/`."""
+
+    summary: LetterSummary
+    photos: tuple[str, ...]
+    sources: list[list[Any]]  # the status of its photos' source files
+
+
+def _kept(record: Any, key: str | None, page: Path, folder: Path) -> _Kept | None:
+    """What an earlier run wrote from the same inputs, if the page and its photos are intact.
+
+    A record is [inputs digest, page size, page modification time, summary, photo names,
+    status of its local photos' source files]; a page edited, replaced or removed since, a
+    photo gone from `images/`, or a source photo changed (see `images.source_status`), and
+    the letter is composed again.
+    """
+    from .images import IMAGES_DIR, source_status
+
+    if key is None or not isinstance(record, list) or len(record) != 6 or record[0] != key:
+        return None
+    photos, sources = record[4], record[5]
+    if not isinstance(photos, list) or not all(isinstance(n, str) for n in photos):
+        return None
+    if not isinstance(sources, list):
+        return None
+    try:
+        st = page.stat()
+    except OSError:
+        return None
+    if [st.st_size, st.st_mtime_ns] != record[1:3]:
+        return None
+    for status in sources:
+        if not isinstance(status, list) or not status or not isinstance(status[0], str):
+            return None
+        if source_status(folder, status[0]) != status:
+            return None
+    if not all(_safe_name(f"{IMAGES_DIR}/{n}") for n in photos):
+        return None
+    if not all((page.parent / IMAGES_DIR / n).is_file() for n in photos):
+        return None
+    summary = LetterSummary.from_data(record[3])
+    return None if summary is None else _Kept(summary, tuple(photos), sources)
+
+
+# --- composing -------------------------------------------------------------------------------
+
+# What forked workers inherit: the configuration and the anniversaries (set before forking).
+_JOB: dict[str, Any] = {}
+
+Task = tuple[str, "str | None", Week, tuple[str, ...]]  # page name, inputs digest, week, files
+
+
+@dataclass(frozen=True)
+class Done:
+    """A letter composed (`summary` and `page`), or the problems that stopped it."""
+
+    name: str
+    summary: LetterSummary | None = None
+    page: bytes = b""
+    errors: list[LettreError] = field(default_factory=list)
+    examples: list[Example] = field(default_factory=list)
+    photos: list[PreparedImage] = field(default_factory=list)
+    sources: list[list[Any]] = field(default_factory=list)  # see images.source_status
+
+
+def _compose(task: Task) -> Done:
+    """Read a week's items and compose its page; the problems found instead, if any."""
+    from .errors import ItemErrors
+    from .images import local_items, source_status
+    from .readers import read_items
+
+    config: Config = _JOB["config"]
+    name, _key, week, names = task
+    items, errors = read_items(
+        config.items_dir, config.kinds, [config.items_dir / n for n in names]
+    )
+    if errors:
+        return Done(name, errors=errors)
+    # the photos' files as they are before being read: a later change is seen next run
+    sources = [
+        source_status(config.folder, item.image.src)
+        for item in local_items(items)
+        if item.image is not None
+    ]
+    try:
+        summary, page, examples, photos = render_page(config, week, items, _JOB["anniversaries"])
+    except ItemErrors as err:
+        return Done(name, errors=list(err.errors))
+    except LettreError as err:
+        return Done(name, errors=[err])
+    return Done(name, summary, page, [], examples, photos, sources)
+
+
+def worker_count() -> int:
+    """How many processes compose letters: one per core this process may use, up to 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS))
+
+
+def _compose_all(
+    config: Config,
+    tasks: Sequence[Task],
+    anniversaries: Sequence[Anniversary],
+    progress: Progress | None,
+    workers: int,
+) -> Iterator[Done]:
+    """Compose the pages of `tasks`, one at a time, in as many processes as `workers`.
+
+    The first page is composed here, so that the forked workers inherit everything it
+    loaded (templates, the parsed stylesheet, Babel's data) instead of each loading it.
+    """
+    import gc
+    import multiprocessing
+
+    _JOB.update(config=config, anniversaries=anniversaries)
+    total = len(tasks)
+    if progress:
+        progress(0, total)
+    done = 0
+    rest: Sequence[Task] = tasks
+    parallel = workers > 1 and total > workers and "fork" in multiprocessing.get_all_start_methods()
+    if parallel:
+        yield _compose(tasks[0])
+        done, rest = 1, tasks[1:]
+        if progress:
+            progress(done, total)
+        # what the workers inherit stays shared: the collector would otherwise touch every
+        # inherited object in each worker, and the kernel copy its pages
+        gc.collect()
+        gc.freeze()
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for result in pool.imap_unordered(_compose, rest):
+                    done += 1
+                    if progress:
+                        progress(done, total)
+                    yield result
+        finally:
+            gc.unfreeze()
+        return
+    for task in rest:
+        result = _compose(task)
+        done += 1
+        if progress:
+            progress(done, total)
+        yield result
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -255,58 +547,36 @@ def render_feed(config: Config, pages: Sequence[Page]) -> bytes:
 
 @dataclass
 class ArchiveReport:
-    """What `write_archive` did, file by file."""
+    """What `archive` did, file by file."""
 
     out_dir: Path
     letters: int = 0
+    composed: int = 0  # letters composed this time: the others' inputs had not changed
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
-
-
-def build_archive(config: Config, progress: Progress | None = None) -> dict[str, bytes]:
-    """Every file of the archive, {name: bytes}, pages first; writes nothing."""
-    pages = render_pages(config, progress)
-    if not pages:
-        raise LettreError(
-            _("no letter to archive: the folder has no item (add one with 'lettre new')"),
-            config.items_dir,
-        )
-    refuse_examples(config, [page.letter for page in pages])
-    from .images import files_of
-
-    files = {page.name: page.html.encode("utf-8") for page in pages}
-    files[INDEX_NAME] = render_index(config, pages).encode("utf-8")
-    files[FEED_NAME] = render_feed(config, pages)
-    photos = dict.fromkeys(photo for page in pages for photo in page.letter.photos)
-    files.update(files_of(photos))
-    return files
-
-
-def _is_page(name: str) -> bool:
-    return name not in (INDEX_NAME, FEED_NAME) and "/" not in name
 
 
 def _safe_name(name: str) -> bool:
     """A plain name of the archive folder, or `images/NAME`: never anywhere else."""
     from .images import IMAGES_DIR
 
-    folder, _, rest = name.rpartition("/")
+    folder, _sep, rest = name.rpartition("/")
     return (
         bool(rest) and folder in ("", IMAGES_DIR) and "\\" not in name and rest not in (".", "..")
     )
 
 
-def refuse_examples(config: Config, letters: Sequence[Letter]) -> None:
-    """ExampleContentError naming every example of every letter: none is published."""
+def _refuse_examples(config: Config, found: Sequence[Example]) -> None:
+    """ExampleContentError naming every example of lettre.toml and of every letter (`found`):
+    none is published."""
     from .errors import ExampleContentError
-    from .examples import config_examples, letter_examples
+    from .examples import config_examples
 
-    found = config_examples(config)
-    for letter in letters:
-        found += [e for e in letter_examples(config, letter) if e not in found]
-    if found:
-        raise ExampleContentError(found, _("the archive"))
+    every = config_examples(config)
+    every += [e for e in found if e not in every]
+    if every:
+        raise ExampleContentError(every, _("the archive"))
 
 
 def _read_manifest(out_dir: Path) -> set[str]:
@@ -330,38 +600,168 @@ def _current(path: Path) -> bytes | None:
         raise LettreError(os_problem(err, path), path) from None
 
 
-def write_archive(files: dict[str, bytes], out_dir: Path) -> ArchiveReport:
-    """Write the files that changed (atomically), leave the others, drop the stale pages."""
-    from .files import write_all
+class _Staging:
+    """Files to write into the archive folder: each one, when it differs from what is
+    there, goes to a temporary file at once (memory holds one page at a time); `commit`
+    renames them all, `discard` removes them (and the folder, when it made it)."""
 
-    report = ArchiveReport(out_dir, letters=sum(1 for n in files if _is_page(n)))
-    if out_dir.exists() and not out_dir.is_dir():
-        raise LettreError(_("--out must be a folder, and this is a file"), out_dir)
-    ours = _read_manifest(out_dir)
-    for name, data in files.items():
-        current = _current(out_dir / name)
-        if current is not None and current != data and name not in ours:
+    def __init__(self, out_dir: Path, ours: set[str]) -> None:
+        self.out_dir, self.ours = out_dir, ours
+        self.staged: dict[Path, Path] = {}
+        self.unchanged: list[Path] = []
+        self.made_folder = False
+
+    def add(self, name: str, data: bytes) -> None:
+        from .files import stage
+
+        path = self.out_dir / name
+        current = _current(path)
+        if current == data:
+            self.unchanged.append(path)
+            return
+        if current is not None and name not in self.ours and name != MANIFEST_NAME:
             raise LettreError(
                 _(
-                    "exists and was not written by 'lettre archive': nothing was written (choose "
-                    "another --out folder, or move this file away)"
+                    "exists and was not written by 'lettre archive': nothing was written "
+                    "(choose another --out folder, or move this file away)"
                 ),
-                out_dir / name,
+                path,
             )
-    manifest = json.dumps({"generator": "lettre archive", "files": sorted(files)}, indent=2)
-    outputs = {**files, MANIFEST_NAME: (manifest + "\n").encode("utf-8")}
-    changed: dict[Path, bytes] = {}
-    for name, data in outputs.items():
-        path = out_dir / name
-        if _current(path) == data:
-            if name != MANIFEST_NAME:
-                report.unchanged.append(path)
-            continue
-        changed[path] = data
-        if name != MANIFEST_NAME:
-            report.written.append(path)
-    write_all(changed)  # every temporary file first, then the renames
-    for name in sorted(ours - set(files)):
+        if not self.out_dir.exists():
+            self.made_folder = True
+        self.staged[path] = stage(path, data)
+
+    def commit(self) -> list[Path]:
+        from .files import commit
+
+        commit(self.staged)
+        written = list(self.staged)
+        self.staged.clear()
+        return written
+
+    def discard(self) -> None:
+        from .images import IMAGES_DIR
+
+        for tmp in self.staged.values():
+            tmp.unlink(missing_ok=True)
+        self.staged.clear()
+        if self.made_folder:
+            with contextlib.suppress(OSError):  # not empty: not only ours
+                (self.out_dir / IMAGES_DIR).rmdir()
+            with contextlib.suppress(OSError):
+                self.out_dir.rmdir()
+
+
+def _problems(errors: Sequence[LettreError]) -> LettreError:
+    from .errors import ItemErrors
+
+    ordered = sorted(errors, key=lambda e: (str(e.path), e.line or 0))
+    return ordered[0] if len(ordered) == 1 else ItemErrors(ordered)
+
+
+def archive(
+    config: Config,
+    out_dir: Path,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> ArchiveReport:
+    """Write every letter as a web page into `out_dir`, with its photos, the index and the feed.
+
+    Only the letters whose inputs changed since the last run into `out_dir` are composed;
+    only the files whose bytes change are written (atomically, all at the end: a problem
+    anywhere, or example content in any letter, writes nothing); pages whose letter is gone
+    are removed. Where it went and which photos it holds is remembered in `.lettre/`, for
+    `send` (images.missing_from_archive).
+    """
+    from .images import IMAGES_DIR, record_archive
+    from .index import keeps_caches, save_cache_file, scan_items
+    from .readers import duplicate_slugs, read_anniversaries
+
+    index = scan_items(config)
+    problems = [*index.errors, *duplicate_slugs(e.path for e in index.entries)]
+    if problems:
+        raise _problems(problems)
+    # a week of drafts only makes no letter; a letter's drafts are read (and must read
+    # well) but left out of it
+    weeks = {
+        week: entries
+        for week, entries in index.by_week(config.publication_day).items()
+        if any(not e.draft for e in entries)
+    }
+    if not weeks:
+        raise LettreError(
+            _("no letter to archive: the folder has no item (add one with 'lettre new')"),
+            config.items_dir,
+        )
+    if out_dir.exists() and not out_dir.is_dir():
+        raise LettreError(_("--out must be a folder, and this is a file"), out_dir)
+    anniversaries = read_anniversaries(config.anniversaries_path)
+    common = inputs_digest(config)
+    keep = keeps_caches(len(index.rows) + len(index.errors))
+    where = state_path(config, out_dir) if keep else None
+    kept = _load_state(where) if where else {}
+    report = ArchiveReport(out_dir, letters=len(weeks))
+    summaries: dict[str, LetterSummary] = {}
+    keys: dict[str, str | None] = {}
+    photos: dict[str, tuple[str, ...]] = {}  # page name → its photos' names
+    sources: dict[str, list[list[Any]]] = {}  # page name → its photos' source files' status
+    tasks: list[Task] = []
+    for week, entries in weeks.items():
+        name = page_name(week.end)
+        key = letter_key(common, (e.name for e in entries), index.digests)
+        keys[name] = key
+        earlier = _kept(kept.get(name), key, out_dir / name, config.folder)
+        if earlier is None:
+            tasks.append((name, key, week, tuple(e.name for e in entries)))
+        else:
+            summaries[name] = earlier.summary
+            photos[name] = earlier.photos
+            sources[name] = earlier.sources
+            report.unchanged.append(out_dir / name)
+    del index, weeks, kept  # the composing processes need none of it: not to share
+    staging = _Staging(out_dir, _read_manifest(out_dir))
+    errors: list[LettreError] = []
+    examples: list[Example] = []
+    staged_photos: set[str] = set()
+    try:
+        count = worker_count() if workers is None else workers
+        for done in _compose_all(config, tasks, anniversaries, progress, count):
+            errors += done.errors
+            examples += [e for e in done.examples if e not in examples]
+            if done.summary is None or errors or examples:
+                continue  # nothing will be written: no need to keep it
+            summaries[done.name] = done.summary
+            photos[done.name] = tuple(dict.fromkeys(p.name for p in done.photos))
+            sources[done.name] = done.sources
+            staging.add(done.name, done.page)
+            for photo in done.photos:
+                if photo.name not in staged_photos:
+                    staged_photos.add(photo.name)
+                    staging.add(f"{IMAGES_DIR}/{photo.name}", photo.read())
+        if errors:
+            raise _problems(errors)
+        _refuse_examples(config, examples)
+        report.composed = len(tasks)
+        every_photo = sorted({n for names in photos.values() for n in names})
+        for photo_name in every_photo:  # those of letters kept as they were: already there
+            if photo_name not in staged_photos:
+                staging.unchanged.append(out_dir / IMAGES_DIR / photo_name)
+        ordered = sorted(summaries.values(), key=lambda s: s.date)
+        staging.add(INDEX_NAME, render_index(config, ordered).encode("utf-8"))
+        staging.add(FEED_NAME, render_feed(config, ordered))
+        names = sorted(
+            [*summaries, INDEX_NAME, FEED_NAME, *(f"{IMAGES_DIR}/{n}" for n in every_photo)]
+        )
+        manifest = json.dumps({"generator": "lettre archive", "files": names}, indent=2)
+        staging.add(MANIFEST_NAME, (manifest + "\n").encode("utf-8"))
+        report.written = [p for p in staging.commit() if p.name != MANIFEST_NAME]
+    except BaseException:
+        staging.discard()
+        raise
+    report.unchanged += [p for p in staging.unchanged if p.name != MANIFEST_NAME]
+    report.unchanged.sort()
+    report.written.sort()
+    for name in sorted(staging.ours - set(names)):
         path = out_dir / name
         if path.is_file():
             try:
@@ -371,19 +771,37 @@ def write_archive(files: dict[str, bytes], out_dir: Path) -> ArchiveReport:
                     _("cannot remove: {value}").format(value=err.strerror or err), path
                 ) from None
             report.removed.append(path)
+    if where is not None:
+        save_cache_file(where, _state(out_dir, summaries, keys, photos, sources))
+    record_archive(config, out_dir, every_photo)
     return report
 
 
-def archive(config: Config, out_dir: Path, progress: Progress | None = None) -> ArchiveReport:
-    """Build the archive of every letter and write what changed into `out_dir`.
+def _state(
+    out_dir: Path,
+    summaries: Mapping[str, LetterSummary],
+    keys: Mapping[str, str | None],
+    photos: Mapping[str, tuple[str, ...]],
+    sources: Mapping[str, list[list[Any]]],
+) -> dict[str, Any]:
+    """The record of this run: each page's inputs digest, size, modification time, summary,
+    photos and the status of their source files (see `_kept`)."""
+    from . import __version__
 
-    Where it went and which photos it holds is remembered in `.lettre/`, for `send`
-    (images.missing_from_archive).
-    """
-    from .images import IMAGES_DIR, record_archive
-
-    files = build_archive(config, progress)
-    report = write_archive(files, out_dir)
-    prefix = f"{IMAGES_DIR}/"
-    record_archive(config, out_dir, [n.removeprefix(prefix) for n in files if n.startswith(prefix)])
-    return report
+    pages: dict[str, list[Any]] = {}
+    for name, summary in summaries.items():
+        key = keys.get(name)
+        try:
+            st = (out_dir / name).stat()
+        except OSError:
+            continue
+        if key is not None:
+            pages[name] = [
+                key,
+                st.st_size,
+                st.st_mtime_ns,
+                summary.as_data(),
+                list(photos.get(name, ())),
+                sources.get(name, []),
+            ]
+    return {"format": STATE_FORMAT, "lettre": __version__, "pages": pages}

@@ -6,8 +6,10 @@ import datetime as dt
 import difflib
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .config import Config
 from .errors import ImageError, ItemError, ItemErrors, LettreError
@@ -34,22 +36,39 @@ def _order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     )
 
 
-def check_folder(config: Config, week: Week | None = None) -> Report:
-    """Check every item file and `anniversaries.yaml`; with `week`, compose its letter too."""
-    from .readers import item_paths, read_items
+CHECK_CACHE = "check.json"
+CHECK_FORMAT = 2  # 2: example content, local images (keyed by their files' status)
+
+
+def check_folder(config: Config, week: Week | None = None, *, cache: bool = True) -> Report:
+    """Check every item file and `anniversaries.yaml`; with `week`, compose its letter too.
+
+    Each item file is checked alone (see `item_findings`), then what needs them all
+    (duplicates) and the files every letter reads (see `folder_findings`): the same
+    findings as `files_findings`, which `lettre serve` uses on one week's items.
+
+    `cache`: reuse the findings of the files whose bytes are those an earlier run checked
+    and whose local images are as they were (kept in `.lettre/check.json`, with this
+    version of lettre and these kinds, when the folder keeps caches: see
+    `index.keeps_caches`); False reads and checks every file, and keeps nothing.
+    """
+    from .index import keeps_caches
+    from .readers import duplicate_slugs, item_paths
 
     paths = item_paths(config.items_dir)
-    items, errors = read_items(config.items_dir, config.kinds, paths, every=True)
-    findings = files_findings(config, items, errors)
+    checked = _check_items(config, paths, cache and keeps_caches(len(paths)))
+    findings = checked.findings
+    findings += [Finding.from_error(err) for err in duplicate_slugs(paths)]
+    findings += folder_findings(config)
     findings += stray_files(config.items_dir)
+    findings += _duplicates(checked.titles)
     files = len(paths)
     anniversaries_path = config.anniversaries_path
     if anniversaries_path.exists() or anniversaries_path.is_symlink():
         files += 1
     if week is not None:
-        # the items just read serve the letter too, unless some are broken: then compose
-        # says whether they stop this letter
-        findings += check_letter(config, week, items=None if errors else items)
+        # compose reads the week's items itself and says whether broken ones stop it
+        findings += check_letter(config, week)
     return Report(_order(dict.fromkeys(findings)), files)  # composing may find one again
 
 
@@ -63,6 +82,222 @@ def local_images(config: Config, items: Iterable[Item]) -> list[Finding]:
             locate(config.folder, item)
         except ImageError as err:
             found.append(Finding.from_error(err))
+    return found
+
+
+@dataclass
+class _Checked:
+    findings: list[Finding]
+    titles: list[tuple[Path, dt.date, str]]  # (file, date, folded title) of the good items
+
+
+def _check_items(config: Config, paths: Sequence[Path], use_cache: bool) -> _Checked:
+    """The findings of every item file, and what finding duplicates needs of the good ones.
+
+    Only findings are kept, never the items: memory does not grow with the folder. With
+    `use_cache`, a file whose bytes (by the index's digest) are those of an earlier run,
+    and whose local image's file is as it was then, is not read again.
+    """
+    from .index import CACHE_DIR, load_cache_file, save_cache_file, scan_items
+    from .readers import collector_paused
+
+    where = config.folder / CACHE_DIR / CHECK_CACHE
+    context = _context(config)
+    kept: dict[str, Any] = {}
+    digests: Mapping[str, str] = {}
+    if use_cache:
+        data = load_cache_file(where, CHECK_FORMAT)
+        if data.get("context") == context and isinstance(data.get("files"), dict):
+            kept = data["files"]
+        digests = scan_items(config).digests
+    fresh: dict[str, Any] = {}
+    checked = _Checked([], [])
+    todo: list[Path] = []
+    with collector_paused():
+        for path in paths:
+            record: Any = kept.get(path.name)
+            seal = digests.get(path.name)
+            read = None
+            if (
+                seal is not None
+                and isinstance(record, list)
+                and record[:1] == [seal]
+                and len(record) == 4
+                and record[3] == _image_key(config.folder, record[3])
+            ):
+                read = _read_record(record, path)  # None when the cache was doctored
+            if read is None:
+                todo.append(path)
+                continue
+            _keep(checked, fresh, path, record, read)
+        for path, record in zip(todo, _check_files(todo, config), strict=True):
+            read = _read_record(record, path)
+            assert read is not None
+            _keep(checked, fresh, path, record, read)
+    if use_cache and fresh != kept:
+        save_cache_file(
+            where,
+            {"format": CHECK_FORMAT, "lettre": _version(), "context": context, "files": fresh},
+        )
+    return checked
+
+
+def _keep(
+    checked: _Checked,
+    fresh: dict[str, Any],
+    path: Path,
+    record: list[Any],
+    read: tuple[list[Finding], tuple[Path, dt.date, str] | None],
+) -> None:
+    found, title = read
+    checked.findings += found
+    if title is not None:
+        checked.titles.append(title)
+    if record[0] is not None:
+        fresh[path.name] = record
+
+
+PARALLEL_FROM = 2000  # files to read before it is worth starting other processes
+CHUNK = 250
+_WORKER_CONFIG: list[Config] = []  # the configuration forked workers check with
+
+
+def _check_files(paths: Sequence[Path], config: Config) -> Iterator[list[Any]]:
+    """The record of each file (see `_check_file`), in order; read by one process per core
+    when there are many (forked workers send back records, never items)."""
+    import gc
+    import multiprocessing
+
+    from .archive import worker_count
+
+    workers = worker_count()
+    if (
+        len(paths) < PARALLEL_FROM
+        or workers < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        for path in paths:
+            yield _check_file(path, config)
+        return
+    chunks = [tuple(paths[i : i + CHUNK]) for i in range(0, len(paths), CHUNK)]
+    _WORKER_CONFIG[:] = [config]  # inherited by the forked workers, never pickled
+    gc.collect()
+    gc.freeze()  # the workers' collector leaves inherited objects alone: their pages stay shared
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for records in pool.imap(_check_chunk, chunks):
+                yield from records
+    finally:
+        gc.unfreeze()
+        _WORKER_CONFIG.clear()
+
+
+def _check_chunk(paths: tuple[Path, ...]) -> list[list[Any]]:
+    from .readers import collector_paused
+
+    config = _WORKER_CONFIG[0]
+    with collector_paused():
+        return [_check_file(path, config) for path in paths]
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _context(config: Config) -> list[Any]:
+    """What a file's findings depend on besides its bytes, its name and its local image:
+    the kinds it may have, the folder its images are read from, the catalogs' language."""
+    from .messages import language
+
+    return ["kinds", list(config.kinds), "folder", str(config.folder), "messages", language()]
+
+
+def _image_key(folder: Path, record: Any) -> list[Any] | None:
+    """The status of the files an item's local image depends on, now (see
+    `images.source_status`), for the record kept of it; None for an item without one."""
+    from .images import source_status
+
+    if not isinstance(record, list) or len(record) != 3 or not isinstance(record[0], str):
+        return None
+    return source_status(folder, record[0])
+
+
+def _check_file(path: Path, config: Config) -> list[Any]:
+    """One item file checked: [digest of its bytes, findings, [date, folded title] or None,
+    status of its local image's files or None] (see `item_findings`).
+
+    Findings are [severity, message, line, where]: `where` None for the item file itself,
+    else the path the finding names.
+    """
+    from . import files
+    from .images import local_items, source_status
+    from .index import digest
+    from .readers import MAX_ITEM_BYTES, decode_text, parse_item
+
+    try:
+        data = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)
+    except LettreError as err:
+        return [None, [_record(Finding.from_error(err), path)], None, None]
+    seal = digest(data)
+    try:
+        item = parse_item(decode_text(data, path), path, config.kinds, every=True)
+    except ItemErrors as err:
+        return [seal, [_record(Finding.from_error(e), path) for e in err.errors], None, None]
+    except LettreError as err:
+        return [seal, [_record(Finding.from_error(err), path)], None, None]
+    image = None
+    if local_items([item]):
+        assert item.image is not None
+        image = source_status(config.folder, item.image.src)  # before it is looked at
+    found = [_record(f, path) for f in item_findings(config, item)]
+    return [seal, found, [item.date.isoformat(), item.title.casefold()], image]
+
+
+def _read_record(
+    record: list[Any], path: Path
+) -> tuple[list[Finding], tuple[Path, dt.date, str] | None] | None:
+    """The findings and the (file, date, folded title) a record holds; None if it is broken."""
+    try:
+        if len(record) != 4:
+            return None
+        found = [_finding(f, path) for f in record[1]]
+        if record[2] is None:
+            return found, None
+        day, title = record[2]
+        if not isinstance(title, str):
+            return None
+        return found, (path, dt.date.fromisoformat(day), title)
+    except (TypeError, ValueError):
+        return None
+
+
+def _record(finding: Finding, path: Path) -> list[Any]:
+    where = None if finding.path == path else (str(finding.path) if finding.path else "")
+    return [finding.severity, finding.message, finding.line, where]
+
+
+def _finding(record: Any, path: Path) -> Finding:
+    severity, message, line, where = record
+    if severity not in ("error", "warning") or not isinstance(message, str):
+        raise ValueError(record)
+    if line is not None and not isinstance(line, int):
+        raise ValueError(record)
+    at = path if where is None else (Path(where) if where else None)
+    return Finding(severity, message, at, line)
+
+
+def _duplicates(titles: Iterable[tuple[Path, dt.date, str]]) -> list[Finding]:
+    """Items with the same date and title, from (file, date, folded title): the letter
+    would show the news twice."""
+    seen: dict[tuple[dt.date, str], str] = {}
+    found = []
+    for path, day, title in sorted(titles, key=lambda t: (t[0].name, t[1], t[2])):
+        first = seen.setdefault((day, title), path.name)
+        if first != path.name:
+            message = _("same date and title as {first}: shown twice").format(first=first)
+            found.append(Finding("warning", message, path, 1))
     return found
 
 
@@ -126,17 +361,38 @@ def files_findings(
     config: Config, items: Sequence[Item], errors: Iterable[LettreError]
 ) -> list[Finding]:
     """The problems of these item files as read (`items`, and the `errors` of reading the
-    others), of lettre.toml's example and local addresses, and of `anniversaries.yaml`."""
-    from .examples import anniversary_examples
+    others), of lettre.toml's example and local addresses, and of `anniversaries.yaml`:
+    what `lettre check` finds of them (it checks each file alone, and keeps its findings)."""
+    findings = [Finding.from_error(err) for err in errors]
+    findings += folder_findings(config)
+    for item in items:
+        findings += item_findings(config, item)
+    findings += duplicates(items)
+    return findings
+
+
+def item_findings(config: Config, item: Item) -> list[Finding]:
+    """What is wrong with one item that reads without error: its example content (an
+    error), its warnings, and whether its local image is a file of the folder."""
+    from .examples import item_examples
+
+    found = [Finding("error", e.what, e.path, e.line) for e in item_examples(item)]
+    found += item_warnings(item)
+    found += local_images(config, [item])
+    return found
+
+
+def folder_findings(config: Config) -> list[Finding]:
+    """The problems of the files every letter reads: lettre.toml's example content and
+    local addresses, and `anniversaries.yaml`."""
+    from .examples import anniversary_examples, config_examples
     from .readers import read_anniversaries
 
-    findings = [Finding.from_error(err) for err in errors]
-    findings += example_findings(config, items)
+    findings = [
+        Finding("error", example.what, example.path, example.line)
+        for example in config_examples(config)
+    ]
     findings += address_warnings(config)
-    for item in items:
-        findings += item_warnings(item)
-    findings += local_images(config, items)
-    findings += duplicates(items)
     try:  # as compose reads it: a broken link is an error there, so here too
         entries = read_anniversaries(config.anniversaries_path, every=True)
         findings += [
@@ -261,19 +517,6 @@ def _title_years(title: str) -> int | None:
     return int(match[1]) if match else None
 
 
-def example_findings(config: Config, items: Sequence[Item]) -> list[Finding]:
-    """Example content, as errors: what compose, archive and send refuse to send."""
-    from .examples import config_examples, item_examples
-
-    found = [
-        Finding("error", example.what, example.path, example.line)
-        for example in config_examples(config)
-    ]
-    for item in items:
-        found += [Finding("error", e.what, e.path, e.line) for e in item_examples(item)]
-    return found
-
-
 def address_warnings(config: Config) -> list[Finding]:
     """Local addresses (root@localhost): fine for `sendmail -t` here, unknown elsewhere."""
     from .config import is_local_address
@@ -298,20 +541,4 @@ def address_warnings(config: Config) -> list[Finding]:
 
 def duplicates(items: Sequence[Item]) -> list[Finding]:
     """Items with the same date and title: the letter would show the news twice."""
-    seen: dict[tuple[dt.date, str], Item] = {}
-    found = []
-    for item in sorted(items, key=lambda i: i.path.name):
-        key = (item.date, item.title.casefold())
-        if key in seen:
-            first = seen[key].path.name
-            found.append(
-                Finding(
-                    "warning",
-                    _("same date and title as {first}: shown twice").format(first=first),
-                    item.path,
-                    1,
-                )
-            )
-        else:
-            seen[key] = item
-    return found
+    return _duplicates((i.path, i.date, i.title.casefold()) for i in items)

@@ -595,7 +595,9 @@ def new(
     help=N_(
         "List items: date in words, section, title, file.\n"
         "\n"
-        "Without --week, --since, --until or --all: the items of this week's letter.\n"
+        "Without --week, --since, --until or --all: the items of this week's letter. With\n"
+        "--all when piped, or beyond 500 items: one plain aligned line per item (date,\n"
+        "section, file, title), printed as the items are read (through $PAGER on a terminal).\n"
         "\n"
         "Examples:\n"
         "\n"
@@ -634,10 +636,7 @@ def list_items(
     """`lettre list`: see its help."""
     from .compose import open_folder, today_in
     from .config import unknown_kind
-    from .index import items_between
-    from .listing import select_items, with_anniversaries
-    from .preview import items_table
-    from .readers import read_anniversaries
+    from .listing import TABLE_MAX, Listing
     from .weeks import parse_week
 
     config = open_folder(directory, locale)
@@ -651,13 +650,19 @@ def list_items(
         from .errors import UsageError
 
         raise UsageError(f"--kind: {unknown_kind(unknown[0], config.kinds)}")
-    items, errors = items_between(config, first, last)  # only those files are parsed
-    anniversaries = read_anniversaries(config.anniversaries_path)
-    shown = with_anniversaries(items, anniversaries, config, first, last)
-    chosen_items = select_items(shown, kinds=kind or (), since=first, until=last)
-    if chosen_items:
-        _console().print(items_table(chosen_items, config))
+    listing = Listing(config, first, last, kind or ())  # only those files are read
+    shown = 0
+    bounded = len(listing) <= TABLE_MAX
+    if not bounded or (all_items and not sys.stdout.isatty()):
+        shown = _list_lines(listing, config)  # printed as read; paged on a terminal
     else:
+        from .preview import items_table
+
+        rows = list(listing.rows())
+        shown = len(rows)
+        if rows:
+            _console().print(items_table(rows, config))
+    if not shown:
         if first is None and last is None:
             nothing = _("no item (see 'lettre weeks' for the letters there are)")
         else:
@@ -665,7 +670,39 @@ def list_items(
                 "no item from {first} to {last} (see 'lettre weeks' for the letters there are)"
             ).format(first=first or "…", last=last or "…")
         sys.stderr.write(nothing + "\n")
-    _exit_if_unreadable(errors)
+    _exit_if_unreadable(listing.errors)
+
+
+def _list_lines(listing: Any, config: Any) -> int:
+    """Every item as a plain aligned line, printed as it is read: on stdout, or through
+    $PAGER (less) on a terminal; how many there were."""
+    import os
+    import subprocess
+
+    from .listing import plain_lines
+
+    shown = 0
+    if not (sys.stdout.isatty() and sys.stdin.isatty()):
+        for line in plain_lines(listing, config):
+            sys.stdout.write(line + "\n")
+            shown += 1
+        sys.stdout.flush()
+        return shown
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")  # quit when it fits on one screen
+    pager = subprocess.Popen(
+        os.environ.get("PAGER") or "less", shell=True, stdin=subprocess.PIPE, env=env
+    )
+    assert pager.stdin is not None
+    try:
+        for line in plain_lines(listing, config):
+            pager.stdin.write((line + "\n").encode("utf-8"))
+            shown += 1
+        pager.stdin.close()
+    except BrokenPipeError:  # the reader quit the pager early
+        shown = max(shown, 1)
+    pager.wait()
+    return shown
 
 
 @app.command(
@@ -866,7 +903,8 @@ def serve(
         "One line per problem, `file:line: error: …` or `file:line: warning: …`, on stdout.\n"
         "\n"
         "Errors come first, then warnings; the count goes to stderr. Exit code 1 when there\n"
-        "is an error, 0 otherwise (warnings only).\n"
+        "is an error, 0 otherwise (warnings only). The findings of files unchanged since the\n"
+        "last check are kept in .lettre/ (--no-cache reads every file again).\n"
         "\n"
         "Examples:\n"
         "\n"
@@ -888,6 +926,13 @@ def check(
     ] = None,
     directory: DirOption = Path("."),
     locale: LocaleOption = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help=N_("Read and check every file, even those unchanged since the last check."),
+        ),
+    ] = False,
 ) -> None:
     """`lettre check`: see its help."""
     from .check import check_folder
@@ -898,7 +943,7 @@ def check(
     chosen = None
     if week is not None:
         chosen = parse_week(week, today_in(config), config.publication_day)
-    report = check_folder(config, chosen)
+    report = check_folder(config, chosen, cache=not no_cache)
     for finding in report.findings:
         sys.stdout.write(f"{finding}\n")
     sys.stdout.flush()
@@ -913,8 +958,9 @@ def check(
         "Write every letter as a web page, an index by year and month, and an Atom feed.\n"
         "\n"
         "Publish the folder at the base URL followed by lettres/ (or at [archive] url of\n"
-        'lettre.toml): the e-mails\' "view online" link points there. Re-running rewrites only\n'
-        "the files that changed.\n"
+        'lettre.toml): the e-mails\' "view online" link points there. Re-running composes only\n'
+        "the letters whose items, configuration, templates or catalogs changed, and rewrites\n"
+        "only the files that changed.\n"
         "\n"
         "Examples:\n"
         "\n"
@@ -966,8 +1012,12 @@ def archive(
     letters = ngettext("%(num)d letter", "%(num)d letters", report.letters)
     written = ngettext("%(num)d file written", "%(num)d files written", len(report.written))
     sys.stderr.write(
-        _("{letters}: {written}, {unchanged} unchanged, {removed} removed, in {out}").format(
+        _(
+            "{letters}, {composed} composed: {written}, {unchanged} unchanged, {removed} "
+            "removed, in {out}"
+        ).format(
             letters=letters % {"num": report.letters},
+            composed=report.composed,
             written=written % {"num": len(report.written)},
             unchanged=len(report.unchanged),
             removed=len(report.removed),

@@ -188,6 +188,29 @@ def write_new(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def stage(path: Path, data: bytes) -> Path:
+    """A temporary file next to `path` holding `data`, for `commit` to rename onto `path`."""
+    if path.is_dir():
+        raise LettreError(_("cannot write: a folder has this name"), path)
+    try:
+        return _temporary(path, data)
+    except OSError as err:
+        raise LettreError(
+            _("cannot write: {value}").format(value=err.strerror or err), path
+        ) from None
+
+
+def commit(staged: Mapping[Path, Path]) -> None:
+    """Rename each staged temporary file onto its path ({path: temporary file})."""
+    for path, tmp in staged.items():
+        try:
+            os.replace(tmp, path)
+        except OSError as err:
+            raise LettreError(
+                _("cannot write: {value}").format(value=err.strerror or err), path
+            ) from None
+
+
 def write_all(outputs: Mapping[Path, bytes]) -> list[Path]:
     """Write several files atomically: all temporary files first, then the renames.
 
@@ -200,19 +223,8 @@ def write_all(outputs: Mapping[Path, bytes]) -> list[Path]:
     staged: dict[Path, Path] = {}
     try:
         for path, data in outputs.items():
-            try:
-                staged[path] = _temporary(path, data)
-            except OSError as err:
-                raise LettreError(
-                    _("cannot write: {value}").format(value=err.strerror or err), path
-                ) from None
-        for path, tmp in staged.items():
-            try:
-                os.replace(tmp, path)
-            except OSError as err:
-                raise LettreError(
-                    _("cannot write: {value}").format(value=err.strerror or err), path
-                ) from None
+            staged[path] = stage(path, data)
+        commit(staged)
     finally:
         for tmp in staged.values():
             tmp.unlink(missing_ok=True)

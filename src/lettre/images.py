@@ -506,6 +506,25 @@ class Preparer:
             self.changed = False
 
 
+def source_status(folder: Path, src: str) -> list[Any]:
+    """What tells that a local image's file changed without reading it: [src, the status
+    of the path (a link's own), the status of the file it leads to], each [mode, size,
+    mtime, ctime, inode] or None when missing (a path refused whatever is on disk: both
+    None). For the caches of `check` and `archive`, compared as JSON."""
+    if path_problem(src):
+        return [src, None, None]
+    path = folder / src
+
+    def status(follow: bool) -> list[int] | None:
+        try:
+            st = path.stat() if follow else path.lstat()
+        except (OSError, ValueError):
+            return None
+        return [st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+    return [src, status(False), status(True)]
+
+
 def local_items(items: Iterable[Item]) -> list[Item]:
     """The items whose image is a file of the folder."""
     return [i for i in items if i.image is not None and is_local(i.image.src)]

@@ -419,38 +419,66 @@ class Known:
         self.titles.add((entry.date, fold(entry.title)))
 
 
-def known_items(items_dir: Path) -> Known:
-    """What the folder's item files say about where they come from (`source`, `url`)."""
-    from . import files
-    from .readers import (
-        MAX_ITEM_BYTES,
-        decode_text,
-        item_paths,
-        load_yaml_mapping,
-        split_front_matter,
-        to_date,
-    )
+def known_items(config: Config) -> Known:
+    """What the folder's item files say about where they come from (`source`, `url`).
 
+    Read from the index for the files whose bytes an earlier import (or list) already
+    read; the other files are read, and what they say is kept in the index for next time.
+    """
+    from . import files
+    from .index import digest, remember, scan_items
+    from .readers import MAX_ITEM_BYTES, item_paths
+
+    index = scan_items(config)
     known = Known()
-    for path in item_paths(items_dir):
-        try:
-            raw = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)  # no hang on a pipe
-            front, _body, _line = split_front_matter(decode_text(raw, path), path)
-            data = load_yaml_mapping(front, path, 2)
-        except (LettreError, OSError) as err:
-            known.unreadable.append(str(err))
-            continue
-        source, url, title, date = (
-            data.get(k, (None, 0))[0] for k in ("source", "url", "title", "date")
-        )
-        if isinstance(source, str | int) and str(source).strip():
-            known.sources.add(str(source).strip())
-        if isinstance(url, str) and url.strip():
-            known.urls.add(url.strip())
-        if isinstance(title, str):
-            with contextlib.suppress(ValueError):
-                known.titles.add((to_date(date), fold(title)))
+    learnt: dict[str, tuple[str, dict[str, Any]]] = {}
+    for path in item_paths(config.items_dir):
+        said: Any = (index.facts.get(path.name) or {}).get("import")
+        if not _is_said(said):
+            try:
+                raw = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)  # no hang on a pipe
+                said = _said(raw, path)
+            except (LettreError, OSError) as err:
+                known.unreadable.append(str(err))
+                continue
+            learnt[path.name] = (digest(raw), {"import": said})
+        source, url, day, title = said
+        if source:
+            known.sources.add(source)
+        if url:
+            known.urls.add(url)
+        if day and title is not None:
+            known.titles.add((dt.date.fromisoformat(day), title))
+    remember(index, learnt)
     return known
+
+
+def _said(raw: bytes, path: Path) -> list[str | None]:
+    """[source, url, ISO date, folded title] of an item file's front matter (None: absent)."""
+    from .readers import decode_text, load_yaml_mapping, split_front_matter, to_date
+
+    front, _body, _line = split_front_matter(decode_text(raw, path), path)
+    data = load_yaml_mapping(front, path, 2)
+    source, url, title, date = (
+        data.get(k, (None, 0))[0] for k in ("source", "url", "title", "date")
+    )
+    said: list[str | None] = [None, None, None, None]
+    if isinstance(source, str | int) and str(source).strip():
+        said[0] = str(source).strip()
+    if isinstance(url, str) and url.strip():
+        said[1] = url.strip()
+    if isinstance(title, str):
+        with contextlib.suppress(ValueError):
+            said[2:] = [to_date(date).isoformat(), fold(title)]
+    return said
+
+
+def _is_said(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 4
+        and all(v is None or isinstance(v, str) for v in value)
+    )
 
 
 # --- the items -----------------------------------------------------------------------------
@@ -488,7 +516,7 @@ def plan_import(config: Config, data: bytes, origin: str, kind: str | None = Non
         parsed, settings, config.timezone, origin if is_url(origin) else None
     )
     plan = ImportPlan(origin, skipped=skipped, warnings=warnings)
-    known = known_items(config.items_dir)
+    known = known_items(config)
     plan.warnings += [
         _("{problem} (not checked for an earlier import)").format(problem=problem)
         for problem in known.unreadable

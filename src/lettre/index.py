@@ -3,21 +3,27 @@
 Composing one week must not parse ten years of items. The index gives the date and kind
 of every file without parsing it: from a cache in `.lettre/items.json`, keyed by each
 file's name, size, mtime, ctime and inode (so an edited, added, renamed or deleted file
-is never served stale), or else from a bounded read of the file's first lines. A file
-whose date cannot be read that way for certain (an unusual front matter, a bad date, no
-front matter at all) is parsed in full, and its problem, if any, is reported.
+is never served stale), or else from a read of the file. A file whose date cannot be read
+that way for certain (an unusual front matter, a bad date, no front matter at all) is
+parsed in full, and its problem, if any, is reported.
+
+Each entry also keeps a digest of the file's bytes (what `lettre archive` and `lettre
+check` key their own caches by) and facts read from the file by the commands that parse
+it — its title for `lettre list`, its `source` and `url` for `lettre import` — so that
+the next run needs not parse it again while its bytes stay the same.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import re
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from stat import S_ISREG
@@ -40,10 +46,9 @@ from .weeks import week_of
 
 CACHE_DIR = ".lettre"
 CACHE_NAME = "items.json"
-CACHE_FORMAT = 2  # 2: each file's `draft:` too
+CACHE_FORMAT = 3  # [size, mtime, ctime, inode, date, kind, draft, digest, facts]
 CACHE_MIN_ITEMS = 500  # below this, reading the files costs less than keeping a cache
 NO_CACHE_ENV = "LETTRE_NO_CACHE"
-HEAD_BYTES = 4096
 RACY_NS = 3_000_000_000  # a file changed this close to a scan may change again unseen
 
 _OPENING = re.compile(rb"\A(?:\xef\xbb\xbf)?---[ \t]*\r?\n")
@@ -84,6 +89,13 @@ class ItemIndex:
     folder: Path  # the items folder
     rows: tuple[tuple[str, str, str, bool], ...]  # (file name, ISO date, kind, draft), no order
     errors: tuple[LettreError, ...]  # files whose date could not be read at all
+    # file name → digest of its bytes, for every file that could be read
+    digests: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # file name → facts kept from an earlier full read of the same bytes (see `remember`)
+    facts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, compare=False)
+    # the cache as loaded and refreshed, its path, and whether it may be written
+    _kept: dict[str, list[Any]] = field(default_factory=dict, compare=False, repr=False)
+    _where: Path | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def entries(self) -> tuple[IndexEntry, ...]:
@@ -148,8 +160,13 @@ def read_head(head: bytes) -> tuple[dt.date, str, bool] | None:
     return day, found[b"kind"].decode("ascii"), found.get(b"draft") == b"true"
 
 
-def _read_fields(path: str, size: int) -> tuple[dt.date, str, bool] | None:
-    """(date, kind, draft) of a file from a bounded read of its front matter, or None."""
+def digest(data: bytes) -> str:
+    """The digest of a file's bytes: what tells that its content changed."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _read_file(path: str, size: int) -> bytes | None:
+    """A file's bytes, when it is not too large to be an item; None when it cannot be read."""
     if size > MAX_ITEM_BYTES:
         return None
     try:
@@ -157,20 +174,34 @@ def _read_fields(path: str, size: int) -> tuple[dt.date, str, bool] | None:
     except OSError:
         return None
     try:
-        head = os.read(fd, HEAD_BYTES)
-        opening = _OPENING.match(head)
-        if len(head) == HEAD_BYTES and opening and not _FENCE.search(head, opening.end() - 1):
-            head += os.read(fd, MAX_ITEM_BYTES)  # a long front matter: read all of it
+        data = os.read(fd, size + 1)
+        if len(data) > size:  # it grew since its size was read
+            data += os.read(fd, MAX_ITEM_BYTES + 1)
     except OSError:
         return None
     finally:
         os.close(fd)
-    return read_head(head)
+    return data if len(data) <= MAX_ITEM_BYTES else None
+
+
+def _read_fields(path: str, size: int) -> tuple[tuple[dt.date, str, bool] | None, str | None]:
+    """(date, kind, draft) of a file from its front matter, None if not certain; and its
+    digest."""
+    data = _read_file(path, size)
+    if data is None:
+        return None, None
+    return read_head(data), digest(data)
 
 
 def cache_path(config: Config) -> Path:
     """Where the index of `config`'s folder is kept."""
     return config.folder / CACHE_DIR / CACHE_NAME
+
+
+def keeps_caches(files: int) -> bool:
+    """Whether `lettre check` and `lettre archive` keep what they found in `.lettre/`:
+    when the folder holds enough item files to be worth it and LETTRE_NO_CACHE is not set."""
+    return files >= CACHE_MIN_ITEMS and cache_enabled()
 
 
 def cache_enabled() -> bool:
@@ -179,28 +210,23 @@ def cache_enabled() -> bool:
 
 
 def _load_cache(path: Path) -> dict[str, list[Any]]:
-    from . import __version__
-
-    try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return {}
-    if (
-        not isinstance(data, dict)
-        or data.get("format") != CACHE_FORMAT
-        or data.get("lettre") != __version__
-        or not isinstance(data.get("items"), dict)
-    ):
-        return {}
-    items: dict[str, list[Any]] = data["items"]
-    return items
+    items = load_cache_file(path, CACHE_FORMAT).get("items")
+    return items if isinstance(items, dict) else {}
 
 
 def _save_cache(path: Path, items: dict[str, list[Any]]) -> None:
-    """Write the cache atomically; a folder that cannot hold it simply goes without."""
+    """Write the index atomically; a folder that cannot hold it simply goes without."""
     from . import __version__
 
-    data = {"format": CACHE_FORMAT, "lettre": __version__, "items": items}
+    save_cache_file(path, {"format": CACHE_FORMAT, "lettre": __version__, "items": items})
+
+
+def save_cache_file(path: Path, data: Mapping[str, Any]) -> None:
+    """Write a cache file of `.lettre/` atomically, as compact JSON; never fails.
+
+    A folder that cannot hold it (no room, no right, a name that is not UTF-8…) simply
+    goes without: every cache of lettre is rebuilt when missing.
+    """
     try:
         path.parent.mkdir(exist_ok=True)
         ignore = path.parent / ".gitignore"
@@ -216,8 +242,25 @@ def _save_cache(path: Path, items: dict[str, list[Any]]) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    except (OSError, ValueError):  # no room, no right, a file name that is not UTF-8…
+    except (OSError, ValueError):
         pass
+
+
+def load_cache_file(path: Path, format: int) -> dict[str, Any]:
+    """A cache file of `.lettre/` written by this version of lettre; {} otherwise."""
+    from . import __version__
+
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != format
+        or data.get("lettre") != __version__
+    ):
+        return {}
+    return data
 
 
 def scan_items(config: Config, *, cache: bool | None = None) -> ItemIndex:
@@ -241,6 +284,8 @@ def _scan(config: Config, cache: bool | None) -> ItemIndex:
     fresh: dict[str, list[Any]] = {}
     rows: list[tuple[str, str, str, bool]] = []
     errors: list[LettreError] = []
+    digests: dict[str, str] = {}
+    facts: dict[str, Mapping[str, Any]] = {}
     settled = time.time_ns() - RACY_NS  # a file changed after this may change again unseen
     base = os.fspath(items_dir)
     for name, st in _item_files(base):
@@ -248,18 +293,23 @@ def _scan(config: Config, cache: bool | None) -> ItemIndex:
         if (
             st is not None
             and cached is not None
+            and len(cached) == 9
             and cached[1] == st.st_mtime_ns
             and cached[0] == st.st_size
             and cached[2] == st.st_ctime_ns
             and cached[3] == st.st_ino
-            and len(cached) == 7
         ):
             rows.append((name, cached[4], cached[5], bool(cached[6])))
+            digests[name] = cached[7]
+            if isinstance(cached[8], dict):
+                facts[name] = cached[8]
             fresh[name] = cached
             continue
-        fields = None
+        fields, seal = None, None
         if st is not None and S_ISREG(st.st_mode):
-            fields = _read_fields(os.path.join(base, name), st.st_size)
+            fields, seal = _read_fields(os.path.join(base, name), st.st_size)
+        if seal is not None:
+            digests[name] = seal
         if fields is None:
             try:
                 item = read_item(items_dir / name, config.kinds)
@@ -269,13 +319,49 @@ def _scan(config: Config, cache: bool | None) -> ItemIndex:
             fields = item.date, item.kind, item.draft
         row = (name, fields[0].isoformat(), fields[1], fields[2])
         rows.append(row)
-        if st is not None and max(st.st_mtime_ns, st.st_ctime_ns) < settled:
-            fresh[name] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, *row[1:]]
+        if seal is None or st is None:
+            continue
+        same = cached is not None and len(cached) == 9 and cached[7] == seal
+        kept = cached[8] if same and cached is not None and isinstance(cached[8], dict) else None
+        if kept is not None:  # touched, not changed: what was read of it still holds
+            facts[name] = kept
+        if max(st.st_mtime_ns, st.st_ctime_ns) < settled:
+            entry = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, *row[1:], seal, kept]
+            fresh[name] = entry
     worth = known or len(rows) + len(errors) >= CACHE_MIN_ITEMS
     if enabled and worth and fresh != known:
         _save_cache(where, fresh)
     errors.sort(key=lambda e: str(e.path))
-    return ItemIndex(items_dir, tuple(rows), tuple(errors))
+    return ItemIndex(
+        items_dir,
+        tuple(rows),
+        tuple(errors),
+        digests,
+        facts,
+        fresh,
+        where if enabled and worth else None,
+    )
+
+
+def remember(index: ItemIndex, learnt: Mapping[str, tuple[str, Mapping[str, Any]]]) -> None:
+    """Keep facts read from files in the index, for the next run: {name: (digest, facts)}.
+
+    Facts are kept only for a file whose bytes, when read, had the digest the index holds:
+    a file changed since the scan keeps none, and is read again next time.
+    """
+    if index._where is None:
+        return
+    changed = False
+    for name, (seal, found) in learnt.items():
+        entry = index._kept.get(name)
+        if entry is None or entry[7] != seal:
+            continue
+        merged = {**(entry[8] or {}), **found}
+        if merged != entry[8]:
+            entry[8] = merged
+            changed = True
+    if changed:
+        _save_cache(index._where, index._kept)
 
 
 def _item_files(items_dir: str) -> Iterator[tuple[str, os.stat_result | None]]:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
+from . import files
 from .config import Config
+from .errors import ItemError, LettreError
 from .items import Anniversary, Item, Week
 from .letter import anniversaries_in, letter_items
 from .weeks import week_of
@@ -26,13 +29,16 @@ class WeekSummary:
         return sum(self.counts.values())
 
 
+L = TypeVar("L", bound="Listed")
+
+
 def select_items(
-    items: Iterable[Item],
+    items: Iterable[L],
     *,
     kinds: Sequence[str] = (),
     since: dt.date | None = None,
     until: dt.date | None = None,
-) -> list[Item]:
+) -> list[L]:
     """The items of the given kinds dated from `since` to `until` (both included), by date."""
     chosen = [
         item
@@ -117,3 +123,219 @@ def kinds_in_order(config: Config, present: Iterable[str]) -> list[str]:
     present = set(present)
     order = [s.kind for s in config.sections]
     return [k for k in order if k in present] + sorted(present - set(order))
+
+
+# --- `lettre list`: the items of a range, read one day at a time ----------------------------
+
+#: beyond this many items, `lettre list` prints plain lines (through a pager on a terminal)
+#: as it reads the items, instead of a table that waits for all of them
+TABLE_MAX = 500
+
+
+class Listed(Protocol):
+    """What `lettre list` shows of an item."""
+
+    @property
+    def date(self) -> dt.date: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def draft(self) -> bool: ...
+
+    @property
+    def example(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Row:
+    """An item as `lettre list` shows it: marked « BROUILLON » when a draft, « EXEMPLE »
+    when it holds example content (see examples.is_example)."""
+
+    date: dt.date
+    kind: str
+    title: str
+    path: Path
+    draft: bool = False
+    example: bool = False
+
+    @classmethod
+    def of(cls, item: Item) -> Row:
+        from .examples import is_example
+
+        return cls(item.date, item.kind, item.title, item.path, item.draft, is_example(item))
+
+
+class Listing:
+    """The items dated from `first` to `last` (None: no limit) of the given kinds, and the
+    anniversaries of `anniversaries.yaml` their letters show (as `compose` does).
+
+    Which files they are comes from the index; each title (and whether it holds example
+    content) from the index too when an earlier run read the same bytes, else from parsing
+    the file (and the index keeps it for the next run). `rows()` yields them in date
+    order, one day at a time, so that a long list is printed as it is read; `errors` holds
+    the files that could not be read, once `rows()` is exhausted.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        first: dt.date | None,
+        last: dt.date | None,
+        kinds: Sequence[str] = (),
+    ) -> None:
+        from .index import scan_items
+        from .readers import duplicate_slugs, read_anniversaries
+
+        self.config, self.first, self.last, self.kinds = config, first, last, tuple(kinds)
+        self.index = scan_items(config)
+        entries = self.index.between(first, last)
+        self.entries = sorted(
+            (e for e in entries if not kinds or e.kind in kinds), key=lambda e: (e.date, e.name)
+        )
+        self.errors: list[LettreError] = [
+            *self.index.errors,
+            *duplicate_slugs(e.path for e in entries),
+        ]
+        anniversaries = read_anniversaries(config.anniversaries_path)
+        self.extra: list[Row] = []
+        if anniversaries and (not kinds or "anniversaire" in kinds):
+            self.extra = self._anniversaries(entries, anniversaries)
+
+    def _anniversaries(self, entries: Sequence[Any], anniversaries: list[Anniversary]) -> list[Row]:
+        """The anniversaries of anniversaries.yaml the letters of these entries show, in range."""
+        from .readers import read_item
+
+        config = self.config
+        by_week: dict[Week, list[Any]] = {}
+        for entry in entries:
+            if not entry.draft:
+                by_week.setdefault(week_of(entry.date, config.publication_day), []).append(entry)
+        found: list[Row] = []
+        for week, members in sorted(by_week.items(), key=lambda w: w[0].end):
+            computed = anniversaries_in(anniversaries, week, config)
+            if not computed:
+                continue
+            written: list[Item] = []
+            for entry in members:  # those written as items replace the computed ones
+                if entry.kind == "anniversaire":
+                    try:
+                        written.append(read_item(entry.path, config.kinds))
+                    except LettreError:
+                        continue  # rows() reports it
+            held = letter_items(written, config, week, anniversaries) if written else computed
+            found += [
+                Row.of(item)
+                for item in held
+                if item in computed
+                and (self.first is None or item.date >= self.first)
+                and (self.last is None or item.date <= self.last)
+            ]
+        return found
+
+    def __len__(self) -> int:
+        return len(self.entries) + len(self.extra)
+
+    def shown(self) -> Iterator[tuple[dt.date, str, str]]:
+        """(date, kind, file name) of everything listed, known before any file is read."""
+        for entry in self.entries:
+            yield entry.date, entry.kind, entry.name
+        for row in self.extra:
+            yield row.date, row.kind, row.path.name
+
+    def rows(self) -> Iterator[Listed]:
+        from .index import digest, remember
+        from .readers import MAX_ITEM_BYTES, decode_text, parse_item
+
+        learnt: dict[str, tuple[str, dict[str, Any]]] = {}
+        by_day: dict[dt.date, list[Any]] = {}
+        for entry in self.entries:
+            by_day.setdefault(entry.date, []).append(entry)
+        extra: dict[dt.date, list[Row]] = {}
+        for row in self.extra:
+            extra.setdefault(row.date, []).append(row)
+        for date in sorted({*by_day, *extra}):
+            day: list[Listed] = list(extra.get(date, ()))
+            for entry in by_day.get(date, ()):
+                facts = self.index.facts.get(entry.name) or {}
+                title, example = facts.get("title"), facts.get("example")
+                if isinstance(title, str) and isinstance(example, bool):
+                    day.append(Row(entry.date, entry.kind, title, entry.path, entry.draft, example))
+                    continue
+                try:
+                    data = files.read_bytes(entry.path, MAX_ITEM_BYTES, ItemError)
+                    item = parse_item(decode_text(data, entry.path), entry.path, self.config.kinds)
+                except LettreError as err:
+                    self.errors.append(err)
+                    continue
+                row = Row.of(item)
+                learnt[entry.name] = (digest(data), {"title": row.title, "example": row.example})
+                day.append(row)
+            yield from select_items(day, kinds=self.kinds, since=self.first, until=self.last)
+        remember(self.index, learnt)
+        self.errors.sort(key=lambda e: (str(e.path), e.line or 0))
+
+
+def shown_label(config: Config, kind: str) -> str:
+    """The label the letter gives to a kind in the configured locale, typeset."""
+    from .french import typography
+    from .letter import section_label
+
+    section = next((s for s in config.sections if s.kind == kind), None)
+    return typography(section_label(kind, section, config.locale), config.locale, config.typography)
+
+
+def plain_lines(listing: Listing, config: Config) -> Iterator[str]:
+    """`lettre list` as plain aligned lines: date in words, section, file, title (after
+    « [BROUILLON] » for a draft, « [EXEMPLE] » for example content).
+
+    The columns' widths come from the index before any file is read, so that each line
+    goes out as soon as its item is read; a blank line between two letters' items.
+    """
+    from .body import display_width
+    from .files import printable
+    from .french import format_date, typography
+    from .i18n import translations
+
+    def width(text: str) -> int:
+        return len(text) if text.isascii() else display_width(text)
+
+    _ = translations(config.locale).gettext
+    draft_mark = "[" + typography(_("DRAFT"), config.locale, config.typography) + "] "
+    example_mark = "[" + typography(_("EXAMPLE"), config.locale, config.typography) + "] "
+    shown = list(listing.shown())
+    dates = {day: format_date(day, config.locale, "full") for day, _k, _n in shown}
+    labels = {kind: shown_label(config, kind) for _d, kind, _n in shown}
+    widths = [
+        max(map(width, values), default=0)
+        for values in (
+            dates.values(),
+            labels.values(),
+            (printable(name) for _d, _k, name in shown),
+        )
+    ]
+
+    def pad(text: str, column: int) -> str:
+        return text + " " * (widths[column] - width(text))
+
+    padded_dates = {day: pad(text, 0) for day, text in dates.items()}
+    padded_labels = {kind: pad(text, 1) for kind, text in labels.items()}
+    previous = None
+    for item in listing.rows():
+        week = week_of(item.date, config.publication_day)
+        if previous is not None and week != previous:
+            yield ""
+        previous = week
+        date = padded_dates.get(item.date) or format_date(item.date, config.locale, "full")
+        label = padded_labels.get(item.kind) or shown_label(config, item.kind)
+        name = pad(printable(item.path.name), 2)
+        title = typography(item.title, config.locale, config.typography)
+        marks = (draft_mark if item.draft else "") + (example_mark if item.example else "")
+        yield f"{date}  {label}  {name}  {marks}{printable(title)}"

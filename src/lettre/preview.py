@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from .config import Config
-    from .items import Entry, Item, Letter
-    from .listing import WeekSummary
+    from .items import Entry, Letter
+    from .listing import Listed, WeekSummary
 
 # No-break spaces are held as private-use letters while Rich wraps lines (it would break
 # at them), then printed as themselves: « 14 juillet », « armes : » never split.
@@ -312,18 +312,16 @@ def _footer(letter: Letter) -> RenderableType:
 
 def section_label(config: Config, kind: str) -> str:
     """The label the letter gives to a kind in the configured locale, typeset."""
-    from .letter import section_label as label
+    from .listing import shown_label
 
-    section = next((s for s in config.sections if s.kind == kind), None)
-    return typography(label(kind, section, config.locale), config.locale, config.typography)
+    return shown_label(config, kind)
 
 
-def items_table(items: Sequence[Item], config: Config) -> RenderableType:
+def items_table(items: Sequence[Listed], config: Config) -> RenderableType:
     """Items, one row each: date in words, section, title (a link to its file) and file name;
     drafts and examples marked."""
     from rich.table import Table
 
-    from .examples import is_example
     from .french import format_date
     from .weeks import week_of
 
@@ -340,7 +338,7 @@ def items_table(items: Sequence[Item], config: Config) -> RenderableType:
             table.add_section()
         previous = week
         title = _Text()
-        for mark, shown in ((_("DRAFT"), item.draft), (_("EXAMPLE"), is_example(item))):
+        for mark, shown in ((_("DRAFT"), item.draft), (_("EXAMPLE"), item.example)):
             if shown:
                 title.append(f" {typography(mark, config.locale, rules)} ", MARK)
                 title.append(" ")

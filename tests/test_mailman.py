@@ -36,15 +36,8 @@ from conftest import SAMPLES, skip_without
 MAILMAN = os.environ.get("LETTRE_MAILMAN") or shutil.which("mailman")
 if not MAILMAN or not Path(MAILMAN).is_file():
     skip_without("Mailman 3 is not installed (set LETTRE_MAILMAN to its `mailman` command)")
-MSMTP = shutil.which("msmtp")
-if MSMTP is None:
-    skip_without("msmtp is not installed (Debian package msmtp)")
-try:
-    from aiosmtpd import controller
-except ImportError:
-    skip_without("aiosmtpd is not installed (pip install '.[test]')")
-
-from test_pipe import free_port  # noqa: E402
+# msmtp and aiosmtpd, as the pipe test finds them (or skips, naming the missing one)
+from test_pipe import MSMTP, controller, free_port  # noqa: E402
 
 LETTRE = [sys.executable, "-m", "lettre"]
 LIST = "hebdo@lists.example.org"

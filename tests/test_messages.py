@@ -211,6 +211,22 @@ def test_lettres_own_messages_in_french(run, samples: Path) -> None:  # type: ig
     )
 
 
+def test_lettre_sends_errors_in_french(run, samples: Path) -> None:  # type: ignore[no-untyped-def]
+    """`lettre send` speaks French too: no readers configured, then a rate it cannot read."""
+    result = run("send", "-C", samples, "--week", "2025-06-13", env=FRENCH)
+    assert result.exit_code != 0
+    assert result.stderr == (
+        f"Erreur{NB}: {samples / 'lettre.toml'}{NB}: aucun lecteur{NB}: indiquez [recipients] "
+        'readers = "abonnes.csv" dans lettre.toml, ou donnez --readers\n'
+    )
+    args = ("--readers", samples / "abonnes.csv", "--rate", "vite")
+    result = run("send", "-C", samples, "--week", "2025-06-13", *args, env=FRENCH)
+    assert result.exit_code != 0
+    assert result.stderr == (
+        f"Erreur{NB}: --rate{NB}: 'vite' n’est pas un débit (écrivez 10/s, 600/min ou 3600/h)\n"
+    )
+
+
 def test_the_cli_leaves_the_language_as_it_found_it(run) -> None:  # type: ignore[no-untyped-def]
     run("--help", env=FRENCH)
     assert messages._("Error: {message}") == "Error: {message}"  # the suite speaks English

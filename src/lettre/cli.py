@@ -1187,8 +1187,10 @@ def send(
         from .errors import ConfigError
 
         raise ConfigError(
-            'no readers: set [recipients] readers = "abonnes.csv" in lettre.toml, or give '
-            "--readers",
+            _(
+                'no readers: set [recipients] readers = "abonnes.csv" in lettre.toml, or give '
+                "--readers"
+            ),
             config.path,
         )
     readers_path = readers or config.readers_path
@@ -1200,7 +1202,7 @@ def send(
         from .config import is_address
 
         if not is_address(to.strip()):
-            raise UsageError(f"--to: {to!r} is not an e-mail address")
+            raise UsageError(_("--to: {address!r} is not an e-mail address").format(address=to))
         _send_test(config, chosen, readers_path, state_dir, argv, to)
         return
     if dry_run:
@@ -1215,14 +1217,21 @@ def send(
         raise KeyboardInterrupt  # as Ctrl-C: the journal is written before lettre ends
 
     signal.signal(signal.SIGTERM, stop)
-    lock = SendLock(sending.lock_path(state_dir, chosen), f"the letter of {chosen.end}")
+    lock = SendLock(
+        sending.lock_path(state_dir, chosen), _("the letter of {day}").format(day=chosen.end)
+    )
     lock.acquire()  # before anything else: a second send refuses at once
     try:
         state = sending.read_state(state_dir, chosen)
         if state.finished and not resend:
             raise SendError(
-                f"the letter of {chosen.end} was already sent to {len(state.sent)} readers "
-                f"(finished {state.finished}): add --resend to send it to everyone again",
+                ngettext(
+                    "the letter of {day} was already sent to {count} reader "
+                    "(finished {finished}): add --resend to send it to everyone again",
+                    "the letter of {day} was already sent to {count} readers "
+                    "(finished {finished}): add --resend to send it to everyone again",
+                    len(state.sent),
+                ).format(day=chosen.end, count=len(state.sent), finished=state.finished),
                 sending.journal_path_of(state_dir, chosen),
             )
         wanted = [state.in_doubt] if state.in_doubt else []
@@ -1230,17 +1239,28 @@ def send(
             config, chosen, readers_path=readers_path, state_dir=state_dir, via=argv, wanted=wanted
         )
         for warning in plan.warnings:
-            _say(f"Warning: {warning}")
+            _say(_("Warning: {message}").format(message=warning))
         secret = load_secret(state_dir, create=True)
         report = _run_with_progress(plan, state, secret, resend, per_second)
     finally:
         lock.release()
     _say(
-        f"{report.sent} messages handed to {' '.join(argv)!r} in {report.seconds:.1f} s; "
-        f"{report.already} sent by an earlier run, {len(report.unsubscribed)} unsubscribed"
+        ngettext(
+            "{sent} message handed to {command!r} in {seconds:.1f} s; "
+            "{already} sent by an earlier run, {unsubscribed} unsubscribed",
+            "{sent} messages handed to {command!r} in {seconds:.1f} s; "
+            "{already} sent by an earlier run, {unsubscribed} unsubscribed",
+            report.sent,
+        ).format(
+            sent=report.sent,
+            command=" ".join(argv),
+            seconds=report.seconds,
+            already=report.already,
+            unsubscribed=len(report.unsubscribed),
+        )
     )
     for address in report.unsubscribed:
-        _say(f"skipped {address} (unsubscribed)")
+        _say(_("skipped {address} (unsubscribed)").format(address=address))
 
 
 def _post_to_list(config: Config, week: Week, via: str | None, resend: bool) -> None:
@@ -1275,11 +1295,11 @@ def _run_with_progress(
     class Rate(ProgressColumn):
         def render(self, task: Any) -> Text:
             speed = task.finished_speed or task.speed
-            return Text(f"{speed:.1f} msg/s" if speed else "… msg/s")
+            return Text(_("{speed:.1f} msg/s").format(speed=speed) if speed else _("… msg/s"))
 
     console = Console(stderr=True)
     with Progress(
-        TextColumn("Sending"),
+        TextColumn(_("Sending")),
         BarColumn(),
         MofNCompleteColumn(),
         Rate(),
@@ -1310,7 +1330,11 @@ def _send_test(
     reader = sending.trial_reader(plan, to)
     personal = sending.personalise(plan, reader, load_secret(state_dir, create=True))
     sending.hand_over(via, personal.data, reader)
-    _say(f"test message handed to {' '.join(via)!r} for {reader.address} ({personal.message_id})")
+    _say(
+        _("test message handed to {command!r} for {address} ({message_id})").format(
+            command=" ".join(via), address=reader.address, message_id=personal.message_id
+        )
+    )
 
 
 def _dry_run(
@@ -1320,7 +1344,7 @@ def _dry_run(
 
     plan = sending.prepare(config, week, readers_path=readers, state_dir=state_dir, via=via)
     for warning in plan.warnings:
-        _say(f"Warning: {warning}")
+        _say(_("Warning: {message}").format(message=warning))
     state = sending.read_state(state_dir, week)
     counts = {"send": 0, "sent": 0, "unsubscribed": 0}
     for row in sending.dry_run(plan, state, resend):
@@ -1329,17 +1353,29 @@ def _dry_run(
         who = f"{reader.name} <{reader.address}>" if reader.name else reader.address
         if row.action == "send":
             locale = reader.locale or config.locale
-            line = f"send  {who}  [{locale}]  {row.detail}"
+            line = _("send  {who}  [{locale}]  {detail}").format(
+                who=who, locale=locale, detail=row.detail
+            )
         elif row.action == "sent":
-            line = f"skip  {who}  (already sent)"
+            line = _("skip  {who}  (already sent)").format(who=who)
         else:
-            line = f"skip  {who}  (unsubscribed {row.detail})".replace(" )", ")")
+            line = _("skip  {who}  (unsubscribed {date})").format(who=who, date=row.detail)
+            line = line.replace(" )", ")")
         _say(line, sys.stdout)
     sys.stdout.flush()
     _say(
-        f"{counts['send']} messages would be handed to {' '.join(via)!r}; "
-        f"{counts['sent']} already sent, {counts['unsubscribed']} unsubscribed (dry run: "
-        "nothing sent, nothing written)"
+        ngettext(
+            "{send} message would be handed to {command!r}; {sent} already sent, "
+            "{unsubscribed} unsubscribed (dry run: nothing sent, nothing written)",
+            "{send} messages would be handed to {command!r}; {sent} already sent, "
+            "{unsubscribed} unsubscribed (dry run: nothing sent, nothing written)",
+            counts["send"],
+        ).format(
+            send=counts["send"],
+            command=" ".join(via),
+            sent=counts["sent"],
+            unsubscribed=counts["unsubscribed"],
+        )
     )
 
 
@@ -1383,18 +1419,27 @@ def unsubscribe(
         address, given = link
         if not valid(load_secret(state_dir), list_ident(config), address, given):
             raise UsageError(
-                f"this link's token does not match its address ({address}): it was not made "
-                "by this folder's secret, or it was altered"
+                _(
+                    "this link's token does not match its address ({address}): it was not made "
+                    "by this folder's secret, or it was altered"
+                ).format(address=address)
             )
     elif is_address(target.strip()):
         address = target.strip()
     else:
-        raise UsageError(f"{target!r} is neither an e-mail address nor an unsubscribe link")
+        raise UsageError(
+            _("{target!r} is neither an e-mail address nor an unsubscribe link").format(
+                target=target
+            )
+        )
     path = suppression_path(state_dir)
     if suppress(path, address, "lettre unsubscribe", now_in(config)):
-        _say(f"{address} unsubscribed ({path})", sys.stdout)
+        _say(_("{address} unsubscribed ({path})").format(address=address, path=path), sys.stdout)
     else:
-        _say(f"{address} was already unsubscribed ({path})", sys.stdout)
+        _say(
+            _("{address} was already unsubscribed ({path})").format(address=address, path=path),
+            sys.stdout,
+        )
 
 
 @app.command(
@@ -1423,11 +1468,18 @@ def serve_unsubscribe(
     from .web import serve
 
     try:
-        serve(directory, host, port, lambda url: _say(f"Listening on {url} (Ctrl-C to stop)"))
+        serve(
+            directory,
+            host,
+            port,
+            lambda url: _say(_("Listening on {url} (Ctrl-C to stop)").format(url=url)),
+        )
     except OSError as err:
         from .errors import UsageError
 
-        raise UsageError(f"--port {port}: {err.strerror or err}") from None
+        raise UsageError(
+            _("--port {port}: {problem}").format(port=port, problem=err.strerror or err)
+        ) from None
 
 
 def main() -> None:

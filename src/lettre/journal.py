@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import LettreError
+from .messages import _
 from .subscribers import address_key
 
 
@@ -73,7 +74,7 @@ def _record(raw: bytes, path: Path, number: int) -> dict[str, Any] | None:
         if not raw.rstrip().endswith(b"}"):
             return None  # a line cut short by a crash: that record never happened
         raise LettreError(
-            "the send journal is damaged here (edit nothing in it by hand)", path, number
+            _("the send journal is damaged here (edit nothing in it by hand)"), path, number
         ) from None
     return record
 
@@ -85,7 +86,7 @@ def read_journal(path: Path) -> JournalState:
     finished: str | None = None
     runs = 0
     content: str | None = None
-    for _, record in _records(path):
+    for _number, record in _records(path):
         event = record["event"]
         address = str(record.get("email", ""))
         if event == "start":

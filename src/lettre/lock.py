@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from .errors import SendError
+from .messages import _
 
 
 class SendLock:
@@ -34,8 +35,10 @@ class SendLock:
             holder = _holder(fd)
             os.close(fd)
             raise SendError(
-                f"{self.what} is being sent by {holder}: wait for it to finish, or stop it "
-                "(a second send would hand the same readers over twice)",
+                _(
+                    "{what} is being sent by {holder}: wait for it to finish, or stop it "
+                    "(a second send would hand the same readers over twice)"
+                ).format(what=self.what, holder=holder),
                 self.path,
             ) from None
         except BaseException:
@@ -61,10 +64,11 @@ class SendLock:
 
 def _holder(fd: int) -> str:
     """'process 1234 (started 2025-06-13T08:00:01+02:00)', read from the lock file."""
-    for _ in range(20):  # the holder writes its PID just after taking the lock
+    for _attempt in range(20):  # the holder writes its PID just after taking the lock
         text = os.pread(fd, 200, 0).decode("ascii", "replace").split()
         if text:
-            started = f" (started {text[1]})" if len(text) > 1 else ""
-            return f"process {text[0]}{started}"
+            if len(text) > 1:
+                return _("process {pid} (started {time})").format(pid=text[0], time=text[1])
+            return _("process {pid}").format(pid=text[0])
         time.sleep(0.01)
-    return "another lettre process"
+    return _("another lettre process")

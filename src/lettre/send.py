@@ -29,6 +29,7 @@ from .errors import LettreError, SendError, TemplateError, UsageError
 from .items import Letter, Week
 from .journal import Journal, JournalState, journal_path, read_journal
 from .message import Frame, list_ident, reader_frame, reader_message, unsubscribe_header
+from .messages import _, ngettext
 from .subscribers import (
     Reader,
     ReadersFile,
@@ -54,7 +55,9 @@ def parse_rate(text: str) -> float:
         r"\s*(\d+(?:[.,]\d+)?)\s*(?:/\s*(s|sec|second|min|minute|h|hour))?\s*", text
     )
     if not match or float(match[1].replace(",", ".")) <= 0:
-        raise UsageError(f"--rate: {text!r} is not a rate (write 10/s, 600/min or 3600/h)")
+        raise UsageError(
+            _("--rate: {text!r} is not a rate (write 10/s, 600/min or 3600/h)").format(text=text)
+        )
     per = {"min": 60, "minute": 60, "h": 3600, "hour": 3600}.get(match[2] or "s", 1)
     return float(match[1].replace(",", ".")) / per
 
@@ -64,9 +67,13 @@ def parse_via(text: str) -> tuple[str, ...]:
     try:
         argv = tuple(shlex.split(text))
     except ValueError as err:
-        raise UsageError(f"--via: {text!r} is not a command ({str(err).lower()})") from None
+        raise UsageError(
+            _("--via: {text!r} is not a command ({problem})").format(
+                text=text, problem=str(err).lower()
+            )
+        ) from None
     if not argv:
-        raise UsageError("--via: the sender command is empty")
+        raise UsageError(_("--via: the sender command is empty"))
     return argv
 
 
@@ -94,8 +101,10 @@ class _Slots:
         literal = "".join(parts[0::2])
         if self.nonce in literal.lower():
             raise TemplateError(
-                "a template changes a reader.* value (a filter such as upper or truncate?): "
-                "lettre fills reader.* in after composing, so write {{ reader.name }} as is",
+                _(
+                    "a template changes a reader.* value (a filter such as upper or truncate?): "
+                    "lettre fills reader.* in after composing, so write {example} as is"
+                ).format(example="{{ reader.name }}"),
                 where,
             )
         return tuple(parts)
@@ -218,15 +227,17 @@ def prepare(
 
     if not config.unsubscribe_url and not config.unsubscribe_mailto:
         raise LettreError(
-            "no unsubscribe link to personalise: set [unsubscribe] url (an https page, "
-            "for one-click unsubscription) in lettre.toml",
+            _(
+                "no unsubscribe link to personalise: set [unsubscribe] url (an https page, "
+                "for one-click unsubscription) in lettre.toml"
+            ),
             config.folder / "lettre.toml",
         )
     if check_via and shutil.which(via[0]) is None:
-        message = (
-            f"cannot run the sender command {shlex.join(via)!r}: no program {via[0]!r} "
+        message = _(
+            "cannot run the sender command {command!r}: no program {program!r} "
             "(install it, or choose another with --via or [send] via)"
-        )
+        ).format(command=shlex.join(via), program=via[0])
         line = config.line_of("send.via") if tuple(via) == config.send.via else None
         if line:
             from .errors import ConfigError
@@ -235,7 +246,9 @@ def prepare(
         raise SendError(message)
     readers = check_readers(readers_path, [w.lower() for w in wanted])
     warnings = [
-        f"{readers_path}:{d.line}: {d.address} is already on line {d.first_line}: sent once"
+        _("{path}:{line}: {address} is already on line {first}: sent once").format(
+            path=readers_path, line=d.line, address=d.address, first=d.first_line
+        )
         for d in readers.duplicates
     ]
     columns = tuple(c for c in readers.columns if c not in ("email", "name", "locale"))
@@ -340,17 +353,30 @@ def hand_over(via: Sequence[str], data: bytes, reader: Reader) -> None:
             done = subprocess.run(list(via), stdin=message, capture_output=True, check=False)
     except OSError as err:
         raise SendError(
-            f"cannot run the sender command {shlex.join(via)!r}: {err.strerror or err}"
+            _("cannot run the sender command {command!r}: {problem}").format(
+                command=shlex.join(via), problem=err.strerror or err
+            )
         ) from None
     if done.returncode != 0:
         said = (done.stderr or done.stdout).decode("utf-8", "replace").strip()
-        said = " ".join(said.split())[:500] or "(it said nothing)"
+        said = " ".join(said.split())[:500] or _("(it said nothing)")
         code = done.returncode
-        how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+        if code < 0:
+            what = _(
+                "the sender command {command!r} was killed by signal {signal} for {address}: "
+                "{said}; this reader is not recorded as sent: fix the problem, then run "
+                "'lettre send' again to go on from there"
+            )
+        else:
+            what = _(
+                "the sender command {command!r} exited with code {code} for {address}: "
+                "{said}; this reader is not recorded as sent: fix the problem, then run "
+                "'lettre send' again to go on from there"
+            )
         raise SendError(
-            f"the sender command {shlex.join(via)!r} {how} for {reader.address}: {said}; "
-            "this reader is not recorded as sent: fix the problem, then run 'lettre send' "
-            "again to go on from there"
+            what.format(
+                command=shlex.join(via), signal=-code, code=code, address=reader.address, said=said
+            )
         )
 
 
@@ -417,20 +443,31 @@ def run(
         journal.commit()
         if state.content and state.content != plan.digest and not resend and sent:
             say(
-                f"Warning: the letter changed since {len(sent)} readers received it: the "
-                "others get this version"
+                ngettext(
+                    "Warning: the letter changed since {count} reader received it: the "
+                    "others get this version",
+                    "Warning: the letter changed since {count} readers received it: the "
+                    "others get this version",
+                    len(sent),
+                ).format(count=len(sent))
             )
         doubt = state.in_doubt.lower() if state.in_doubt and not resend else None
         if doubt:
             say(
-                f"Warning: {state.in_doubt} was being handed over when the last send stopped: "
-                "it may have received the letter already; it is sent again with the same "
-                "Message-ID, which mail clients drop as a duplicate"
+                _(
+                    "Warning: {address} was being handed over when the last send stopped: "
+                    "it may have received the letter already; it is sent again with the same "
+                    "Message-ID, which mail clients drop as a duplicate"
+                ).format(address=state.in_doubt)
             )
             report.in_doubt = state.in_doubt
             if not any(r.key == doubt for r in (*plan.readers.found, *plan.copies)):
                 journal.record("dropped", email=state.in_doubt, reason="not a reader any more")
-                say(f"Warning: {state.in_doubt} is no longer a reader: it is not sent again")
+                say(
+                    _("Warning: {address} is no longer a reader: it is not sent again").format(
+                        address=state.in_doubt
+                    )
+                )
         todo = max(plan.total - len(sent), 0)
         done = 0
         for reader in _queue(plan, doubt, sent):  # each reader once, none already sent
@@ -456,9 +493,11 @@ def run(
                 raise
             except KeyboardInterrupt:
                 raise SendError(
-                    f"interrupted while {reader.address} was being handed over: it may have "
-                    "received the letter; the next 'lettre send' sends it again with the "
-                    "same Message-ID"
+                    _(
+                        "interrupted while {address} was being handed over: it may have "
+                        "received the letter; the next 'lettre send' sends it again with the "
+                        "same Message-ID"
+                    ).format(address=reader.address)
                 ) from None
             journal.record("sent", email=reader.address, message_id=personal.message_id)
             report.sent += 1

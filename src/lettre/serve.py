@@ -125,7 +125,11 @@ class View:
 
 
 def _count(number: int, word: str) -> str:
-    return f"{number} {word}{'s' if number != 1 else ''}"
+    from .messages import ngettext
+
+    if word == "error":
+        return ngettext("{count} error", "{count} errors", number).format(count=number)
+    return ngettext("{count} warning", "{count} warnings", number).format(count=number)
 
 
 def _lines(err: LettreError) -> tuple[str, ...]:
@@ -190,15 +194,20 @@ def neighbours(day: dt.date) -> tuple[dt.date | None, dt.date | None]:
 def _environment() -> jinja2.Environment:
     import jinja2
 
+    from .messages import _, ngettext
     from .resources import templates_dir
 
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir() / "serve")),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # the page speaks the command line's language, looked up at each call
+    environment.install_gettext_callables(_, ngettext, newstyle=False)  # type: ignore[attr-defined]
+    return environment
 
 
 def _shown(text: str) -> str:
@@ -221,8 +230,15 @@ def render_page(view: View, folder: Path) -> str:
     composed = view.composed
     letter = composed.letter if composed else None
     previous, following = neighbours(view.day)
+    from .messages import _, language
+
     findings = [
-        {"severity": f.severity, "where": _shown(f.location()), "message": _shown(f.message)}
+        {
+            "severity": f.severity,
+            "severity_text": _("error") if f.severity == "error" else _("warning"),
+            "where": _shown(f.location()),
+            "message": _shown(f.message),
+        }
         for f in view.findings
     ]
     errors = sum(f.severity == "error" for f in view.findings)
@@ -241,8 +257,14 @@ def render_page(view: View, folder: Path) -> str:
         "headers": headers_of(composed) if composed else [],
         "text": composed.text if composed else "",
         "findings": findings,
-        "errors": _count(errors, "error"),
-        "warnings": _count(len(findings) - errors, "warning"),
+        "check": (
+            _("lettre check: {errors}, {warnings}").format(
+                errors=_count(errors, "error"), warnings=_count(len(findings) - errors, "warning")
+            )
+            if findings
+            else _("lettre check: no problem")
+        ),
+        "ui_lang": language(),
         "widths": WIDTHS,
         "letter_url": f"/{view.day.isoformat()}/letter.html?v={view.tag}" if composed else "",
         "lang": letter.lang if letter else "",

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .config import is_address
 from .errors import ItemErrors, LettreError, ReadersError
+from .messages import _
 
 #: a cell longer than this is a mistake (a whole file pasted into one cell)
 MAX_CELL = 1000
@@ -93,8 +94,10 @@ def _lines(path: Path) -> Iterator[str]:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError as err:
                 raise ReadersError(
-                    f"not UTF-8: byte 0x{raw[err.start]:02X} cannot be decoded; export the "
-                    "file again as 'CSV UTF-8'",
+                    _(
+                        "not UTF-8: byte 0x{byte:02X} cannot be decoded; export the "
+                        "file again as 'CSV UTF-8'"
+                    ).format(byte=raw[err.start]),
                     path,
                     number,
                 ) from None
@@ -130,8 +133,10 @@ def _rows(path: Path) -> tuple[str, Iterator[tuple[int, list[str]]]]:
         except csv.Error as err:
             message = str(err)
             if "EOF" in message or "unexpected end" in message:
-                message = "a quoted value is not closed (a '\"' is missing)"
-            raise ReadersError(f"invalid CSV: {message}", path, start) from None
+                message = _("a quoted value is not closed (a '\"' is missing)")
+            raise ReadersError(
+                _("invalid CSV: {problem}").format(problem=message), path, start
+            ) from None
 
     return delimiter, rows()
 
@@ -155,18 +160,26 @@ def _header(path: Path, values: list[str]) -> tuple[str, ...]:
     names = tuple(v.strip().lower() for v in values)
     if "email" not in names:
         close = [n for n in names if n in ("e-mail", "mail", "courriel", "adresse", "address")]
-        hint = f" (rename '{close[0]}' to 'email')" if close else ""
-        shown = ", ".join(f"'{n}'" for n in names if n) or "nothing"
+        hint = _(" (rename '{name}' to 'email')").format(name=close[0]) if close else ""
+        shown = ", ".join(f"'{n}'" for n in names if n) or _("nothing")
         raise ReadersError(
-            f"no 'email' column: the first line names the columns, and names {shown}{hint}",
+            _(
+                "no 'email' column: the first line names the columns, and names {shown}{hint}"
+            ).format(shown=shown, hint=hint),
             path,
             1,
         )
     for number, name in enumerate(names):
         if not name:
-            raise ReadersError(f"column {number + 1} has no name on the first line", path, 1)
+            raise ReadersError(
+                _("column {number} has no name on the first line").format(number=number + 1),
+                path,
+                1,
+            )
         if names.count(name) > 1:
-            raise ReadersError(f"column '{name}' is named twice on the first line", path, 1)
+            raise ReadersError(
+                _("column '{name}' is named twice on the first line").format(name=name), path, 1
+            )
     return names
 
 
@@ -174,8 +187,10 @@ def _reader(path: Path, line: int, names: tuple[str, ...], values: list[str]) ->
     """One row as a Reader, or ReadersError saying what is wrong with it."""
     if len(values) > len(names):
         raise ReadersError(
-            f"{len(values)} values, but the first line names {len(names)} columns "
-            "(a value holding the separator must be in quotes)",
+            _(
+                "{values} values, but the first line names {columns} columns "
+                "(a value holding the separator must be in quotes)"
+            ).format(values=len(values), columns=len(names)),
             path,
             line,
         )
@@ -184,18 +199,26 @@ def _reader(path: Path, line: int, names: tuple[str, ...], values: list[str]) ->
         cells[name] = ""
     for name, value in cells.items():
         if len(value) > MAX_CELL:
-            raise ReadersError(f"'{name}' is over {MAX_CELL} characters", path, line)
+            raise ReadersError(
+                _("'{name}' is over {limit} characters").format(name=name, limit=MAX_CELL),
+                path,
+                line,
+            )
         if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in value):
             raise ReadersError(
-                f"'{name}' holds a line break or a control character: one line per value",
+                _("'{name}' holds a line break or a control character: one line per value").format(
+                    name=name
+                ),
                 path,
                 line,
             )
     address = cells["email"]
     if not address:
-        raise ReadersError("no e-mail address (the 'email' cell is empty)", path, line)
+        raise ReadersError(_("no e-mail address (the 'email' cell is empty)"), path, line)
     if not is_address(address):
-        raise ReadersError(f"{address!r} is not an e-mail address", path, line)
+        raise ReadersError(
+            _("{address!r} is not an e-mail address").format(address=address), path, line
+        )
     locale = cells.get("locale") or None
     if locale is not None:
         from .errors import UsageError
@@ -204,7 +227,9 @@ def _reader(path: Path, line: int, names: tuple[str, ...], values: list[str]) ->
         try:
             locale = str(get_locale(locale))
         except UsageError as err:
-            raise ReadersError(f"'locale': {err.message}", path, line) from None
+            raise ReadersError(
+                _("'locale': {problem}").format(problem=err.message), path, line
+            ) from None
     columns = tuple((n, v) for n, v in cells.items() if n not in KNOWN_COLUMNS)
     return Reader(address, cells.get("name", ""), locale, columns, line)
 
@@ -212,9 +237,9 @@ def _reader(path: Path, line: int, names: tuple[str, ...], values: list[str]) ->
 def _each_row(path: Path) -> tuple[str, tuple[str, ...], Iterator[Reader | ReadersError]]:
     delimiter, rows = _rows(path)
     try:
-        _, header = next(rows)
+        _first, header = next(rows)
     except StopIteration:
-        message = "empty file: the first line names the columns (email, name…)"
+        message = _("empty file: the first line names the columns (email, name…)")
         raise ReadersError(message, path) from None
     names = _header(path, header)
 
@@ -275,7 +300,7 @@ def iter_readers(path: Path, seen: set[str] | None = None) -> Iterator[Reader]:
     `seen`: the address keys to leave out, and to which each reader's is added (`send`
     passes those its journal has, so that one set serves both).
     """
-    _, _, readers = _each_row(path)
+    _delimiter, _names, readers = _each_row(path)
     seen = set() if seen is None else seen
     for reader in readers:
         if isinstance(reader, ReadersError):
@@ -344,8 +369,10 @@ def read_suppression(path: Path) -> dict[str, str]:
         address = cells[email_at] if email_at < len(cells) else ""
         if not is_address(address):
             raise ReadersError(
-                f"{address!r} is not an e-mail address (one address per line, in the "
-                "'email' column)",
+                _(
+                    "{address!r} is not an e-mail address (one address per line, in the "
+                    "'email' column)"
+                ).format(address=address),
                 path,
                 line,
             )

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 from .errors import SecretError
+from .messages import _
 
 SECRET_ENV = "LETTRE_SECRET"
 SECRET_NAME = "secret"
@@ -29,7 +30,11 @@ def load_secret(state_dir: Path, *, create: bool = False) -> bytes:
     from_env = os.environ.get(SECRET_ENV, "")
     if from_env.strip():
         if len(from_env.strip()) < 16:
-            raise SecretError(f"{SECRET_ENV} is too short: give at least 16 random characters")
+            raise SecretError(
+                _("{variable} is too short: give at least 16 random characters").format(
+                    variable=SECRET_ENV
+                )
+            )
         return from_env.strip().encode("utf-8")
     path = state_dir / SECRET_NAME
     if create and not path.exists():
@@ -48,18 +53,25 @@ def load_secret(state_dir: Path, *, create: bool = False) -> bytes:
         data = path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         raise SecretError(
-            f"no secret yet: 'lettre send' creates it, or set {SECRET_ENV}", path
+            _("no secret yet: 'lettre send' creates it, or set {variable}").format(
+                variable=SECRET_ENV
+            ),
+            path,
         ) from None
     except (OSError, UnicodeDecodeError) as err:
-        raise SecretError(f"cannot read the secret: {err}", path) from None
+        raise SecretError(
+            _("cannot read the secret: {problem}").format(problem=err), path
+        ) from None
     if stat.S_IMODE(info.st_mode) & 0o077:
         raise SecretError(
-            "the secret is readable by others: run 'chmod 600' on it (anyone who reads it "
-            "can unsubscribe any reader)",
+            _(
+                "the secret is readable by others: run 'chmod 600' on it (anyone who reads it "
+                "can unsubscribe any reader)"
+            ),
             path,
         )
     if len(data) < 32:
-        raise SecretError("the secret is too short (it should be 64 hexadecimal digits)", path)
+        raise SecretError(_("the secret is too short (it should be 64 hexadecimal digits)"), path)
     return data.encode("ascii")
 
 

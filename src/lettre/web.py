@@ -91,7 +91,12 @@ def unsubscribe_app(environ: dict[str, Any], start_response: StartResponse) -> I
     """The endpoint of the folder named by `LETTRE_DIR` (WSGI environ, else the process's)."""
     folder = environ.get(FOLDER_ENV) or os.environ.get(FOLDER_ENV)
     if not folder:
-        _log(environ, f"lettre: set {FOLDER_ENV} to the newsletter folder")
+        from .messages import _
+
+        _log(
+            environ,
+            _("lettre: set {variable} to the newsletter folder").format(variable=FOLDER_ENV),
+        )
         return _page(start_response, "500 Internal Server Error", "en", "Error", "")
     return _answer(Path(folder).resolve(), environ, start_response)
 

@@ -68,7 +68,7 @@
       document.title = fresh.title;
       root.dataset.version = fresh.documentElement.dataset.version;
     } catch (err) {
-      status.textContent = "cannot reach lettre serve";
+      status.textContent = status.dataset.unreachable || "cannot reach lettre serve";
     } finally {
       busy = false;
       if (again) {
@@ -80,14 +80,14 @@
 
   const events = new EventSource("/events");
   events.addEventListener("open", () => {
-    status.textContent = "live";
+    status.textContent = status.dataset.live || "live";
     status.className = "status live";
   });
   events.addEventListener("version", (event) => {
     if (event.data !== root.dataset.version) refresh();
   });
   events.addEventListener("error", () => {
-    status.textContent = "reconnecting…";
+    status.textContent = status.dataset.reconnecting || "reconnecting…";
     status.className = "status lost";
   });
 

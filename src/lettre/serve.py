@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import ItemErrors, LettreError
 from .findings import Finding
+from .messages import _
 
 if TYPE_CHECKING:
     import jinja2
@@ -115,13 +116,17 @@ class View:
     def summary(self) -> str:
         """One line for the server's log: what the page now shows."""
         if self.problems:
-            more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
-            return f"{self.problems[0]}{more}"
+            if len(self.problems) == 1:
+                return self.problems[0]
+            return _("{problem} (and {count} more)").format(
+                problem=self.problems[0], count=len(self.problems) - 1
+            )
         errors = sum(f.severity == "error" for f in self.findings)
         warnings = len(self.findings) - errors
-        return f"composed in {self.seconds:.2f} s: {_count(errors, 'error')}, " + _count(
-            warnings, "warning"
-        )
+        return _("composed in {seconds:.2f} s: {errors}, {warnings}").format(
+            seconds=self.seconds, errors=_count(errors, "error"),
+            warnings=_count(warnings, "warning"),
+        )  # fmt: skip
 
 
 def _count(number: int, word: str) -> str:
@@ -387,7 +392,9 @@ class LiveLetters:
                 raise
             except Exception as err:  # a bug of lettre's must not stop the server
                 self.log("".join(traceback.format_exception(err)).rstrip())
-                problem = f"internal error of lettre: {err!r} (please report it)"
+                problem = _("internal error of lettre: {error} (please report it)").format(
+                    error=repr(err)
+                )
                 view = View(day, version, problems=(problem,))
             if view.day == day:
                 self.log(f"{day.isoformat()}: {view.summary()}")
@@ -618,14 +625,20 @@ def _bind(host: str, port: int) -> _Server:
         infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
                                    flags=socket.AI_PASSIVE)  # fmt: skip
     except (socket.gaierror, UnicodeError) as err:
-        raise LettreError(f"--host {host}: no such address ({err})") from None
-    family, _, _, _, address = infos[0]
+        raise LettreError(
+            _("--host {host}: no such address ({error})").format(host=host, error=err)
+        ) from None
+    family, _type, _proto, _name, address = infos[0]
     server_class = _Server6 if family == socket.AF_INET6 else _Server
     try:
         return server_class((str(address[0]), int(address[1])), _Handler)
     except OSError as err:
-        hint = " (choose another with --port, or --port 0 for a free one)"
-        raise LettreError(f"cannot listen on {host}:{port}: {err.strerror or err}{hint}") from None
+        raise LettreError(
+            _(
+                "cannot listen on {host}:{port}: {problem} (choose another with --port, or "
+                "--port 0 for a free one)"
+            ).format(host=host, port=port, problem=err.strerror or err)
+        ) from None
 
 
 def url_of(host: str, port: int, day: dt.date) -> str:
@@ -640,11 +653,12 @@ def host_warning(host: str) -> str | None:
     """The warning printed when --host moves the server off the loopback address."""
     if host.lower() in LOOPBACK_NAMES:
         return None
-    where = "every interface of this machine" if host in ("", "0.0.0.0", "::") else host
-    return (
-        f"Warning: --host {host}: serving on {where}, not on 127.0.0.1 only: anyone who can "
+    everywhere = host in ("", "0.0.0.0", "::")
+    where = _("every interface of this machine") if everywhere else host
+    return _(
+        "Warning: --host {host}: serving on {where}, not on 127.0.0.1 only: anyone who can "
         "reach that address can read the letter while it is served"
-    )
+    ).format(host=host, where=where)
 
 
 def _watch(folder: Path, letters: LiveLetters, stop: threading.Event) -> None:
@@ -663,9 +677,13 @@ def _watch(folder: Path, letters: LiveLetters, stop: threading.Event) -> None:
                 step=WATCH_STEP_MS,
                 raise_interrupt=False,
             ):
-                letters.changed(path for _, path in changes)
+                letters.changed(path for _change, path in changes)
         except Exception as err:  # the folder removed, too many files to watch…
-            letters.log(f"watching {folder} failed ({err}): trying again in 2 s")
+            letters.log(
+                _("watching {folder} failed ({error}): trying again in 2 s").format(
+                    folder=folder, error=err
+                )
+            )
             stop.wait(2.0)
 
 
@@ -718,7 +736,10 @@ def serve(
         out.write(url + "\n")
         out.flush()
         log.write(
-            f"Serving {folder.resolve()}: the page follows every saved file. Ctrl-C to stop.\n"
+            _("Serving {folder}: the page follows every saved file. Ctrl-C to stop.").format(
+                folder=folder.resolve()
+            )
+            + "\n"
         )
         log.flush()
         watcher.start()
@@ -738,7 +759,7 @@ def serve(
         server.server_close()
         if watcher.is_alive():
             watcher.join(timeout=2.0)
-        log.write("stopped\n")
+        log.write(_("stopped") + "\n")
         log.flush()
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, interrupt)

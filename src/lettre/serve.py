@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import ItemErrors, LettreError
 from .findings import Finding
-from .messages import _
+from .messages import _, language, ngettext
 
 if TYPE_CHECKING:
     import jinja2
@@ -130,7 +130,6 @@ class View:
 
 
 def _count(number: int, word: str) -> str:
-    from .messages import ngettext
 
     if word == "error":
         return ngettext("{count} error", "{count} errors", number).format(count=number)
@@ -199,7 +198,6 @@ def neighbours(day: dt.date) -> tuple[dt.date | None, dt.date | None]:
 def _environment() -> jinja2.Environment:
     import jinja2
 
-    from .messages import _, ngettext
     from .resources import templates_dir
 
     environment = jinja2.Environment(
@@ -235,7 +233,6 @@ def render_page(view: View, folder: Path) -> str:
     composed = view.composed
     letter = composed.letter if composed else None
     previous, following = neighbours(view.day)
-    from .messages import _, language
 
     findings = [
         {

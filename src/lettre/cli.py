@@ -1173,6 +1173,7 @@ def send(
 
     config = open_folder(directory, locale)
     chosen = parse_week(week, today_in(config), config.publication_day)
+    argv = sending.parse_via(via) if via else config.send.via
     if to_list or (readers is None and config.send.mode == "list"):
         if readers is not None or to is not None or dry_run:
             option = (
@@ -1181,7 +1182,7 @@ def send(
             raise UsageError(
                 _("{option}: not with a posting to a list manager (--list)").format(option=option)
             )
-        _post_to_list(config, chosen, via, resend)
+        _post_to_list(config, chosen, argv, resend)
         return
     if readers is None and config.readers_path is None:
         from .errors import ConfigError
@@ -1195,7 +1196,6 @@ def send(
         )
     readers_path = readers or config.readers_path
     assert readers_path is not None
-    argv = sending.parse_via(via) if via else config.send.via
     per_second = sending.parse_rate(rate) if rate else config.send.rate
     state_dir = config.state_dir
     if to is not None:
@@ -1263,12 +1263,10 @@ def send(
         _say(_("skipped {address} (unsubscribed)").format(address=address))
 
 
-def _post_to_list(config: Config, week: Week, via: str | None, resend: bool) -> None:
+def _post_to_list(config: Config, week: Week, argv: tuple[str, ...], resend: bool) -> None:
     """`lettre send --list`: one posting to the list manager, which fans out."""
     from .posting import post_to_list
-    from .send import parse_via
 
-    argv = parse_via(via) if via else config.send.via
     posting = post_to_list(config, week, argv, resend=resend, say=_say)
     _say(
         _("the letter of {day} posted to {address} through {command} in {seconds:.1f} s").format(

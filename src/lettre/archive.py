@@ -229,7 +229,7 @@ def _midnight(day: dt.date, timezone: str) -> str:
 
 
 def _tag(config: Config, day: dt.date, suffix: str = "") -> str:
-    from .scaffold import slugify
+    from .folding import slugify
 
     name = slugify(config.list_id or config.title) or "lettre"
     return f"tag:{config.sender.domain},{day.isoformat()}:{name}{suffix}"

@@ -649,7 +649,7 @@ def list_items(
     if unknown:
         from .errors import UsageError
 
-        raise UsageError(f"--kind: {unknown_kind(unknown[0], config.kinds)}")
+        raise UsageError(unknown_kind(unknown[0], config.kinds, "--kind"))
     listing = Listing(config, first, last, kind or ())  # only those files are read
     shown = 0
     bounded = len(listing) <= TABLE_MAX

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from .errors import UsageError
+from .folding import strip_accents as strip_accents  # readers.py's import, until its split
 from .messages import _, close_matches
 
 if TYPE_CHECKING:
@@ -16,11 +16,6 @@ if TYPE_CHECKING:
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
-
-
-def strip_accents(text: str) -> str:
-    """`text` decomposed (NFKD) without its combining marks: `Défilé` → `Defile`."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=32)

@@ -349,7 +349,7 @@ def _png(image: PILImage, transparent: bool) -> Encoded | None:
 
 def prepared_name(source: Path, encoded: Encoded) -> str:
     """`defile-3fa2c1.jpg`: the source's name as a slug, and a hash of the prepared bytes."""
-    from .scaffold import slugify
+    from .folding import slugify
 
     digest = hashlib.sha256(encoded.data).hexdigest()[:6]
     return f"{slugify(source.stem) or 'image'}-{digest}.{encoded.extension}"

@@ -14,9 +14,12 @@ from typing import Any
 from urllib.parse import urljoin
 
 from .body import cut, scheme
-from .config import Config, ImportSettings, fold, unknown_kind
+from .config import Config, ImportSettings, unknown_kind
 from .errors import ItemError, LettreError, UsageError, location
+from .files import create_numbered, numbered
+from .folding import fold_words
 from .messages import _, ngettext
+from .scaffold import item_stem
 
 SUMMARY_LIMIT = 300  # the chapô of an imported item; the full text stays behind its link
 MAX_FEED_BYTES = 20_000_000
@@ -86,7 +89,7 @@ def import_settings(config: Config, kind: str | None = None) -> ImportSettings:
     if kind is None:
         return config.import_settings
     if kind not in config.kinds:
-        raise UsageError(f"--kind: {unknown_kind(kind, config.kinds)}")
+        raise UsageError(unknown_kind(kind, config.kinds, "--kind"))
     return replace(config.import_settings, kind=kind)
 
 
@@ -409,14 +412,14 @@ class Known:
         if entry.url and (entry.url in self.urls or entry.url in self.sources):
             return True
         # an entry with neither id nor link: the same title on the same day
-        return entry.source is None and (entry.date, fold(entry.title)) in self.titles
+        return entry.source is None and (entry.date, fold_words(entry.title)) in self.titles
 
     def add(self, entry: FeedEntry) -> None:
         if entry.source:
             self.sources.add(entry.source)
         if entry.url:
             self.urls.add(entry.url)
-        self.titles.add((entry.date, fold(entry.title)))
+        self.titles.add((entry.date, fold_words(entry.title)))
 
 
 def known_items(config: Config) -> Known:
@@ -469,7 +472,7 @@ def _said(raw: bytes, path: Path) -> list[str | None]:
         said[1] = url.strip()
     if isinstance(title, str):
         with contextlib.suppress(ValueError):
-            said[2:] = [to_date(date).isoformat(), fold(title)]
+            said[2:] = [to_date(date).isoformat(), fold_words(title)]
     return said
 
 
@@ -542,10 +545,7 @@ def plan_import(config: Config, data: bytes, origin: str, kind: str | None = Non
 
 def _name(entry: FeedEntry, number: int = 1) -> str:
     """`YYYY-MM-DD-slug.md` as `lettre new` names items; `-2`, `-3`… for the next ones."""
-    from .scaffold import slugify
-
-    stem = f"{entry.date.isoformat()}-{slugify(entry.title) or entry.kind}"
-    return f"{stem}.md" if number == 1 else f"{stem}-{number}.md"
+    return numbered(item_stem(entry.date, entry.title, entry.kind), number)
 
 
 def _free_number(items_dir: Path, entry: FeedEntry, taken: set[str]) -> int:
@@ -558,21 +558,8 @@ def _free_number(items_dir: Path, entry: FeedEntry, taken: set[str]) -> int:
 
 def create_item(new: NewItem) -> Path:
     """Write a planned item atomically, never over a file (the next free name if taken)."""
-    from .files import write_new
-
-    data = new.text.encode("utf-8")
-    for number in range(new.number, new.number + 1000):
-        path = new.path.parent / _name(new.entry, number)
-        try:
-            write_new(path, data)
-            return path
-        except FileExistsError:
-            continue
-        except OSError as err:
-            raise LettreError(
-                _("cannot write: {value}").format(value=err.strerror or err), path
-            ) from None
-    raise LettreError(_("too many items of the same name"), new.path)
+    stem = item_stem(new.entry.date, new.entry.title, new.entry.kind)
+    return create_numbered(new.path.parent, stem, new.text.encode("utf-8"), new.number)
 
 
 def apply_plan(plan: ImportPlan) -> list[Path]:

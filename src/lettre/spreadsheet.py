@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import CellError, ItemErrors, LettreError
+from .folding import fold_letters
 from .messages import _
 
 MAX_SHEET_BYTES = 20_000_000
@@ -94,13 +94,6 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def fold(header: str) -> str:
-    """`Compétition`, `COMPETITION `, `Date de début` → `competition`, `datededebut`."""
-    bare = unicodedata.normalize("NFKD", header)
-    bare = "".join(c for c in bare if not unicodedata.combining(c)).casefold()
-    return re.sub(r"[^a-z0-9]+", "", bare)
-
-
 def read_results(path: Path) -> SheetResults:
     """The results rows of a .csv or .xlsx file; a LettreError (CellError, or ItemErrors
     holding one per bad cell) names each problem."""
@@ -163,7 +156,7 @@ def _columns(
         header = _text(cell)
         if not header:
             continue
-        key = HEADERS.get(fold(header))
+        key = HEADERS.get(fold_letters(header))
         letter = column_letter(index)
         if key is None:
             warnings.append(

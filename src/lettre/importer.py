@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -405,7 +406,7 @@ class Known:
 
     sources: set[str] = field(default_factory=set)
     urls: set[str] = field(default_factory=set)
-    titles: set[tuple[dt.date, str]] = field(default_factory=set)
+    titles: set[tuple[str, str]] = field(default_factory=set)  # (ISO date, folded title)
     unreadable: list[str] = field(default_factory=list)
 
     def has(self, entry: FeedEntry) -> bool:
@@ -414,14 +415,15 @@ class Known:
         if entry.url and (entry.url in self.urls or entry.url in self.sources):
             return True
         # an entry with neither id nor link: the same title on the same day
-        return entry.source is None and (entry.date, fold_words(entry.title)) in self.titles
+        day = entry.date.isoformat()
+        return entry.source is None and (day, fold_words(entry.title)) in self.titles
 
     def add(self, entry: FeedEntry) -> None:
         if entry.source:
             self.sources.add(entry.source)
         if entry.url:
             self.urls.add(entry.url)
-        self.titles.add((entry.date, fold_words(entry.title)))
+        self.titles.add((entry.date.isoformat(), fold_words(entry.title)))
 
 
 def known_items(config: Config) -> Known:
@@ -436,9 +438,12 @@ def known_items(config: Config) -> Known:
 
     index = scan_items(config)
     known = Known()
+    sources, urls, titles = known.sources, known.urls, known.titles
     learnt: dict[str, tuple[str, dict[str, Any]]] = {}
+    facts: Mapping[str, Mapping[str, Any]] = index.facts
+    none: Mapping[str, Any] = {}
     for name in _item_names(config.items_dir):
-        said: Any = (index.facts.get(name) or {}).get("import")
+        said: Any = facts.get(name, none).get("import")
         if not _is_said(said):
             path = config.items_dir / name
             try:
@@ -449,12 +454,12 @@ def known_items(config: Config) -> Known:
                 continue
             learnt[name] = (digest(raw), {"import": said})
         source, url, day, title = said
-        if source:
-            known.sources.add(source)
-        if url:
-            known.urls.add(url)
+        sources.add(source)
+        urls.add(url)
         if day and title is not None:
-            known.titles.add((dt.date.fromisoformat(day), title))
+            titles.add((day, title))
+    sources.discard(None)  # added unchecked above: 20,000 files keep the loop lean
+    urls.discard(None)
     remember(index, learnt)
     return known
 

@@ -9,9 +9,12 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError
+from .errors import ConfigError, UsageError
+from .files import decode_text, read_bytes
 from .folding import fold_words
+from .french import get_locale
 from .keylines import Key, key_lines, split_key
 from .messages import N_, _, did_you_mean
 from .settings import (
@@ -267,7 +270,6 @@ def load_config(folder: Path) -> Config:
             ).format(config_name=CONFIG_NAME),
             path,
         )
-    from .files import decode_text, read_bytes
 
     raw = read_bytes(path, MAX_CONFIG_BYTES, ConfigError)
     text = decode_text(raw, path, ConfigError, _("lettre.toml holds TOML text"))
@@ -609,9 +611,6 @@ def _by_locale(
 
 def _check_locale(r: _Reader, name: str) -> str:
     """The locale's canonical code (`fr-ca` → `fr_CA`, `fr` → `fr_FR`), or ConfigError."""
-    from .errors import UsageError
-    from .french import get_locale
-
     try:
         return str(get_locale(name))
     except UsageError as err:
@@ -619,7 +618,6 @@ def _check_locale(r: _Reader, name: str) -> str:
 
 
 def _check_timezone(r: _Reader, name: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
         ZoneInfo(name)

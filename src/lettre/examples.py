@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ExampleContentError, location
 from .messages import N_, _
+from .scaffold import FOUNDED_COMMENT, item_text, years_before
 
 if TYPE_CHECKING:
     from .config import Config
@@ -119,7 +120,7 @@ def placeholders(item: Item) -> list[Example]:
     ]
     left = [(number, keys) for number, keys in left if keys]
     if left:
-        from .readers import results_lines
+        from .readers import results_lines  # heavy (YAML); rarely needed
 
         lines = results_lines(item.path)  # read again: only for the rare item concerned
         for number, keys in left:
@@ -146,7 +147,6 @@ def _example_founded(item: Item) -> Example | None:
     item), while its comment is still on the line."""
     if item.founded is None or item.kind != "anniversaire":
         return None
-    from .scaffold import FOUNDED_COMMENT, years_before
 
     dated = re.match(r"(\d{4}-\d{2}-\d{2})-", item.path.name)
     days = {item.date}
@@ -195,8 +195,7 @@ _TEMPLATES: list[tuple[dict[str, frozenset[str]], frozenset[str]]] = []
 def _template_texts() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     """The example texts of `lettre new` (by results field) and its example body lines."""
     if not _TEMPLATES:
-        from .readers import parse_item
-        from .scaffold import item_text
+        from .readers import parse_item  # heavy (YAML); once per process
 
         fields: dict[str, set[str]] = {}
         bodies: set[str] = set()

@@ -20,10 +20,8 @@ import datetime as dt
 import html
 import re
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, NamedTuple
-
-if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element
+from typing import NamedTuple
+from xml.etree.ElementTree import Element, ParseError, fromstring
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"
@@ -55,7 +53,6 @@ class Seen(NamedTuple):
 def entries(data: bytes) -> list[Seen] | None:
     """Each entry of an RSS 2.0 or Atom 1.0 feed, in order, as feedparser reads it; None
     when that is not certain (then feedparser must read the feed)."""
-    from xml.etree.ElementTree import ParseError, fromstring
 
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data or not _utf8(data):
         return None

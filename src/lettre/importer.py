@@ -5,17 +5,20 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime as dt
+import html.entities
 import os
 import re
 import sys
+import xml.sax
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
-from . import feedscan
+from . import feedscan, files
 from .body import cut, scheme
 from .config import Config, ImportSettings, unknown_kind
 from .errors import ItemError, LettreError, UsageError, location
@@ -105,8 +108,6 @@ def is_url(source: str) -> bool:
 
 def read_source(source: str, timeout: float = FETCH_TIMEOUT) -> bytes:
     """The bytes of a feed: a file path, `-` for standard input, or an http(s) URL."""
-    from . import files
-
     if source == "-":
         data: bytes = sys.stdin.buffer.read(MAX_FEED_BYTES + 1)
         if len(data) > MAX_FEED_BYTES:
@@ -124,8 +125,8 @@ def read_source(source: str, timeout: float = FETCH_TIMEOUT) -> bytes:
 
 
 def _fetch(url: str, timeout: float) -> bytes:
-    import urllib.error
-    import urllib.request
+    import urllib.error  # heavy (http, ssl): a URL only
+    import urllib.request  # heavy (http, ssl): a URL only
 
     request = urllib.request.Request(
         url,
@@ -165,8 +166,6 @@ def decode_html_entities(data: bytes) -> bytes:
     XML's own five entities, those the document declares, and unknown names are left as
     written; so are CDATA sections and comments, and feeds in UTF-16 or UTF-32.
     """
-    import html.entities
-
     if b"&" not in data or data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
         return data
     declared = set(re.findall(rb"<!ENTITY\s+%?\s*([A-Za-z_][\w.-]*)", data))
@@ -205,9 +204,7 @@ def _undefined_entity(data: bytes, line: int | None, column: int | None) -> str 
 
 def parse_feed(data: bytes, origin: str) -> Any:
     """feedparser's view of an RSS or Atom document; FeedError when it is not a sound feed."""
-    import xml.sax
-
-    import feedparser
+    import feedparser  # heavy: not for a feed of known entries (feedscan)
 
     data = decode_html_entities(data)
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=True)
@@ -276,7 +273,6 @@ def _text(entry: Any, key: str) -> str:
 
 
 def _entry_date(entry: Any, timezone: str) -> dt.date | None:
-    from zoneinfo import ZoneInfo
 
     # Atom 0.3's <issued> is feedparser's `published`, <modified> its `updated`
     moment = (
@@ -432,9 +428,8 @@ def known_items(config: Config) -> Known:
     Read from the index for the files whose bytes an earlier import (or list) already
     read; the other files are read, and what they say is kept in the index for next time.
     """
-    from . import files
-    from .index import digest, remember, scan_items
-    from .readers import MAX_ITEM_BYTES
+    from .index import digest, remember, scan_items  # heavy (YAML): after the feed is read
+    from .readers import MAX_ITEM_BYTES  # heavy (YAML)
 
     index = scan_items(config)
     known = Known()
@@ -467,7 +462,7 @@ def known_items(config: Config) -> Known:
 def _item_names(items_dir: Path) -> list[str]:
     """The names of `readers.item_paths`, without making a Path of each (20,000 of them
     cost more than the rest of a re-import)."""
-    from .readers import is_item_name, item_paths
+    from .readers import is_item_name, item_paths  # heavy (YAML)
 
     if not items_dir.is_dir():
         return [path.name for path in item_paths(items_dir)]  # says what is wrong, if anything
@@ -477,7 +472,7 @@ def _item_names(items_dir: Path) -> list[str]:
 
 def _said(raw: bytes, path: Path) -> list[str | None]:
     """[source, url, ISO date, folded title] of an item file's front matter (None: absent)."""
-    from .readers import decode_text, load_yaml_mapping, split_front_matter, to_date
+    from .readers import decode_text, load_yaml_mapping, split_front_matter, to_date  # heavy (YAML)
 
     front, _body, _line = split_front_matter(decode_text(raw, path), path)
     data = load_yaml_mapping(front, path, 2)
@@ -508,7 +503,7 @@ def _is_said(value: Any) -> bool:
 
 def item_text(entry: FeedEntry) -> str:
     """The item file for an entry: YAML front matter (title, date, summary, link, source)."""
-    import yaml
+    import yaml  # heavy
 
     front: dict[str, Any] = {"date": entry.date, "kind": entry.kind, "title": entry.title}
     body = ""
@@ -530,7 +525,7 @@ def item_text(entry: FeedEntry) -> str:
 
 def plan_import(config: Config, data: bytes, origin: str, kind: str | None = None) -> ImportPlan:
     """What importing the feed `data` into the folder creates; writes nothing."""
-    from .readers import parse_item
+    from .readers import parse_item  # heavy (YAML)
 
     settings = import_settings(config, kind)
     seen = feedscan.entries(decode_html_entities(data))
@@ -566,7 +561,6 @@ def plan_import(config: Config, data: bytes, origin: str, kind: str | None = Non
 def _all_known(config: Config, origin: str, seen: list[feedscan.Seen], known: Known) -> ImportPlan:
     """The plan for a feed whose entries are all imported already, as `plan_import` makes
     it after feedparser's reading (feedscan gives the same entries, in the same order)."""
-    from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(config.timezone)
     days = sorted((e.moment.astimezone(zone).date(), e.title) for e in seen)

@@ -11,8 +11,9 @@ from pathlib import Path
 from . import body
 from .config import BUILTIN_KINDS, Config, Section, letter_url
 from .errors import EmptyLetterError
-from .french import format_date, format_period, one_line, ordinal, typography
-from .i18n import anniversary_title, translations
+from .examples import anniversary_is_example, is_example
+from .french import format_date, format_period, get_locale, one_line, ordinal, typography
+from .i18n import anniversary_title, translations, typeset_gettext
 from .i18n import years_text as years_text_of
 from .items import Anniversary, Entry, Image, Item, Letter, LetterSection, PreparedImage, Week
 from .messages import _, ngettext
@@ -69,8 +70,6 @@ def anniversary_date(founded: dt.date, year: int) -> dt.date:
 
 def anniversaries_in(entries: Iterable[Anniversary], week: Week, config: Config) -> list[Item]:
     """The anniversaries of `anniversaries.yaml` that fall in `week`, as items."""
-    from .examples import anniversary_is_example
-
     wanted = anniversary_years(config)
     found = []
     for entry in entries:
@@ -211,8 +210,6 @@ def build_letter(
 
 def _marks(locale: str) -> dict[str, str]:
     """The words that mark an entry in a proof, in the letter's language."""
-    from .i18n import typeset_gettext
-
     gettext = typeset_gettext(locale)[0]
     return {"example": gettext("EXAMPLE"), "draft": gettext("DRAFT")}
 
@@ -254,8 +251,6 @@ def _empty_message(
 
 
 def _lang(locale: str) -> str:
-    from .french import get_locale
-
     return get_locale(locale).language
 
 
@@ -310,7 +305,6 @@ def _entry(
     computed: bool = False,
     letter_lang: str | None = None,
 ) -> Entry:
-    from .examples import is_example
 
     locale = config.locale
     lang = _unless(item_lang(item, config), letter_lang or _lang(locale))

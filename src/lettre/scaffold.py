@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shlex
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
+from .config import unknown_kind
 from .errors import LettreError, UsageError
 from .files import create_numbered, write_error
 from .files import write_new as create
@@ -37,7 +41,7 @@ def write_new(path: Path, data: bytes) -> bool:
 
 def _yaml_value(value: str) -> str:
     """A one-line YAML scalar for `value`, quoted only when YAML needs it."""
-    import yaml
+    import yaml  # heavy
 
     dumped: str = yaml.safe_dump({"k": value}, allow_unicode=True, width=1_000_000)
     return dumped.removeprefix("k: ").rstrip("\n")
@@ -129,8 +133,7 @@ def new_item(
 
     `results`: the rows read from a spreadsheet (`lettre new resultats --from FILE`).
     """
-    from .config import unknown_kind
-    from .readers import FIRST_DATE, LAST_DATE
+    from .readers import FIRST_DATE, LAST_DATE  # heavy (YAML): not for init
 
     if not FIRST_DATE <= day <= LAST_DATE:  # the reader refuses such a date
         raise UsageError(
@@ -157,11 +160,9 @@ def item_stem(day: dt.date, title: str, kind: str) -> str:
 
 def edit_item(path: Path, kinds: Sequence[str]) -> None:
     """Open `path` in $VISUAL or $EDITOR, then read it back: a broken item is a LettreError."""
-    import shlex
-    import shutil
-    import subprocess
+    import subprocess  # only for --edit
 
-    from .readers import read_item
+    from .readers import read_item  # heavy (YAML): not for init
 
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
@@ -240,8 +241,6 @@ def init_folder(
     time zone), so that this week's letter holds them.
     """
     if today is None:
-        from zoneinfo import ZoneInfo
-
         today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
     if folder.exists() and not folder.is_dir():
         raise LettreError(_("not a folder"), folder)

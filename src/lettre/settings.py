@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -226,7 +226,6 @@ class Config:
         """A copy with another locale (from `--locale`) and its title, or self when None."""
         if not locale:
             return self
-        from dataclasses import replace
 
         return replace(
             self,

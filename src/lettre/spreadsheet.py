@@ -8,7 +8,9 @@ column as its letter (A, B, … AA) — with the column's header in the message.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -16,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CellError, ItemErrors, LettreError
+from .files import read_bytes
 from .folding import fold_letters
 from .messages import _
+from .weeks import calendar_problem
 
 MAX_SHEET_BYTES = 20_000_000
 MAX_ROWS = 5_000
@@ -285,7 +289,7 @@ def _text(value: Any) -> str:
 
 def _rank(value: Any) -> int | str | None:
     """A rank as the item writes it: a number, or the words as written (« 1re », « DNF »)."""
-    from .readers import parse_rank
+    from .readers import parse_rank  # heavy (YAML)
 
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -313,8 +317,6 @@ def _rank(value: Any) -> int | str | None:
 
 def _dates(value: Any, header: str) -> list[dt.date]:
     """The days a cell gives: a date cell, or text with one or two dates (ISO or French)."""
-    from .weeks import calendar_problem
-
     if value is None:
         return []
     if isinstance(value, dt.datetime):
@@ -365,11 +367,6 @@ def _dates(value: Any, header: str) -> list[dt.date]:
 def _csv_rows(path: Path) -> Iterator[list[str]]:
     """The rows of a CSV file: UTF-8 (a BOM is fine) or Windows-1252 as Excel saves it,
     cells separated by commas, semicolons (Excel in French) or tabs."""
-    import csv
-    import io
-
-    from .files import read_bytes
-
     data = read_bytes(path, MAX_SHEET_BYTES)
     try:
         text = data.decode("utf-8-sig")
@@ -393,7 +390,7 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
     """The rows of the first sheet of an .xlsx workbook, values as shown (not formulas)."""
     try:
-        import openpyxl
+        import openpyxl  # heavy, optional: .xlsx only
     except ImportError:
         raise LettreError(
             _(
@@ -402,9 +399,7 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
             ),
             path,
         ) from None
-    import zipfile
-
-    from .files import read_bytes
+    import zipfile  # .xlsx only
 
     read_bytes(path, MAX_SHEET_BYTES)  # a regular, readable file of a sane size
     try:

@@ -24,6 +24,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+from .config import is_address
+from .errors import LettreError
+from .i18n import typeset_gettext
+from .messages import _
+from .subscribers import read_suppression, suppress
+from .tokens import decode_address, load_secret, valid
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -59,10 +67,9 @@ class Site:
 @lru_cache(maxsize=8)
 def site_of(folder: Path) -> Site:
     """The folder's settings and secret (a LettreError when they cannot be read)."""
-    from .compose import open_folder
-    from .message import list_ident
-    from .send import suppression_path
-    from .tokens import load_secret
+    from .compose import open_folder  # heavy: at start-up only
+    from .message import list_ident  # heavy (email): at start-up only
+    from .send import suppression_path  # heavy: at start-up only
 
     config = open_folder(folder)
     state_dir = config.state_dir
@@ -91,8 +98,6 @@ def unsubscribe_app(environ: dict[str, Any], start_response: StartResponse) -> I
     """The endpoint of the folder named by `LETTRE_DIR` (WSGI environ, else the process's)."""
     folder = environ.get(FOLDER_ENV) or os.environ.get(FOLDER_ENV)
     if not folder:
-        from .messages import _
-
         _log(
             environ,
             _("lettre: set {variable} to the newsletter folder").format(variable=FOLDER_ENV),
@@ -147,12 +152,6 @@ def _one_click(environ: dict[str, Any]) -> bool:
 
 
 def _respond(folder: Path, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
-    from .config import is_address
-    from .errors import LettreError
-    from .i18n import typeset_gettext
-    from .subscribers import read_suppression, suppress
-    from .tokens import decode_address, valid
-
     try:
         site = site_of(folder)
     except LettreError as err:
@@ -196,7 +195,6 @@ def _respond(folder: Path, environ: dict[str, Any], start_response: StartRespons
                     title,
                     f"<p>{html.escape(message)}</p>\n",
                 )
-            from zoneinfo import ZoneInfo
 
             now = dt.datetime.now(ZoneInfo(site.timezone))
             suppress(site.suppression, address, "one-click", now)
@@ -222,7 +220,7 @@ def _respond(folder: Path, environ: dict[str, Any], start_response: StartRespons
 
 def serve(folder: Path, host: str, port: int, ready: Callable[[str], None]) -> None:
     """Serve the endpoint with wsgiref until interrupted (for tests and trials)."""
-    from wsgiref.simple_server import WSGIRequestHandler, make_server
+    from wsgiref.simple_server import WSGIRequestHandler, make_server  # only for a local server
 
     class Handler(WSGIRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -21,8 +22,6 @@ _ISO_LIKE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 def calendar_problem(text: str) -> str | None:
     """Why `2025-06-31` is not a day of the calendar ("June 2025 has 30 days"), or None
     when `text` is no year-month-day at all, or a real day."""
-    import calendar
-
     match = _ISO_LIKE.match(text.strip())
     if match is None:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -10,12 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import Config
+from . import files
+from .config import Config, is_local_address
 from .errors import ImageError, ItemError, ItemErrors, LettreError
+from .examples import anniversary_examples, config_examples, item_examples
 from .findings import Finding, Report
 from .folding import letters
+from .images import local_items, locate, source_status
 from .items import Item, Week
-from .messages import _, did_you_mean
+from .messages import _, did_you_mean, language
 
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 
@@ -74,8 +78,6 @@ def check_folder(config: Config, week: Week | None = None, *, cache: bool = True
 
 def local_images(config: Config, items: Iterable[Item]) -> list[Finding]:
     """Each item's local image is a file of the folder (its content is read by `--week`)."""
-    from .images import local_items, locate
-
     found = []
     for item in local_items(items):
         try:
@@ -165,10 +167,9 @@ _WORKER_CONFIG: list[Config] = []  # the configuration forked workers check with
 def _check_files(paths: Sequence[Path], config: Config) -> Iterator[list[Any]]:
     """The record of each file (see `_check_file`), in order; read by one process per core
     when there are many (forked workers send back records, never items)."""
-    import gc
-    import multiprocessing
+    import multiprocessing  # only for many files
 
-    from .archive import worker_count
+    from .archive import worker_count  # heavy: the archive's pipeline
 
     workers = worker_count()
     if (
@@ -201,7 +202,7 @@ def _check_chunk(paths: tuple[Path, ...]) -> list[list[Any]]:
 
 
 def _version() -> str:
-    from . import __version__
+    from . import __version__  # read at each call: a new version (or a test's) is seen
 
     return __version__
 
@@ -209,16 +210,12 @@ def _version() -> str:
 def _context(config: Config) -> list[Any]:
     """What a file's findings depend on besides its bytes, its name and its local image:
     the kinds it may have, the folder its images are read from, the catalogs' language."""
-    from .messages import language
-
     return ["kinds", list(config.kinds), "folder", str(config.folder), "messages", language()]
 
 
 def _image_key(folder: Path, record: Any) -> list[Any] | None:
     """The status of the files an item's local image depends on, now (see
     `images.source_status`), for the record kept of it; None for an item without one."""
-    from .images import source_status
-
     if not isinstance(record, list) or len(record) != 3 or not isinstance(record[0], str):
         return None
     return source_status(folder, record[0])
@@ -231,8 +228,6 @@ def _check_file(path: Path, config: Config) -> list[Any]:
     Findings are [severity, message, line, where]: `where` None for the item file itself,
     else the path the finding names.
     """
-    from . import files
-    from .images import local_items, source_status
     from .index import digest
     from .readers import MAX_ITEM_BYTES, decode_text, parse_item
 
@@ -308,7 +303,7 @@ def check_letter(
     items: Sequence[Item] | None = None,
 ) -> list[Finding]:
     """Compose the letter of `week` and report what stops it or spoils it."""
-    from .compose import compose
+    from .compose import compose  # heavy: the whole pipeline, --week only
 
     try:
         composed = compose(config, week, now=now, items=items)
@@ -321,7 +316,7 @@ def check_letter(
     except LettreError as err:
         return [Finding.from_error(err)]
     # the letter as mail clients will see it: size, images, links, subject, sections…
-    from .lint import lint
+    from .lint import lint  # heavy, --week only
 
     return lint(composed, config)
 
@@ -374,8 +369,6 @@ def files_findings(
 def item_findings(config: Config, item: Item) -> list[Finding]:
     """What is wrong with one item that reads without error: its example content (an
     error), its warnings, and whether its local image is a file of the folder."""
-    from .examples import item_examples
-
     found = [Finding("error", e.what, e.path, e.line) for e in item_examples(item)]
     found += item_warnings(item)
     found += local_images(config, [item])
@@ -385,7 +378,6 @@ def item_findings(config: Config, item: Item) -> list[Finding]:
 def folder_findings(config: Config) -> list[Finding]:
     """The problems of the files every letter reads: lettre.toml's example content and
     local addresses, and `anniversaries.yaml`."""
-    from .examples import anniversary_examples, config_examples
     from .readers import read_anniversaries
 
     findings = [
@@ -515,8 +507,6 @@ def _title_years(title: str) -> int | None:
 
 def address_warnings(config: Config) -> list[Finding]:
     """Local addresses (root@localhost): fine for `sendmail -t` here, unknown elsewhere."""
-    from .config import is_local_address
-
     found = []
     addresses = [("sender", "address", config.sender.address)]
     if config.reply_to is not None:

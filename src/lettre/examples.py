@@ -120,7 +120,7 @@ def placeholders(item: Item) -> list[Example]:
     ]
     left = [(number, keys) for number, keys in left if keys]
     if left:
-        from .readers import results_lines  # heavy (YAML); rarely needed
+        from .results import results_lines  # heavy (YAML); rarely needed
 
         lines = results_lines(item.path)  # read again: only for the rare item concerned
         for number, keys in left:

@@ -8,7 +8,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from .errors import UsageError
-from .folding import strip_accents as strip_accents  # readers.py's import, until its split
 from .messages import _, close_matches
 
 if TYPE_CHECKING:

@@ -428,8 +428,8 @@ def known_items(config: Config) -> Known:
     Read from the index for the files whose bytes an earlier import (or list) already
     read; the other files are read, and what they say is kept in the index for next time.
     """
+    from .frontmatter import MAX_ITEM_BYTES  # heavy (YAML)
     from .index import digest, remember, scan_items  # heavy (YAML): after the feed is read
-    from .readers import MAX_ITEM_BYTES  # heavy (YAML)
 
     index = scan_items(config)
     known = Known()
@@ -460,9 +460,9 @@ def known_items(config: Config) -> Known:
 
 
 def _item_names(items_dir: Path) -> list[str]:
-    """The names of `readers.item_paths`, without making a Path of each (20,000 of them
+    """The names of `index.item_paths`, without making a Path of each (20,000 of them
     cost more than the rest of a re-import)."""
-    from .readers import is_item_name, item_paths  # heavy (YAML)
+    from .index import is_item_name, item_paths  # heavy (YAML)
 
     if not items_dir.is_dir():
         return [path.name for path in item_paths(items_dir)]  # says what is wrong, if anything
@@ -472,7 +472,12 @@ def _item_names(items_dir: Path) -> list[str]:
 
 def _said(raw: bytes, path: Path) -> list[str | None]:
     """[source, url, ISO date, folded title] of an item file's front matter (None: absent)."""
-    from .readers import decode_text, load_yaml_mapping, split_front_matter, to_date  # heavy (YAML)
+    from .frontmatter import (  # heavy (YAML)
+        decode_text,
+        load_yaml_mapping,
+        split_front_matter,
+        to_date,
+    )
 
     front, _body, _line = split_front_matter(decode_text(raw, path), path)
     data = load_yaml_mapping(front, path, 2)

@@ -1,7 +1,7 @@
 """feedscan: the quick reading of a feed never says other than feedparser.
 
 Whenever `feedscan.entries` reads a feed (instead of answering None), feedparser's reading
-through `importer.feed_entries` keeps every entry, warns about none, and gives each the
+through `feeds.feed_entries` keeps every entry, warns about none, and gives each the
 same source, title and date. Held on every feed of the tests and on generated ones; then
 `lettre import` itself: a re-import takes the quick way only when nothing changed.
 """
@@ -22,7 +22,8 @@ import test_importer
 from lettre import feedscan, importer
 from lettre.compose import open_folder
 from lettre.config import ImportSettings
-from lettre.importer import decode_html_entities, feed_entries, parse_feed, plan_import
+from lettre.feeds import FeedError, decode_html_entities, feed_entries, parse_feed
+from lettre.importer import plan_import
 
 ZONE = "Europe/Paris"
 
@@ -261,6 +262,6 @@ def test_the_quick_way_says_what_feedparser_would_on_a_broken_feed(
 ) -> None:
     folder = empty_folder()
     config = open_folder(folder)
-    with pytest.raises(importer.FeedError, match="not a well-formed feed"):
+    with pytest.raises(FeedError, match="not a well-formed feed"):
         plan_import(config, b"<rss version='2.0'><channel><item>", "feed.xml")
     assert not any((folder / "items").iterdir())

@@ -18,7 +18,8 @@ import pytest
 from conftest import CONFIG
 from lettre.cli import app
 from lettre.compose import open_folder
-from lettre.importer import MAX_FEED_BYTES, apply_plan, html_to_text, plan_import
+from lettre.feeds import MAX_FEED_BYTES, html_to_text
+from lettre.importer import apply_plan, plan_import
 from lettre.index import item_paths, read_items
 
 KINDS = ("communique", "resultats", "anniversaire")

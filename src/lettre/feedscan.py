@@ -8,7 +8,7 @@ set other than UTF-8, a DOCTYPE, an `xml:base`, an entry without exactly one id,
 that could read as empty, a date feedparser might not read, a character `lettre import`
 would warn about. None only means "ask feedparser"; it is never an error.
 
-For a feed it reads, every entry is one that `importer.feed_entries` keeps without a
+For a feed it reads, every entry is one that `feeds.feed_entries` keeps without a
 warning, and each `Seen` holds what its FeedEntry would: `source`, `title`, and the moment
 its date comes from (tests/test_feedscan.py holds this to feedparser's reading of every feed
 of the tests, and of generated ones).
@@ -26,7 +26,7 @@ from xml.etree.ElementTree import Element, ParseError, fromstring
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-# what `lettre import` drops from an entry with a warning (importer._CONTROL)
+# what `lettre import` drops from an entry with a warning (feeds._CONTROL)
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 _DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding=[\"']([^\"']*)[\"']")
 # RFC 822 as feeds write it, that feedparser's own RFC 822 reader takes

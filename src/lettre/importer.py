@@ -238,7 +238,6 @@ def plan_import(config: Config, data: bytes, origin: str, kind: str | None = Non
 def _all_known(config: Config, origin: str, seen: list[feedscan.Seen], known: Known) -> ImportPlan:
     """The plan for a feed whose entries are all imported already, as `plan_import` makes
     it after feedparser's reading (feedscan gives the same entries, in the same order)."""
-
     zone = ZoneInfo(config.timezone)
     days = sorted((e.moment.astimezone(zone).date(), e.title) for e in seen)
     plan = ImportPlan(origin, warnings=_unchecked(known))

@@ -35,6 +35,7 @@ def flat(text: str) -> str:
 
 # --- help ------------------------------------------------------------------------------------
 
+
 def _commands() -> list[str]:
     """The commands of the Typer app, in the order `lettre --help` lists them."""
     group = typer.main.get_command(app)

@@ -6,13 +6,17 @@ import dataclasses
 import datetime as dt
 import email
 import email.policy
+import fcntl
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from email.message import EmailMessage
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -375,3 +379,70 @@ def test_a_new_field_of_the_model_reaches_the_json(run, samples: Path) -> None: 
     )
     with pytest.raises(TypeError, match="no JSON form for complex"):
         letter_as_data(extended(letter, odd=1j))  # type: ignore[arg-type]
+
+
+# --- the command line around compose: --now, a reader that stops reading -----------------
+
+
+@pytest.mark.parametrize("moment", ["demain", "2025-02-30T08:00", "13/06/2025 08:00", ""])
+def test_a_bad_now_is_a_usage_error(run, samples: Path, moment: str) -> None:  # type: ignore[no-untyped-def]
+    result = run("compose", "-w", "2025-06-13", "-C", samples, "--now", moment)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"Error: --now: {moment!r} is not a date and time (2025-06-13T08:00)\n"
+    )
+    french = run("compose", "-C", samples, "--now", moment, env={"LETTRE_LANG": "fr"})
+    assert french.exit_code == 2
+    assert french.stderr.startswith(f"Erreur\u00a0: --now\u00a0: {moment!r} n")
+
+
+def test_now_with_or_without_its_zone(run, samples: Path) -> None:  # type: ignore[no-untyped-def]
+    """A moment without a zone is in the folder's; with one, it is converted for the week."""
+    moments = {
+        "2025-06-13": "Fri, 13 Jun 2025 00:00:00 +0200",
+        "2025-06-13T23:30-04:00": "Fri, 13 Jun 2025 23:30:00 -0400",
+    }
+    for moment, date in moments.items():
+        message = parse_eml(
+            run("compose", "-C", samples, "-w", "this", "--now", moment).stdout_bytes
+        )
+        assert message["Date"] == date
+        # 23:30 in New York is Saturday 14 June in Paris: the next letter
+        expected = "13 juin" if moment == "2025-06-13" else "20 juin"
+        assert str(message["Subject"]).endswith(f"du {expected} 2025"), moment
+
+
+def _lettre(*args: str, **kwargs: Any) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "lettre", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "LETTRE_LANG": "en"},
+        **kwargs,
+    )
+
+
+def test_piped_into_head_it_stops_quietly(samples: Path) -> None:
+    """`lettre compose --week 2025-06-13 -C samples | head -1`, a real pipeline: head leaves
+    after the first line, and lettre stops writing without a word (no traceback)."""
+    lettre = _lettre("compose", "--week", "2025-06-13", "-C", str(samples))
+    assert lettre.stdout is not None and lettre.stderr is not None
+    if hasattr(fcntl, "F_SETPIPE_SZ"):  # a pipe of one page: most of the message meets no reader
+        fcntl.fcntl(lettre.stdout.fileno(), fcntl.F_SETPIPE_SZ, 4096)
+    head = subprocess.run(["head", "-1"], stdin=lettre.stdout, capture_output=True, check=True)
+    lettre.stdout.close()  # head alone reads the pipe: once it is gone, the pipe is broken
+    errors = lettre.stderr.read()
+    assert lettre.wait(timeout=60) in (0, 1), errors  # 1: Python reported the broken pipe
+    assert head.stdout == b"From: Cellule communication de =?utf-8?q?l=27=C3=A9tat-major?=\n"
+    assert errors == b""
+
+
+@pytest.mark.parametrize("form", ["eml", "html", "text", "json"])
+def test_a_reader_gone_before_the_letter_is_written_is_no_error(samples: Path, form: str) -> None:
+    """Whatever lettre writes meets a pipe nobody reads any more (EPIPE at the first write):
+    exit code 1, and not a word on stderr."""
+    lettre = _lettre("compose", "--week", "2025-06-13", "-C", str(samples), "--format", form)
+    assert lettre.stdout is not None and lettre.stderr is not None
+    lettre.stdout.close()  # the only reader, gone before lettre has composed anything
+    errors = lettre.stderr.read()
+    assert (lettre.wait(timeout=60), errors) == (1, b"")

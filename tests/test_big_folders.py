@@ -1,4 +1,4 @@
-"""What keeps big folders cheap (#19): the archive composes only what changed, `check`
+"""What keeps big folders cheap: the archive composes only what changed, `check`
 keeps unchanged files' findings, `list --all` streams, `import` asks the index.
 
 Every cache is checked against a run without it: the same bytes, the same findings.

@@ -206,7 +206,10 @@ def compose(
 #: with its reason. Every other field is in it, under its own name, converted by `_plain`:
 #: a field added to the model reaches the JSON (tests/test_compose.py checks both ways).
 JSON_LEFT_OUT: dict[type, dict[str, str]] = {
-    Letter: {"links": "the plain text's numbered references: each entry has its url"},
+    Letter: {
+        "links": "the plain text's numbered references: the entries' urls and the links of "
+        "their body_html"
+    },
     Entry: {
         "item": "the item file is shown as 'file', 'date', 'example' and 'draft'",
         "url_ref": "the number of the entry's url among the plain text's references",

@@ -241,22 +241,25 @@ def _of_class(table: dict[type, Any], value: object, default: Any) -> Any:
     return next((table[cls] for cls in type(value).__mro__ if cls in table), default)
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))  # the common case, at once
+
+
 def _plain(value: object) -> Any:
     """`value` as JSON data: a dataclass as an object of its fields, dates in ISO 8601,
     paths as text; a type with no conversion here is an error, never a guess."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return _fields_of(value)
+    if type(value) in _SCALARS or isinstance(value, str | int | float):  # bool is an int
+        return value
+    if isinstance(value, tuple | list):
+        return [_plain(element) for element in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(element) for key, element in value.items()}
     if isinstance(value, dt.date):  # a datetime too
         return value.isoformat()
     if isinstance(value, Path):
         # a file name that is not UTF-8 is shown, not a crash
         return os.fsencode(value).decode("utf-8", "replace")
-    if isinstance(value, tuple | list):
-        return [_plain(element) for element in value]
-    if isinstance(value, dict):
-        return {str(key): _plain(element) for key, element in value.items()}
-    if value is None or isinstance(value, str | int | float):  # bool is an int
-        return value
+    if is_dataclass(value) and not isinstance(value, type):
+        return _fields_of(value)
     raise TypeError(f"no JSON form for {type(value).__name__}: give it one in compose._plain")
 
 

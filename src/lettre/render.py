@@ -25,6 +25,15 @@ HTML_TEMPLATE = "letter.html.j2"
 TEXT_TEMPLATE = "letter.txt.j2"
 TEXT_WIDTH = 72
 GMAIL_CLIP_BYTES = 102 * 1024
+
+
+def gmail_clips(html: str) -> int | None:
+    """The size in bytes of an HTML part that Gmail clips (over GMAIL_CLIP_BYTES: the end of
+    the letter, unsubscribe link included, hidden), or None when it shows it whole."""
+    size = len(html.encode("utf-8"))
+    return size if size > GMAIL_CLIP_BYTES else None
+
+
 #: the width of the letter's column in the HTML: 600 px less 24 px of margin on each side
 CONTENT_WIDTH = 552
 

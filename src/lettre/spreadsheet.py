@@ -101,6 +101,19 @@ def fold(header: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", bare)
 
 
+def results_for(kind: str, path: Path) -> SheetResults:
+    """`lettre new KIND --from FILE`: the spreadsheet's rows, for a 'resultats' item only."""
+    from .errors import UsageError
+
+    if kind != "resultats":
+        raise UsageError(
+            _("--from: a spreadsheet gives the rows of a 'resultats' item, not {kind!r}").format(
+                kind=kind
+            )
+        )
+    return read_results(path)
+
+
 def read_results(path: Path) -> SheetResults:
     """The results rows of a .csv or .xlsx file; a LettreError (CellError, or ItemErrors
     holding one per bad cell) names each problem."""

@@ -91,9 +91,19 @@ def post(config: Config, week: Week, delivery: Delivery, *, resend: bool, say: S
     )
 
 
-def _readers(delivery: Delivery) -> Path:
+def _prepare(config: Config, week: Week, delivery: Delivery, wanted: list[str]) -> Plan:
+    """send.prepare for the readers' CSV and the sender command of `delivery`."""
+    from .send import prepare
+
     assert delivery.readers is not None
-    return delivery.readers
+    return prepare(
+        config,
+        week,
+        readers_path=delivery.readers,
+        state_dir=config.state_dir,
+        via=delivery.via,
+        wanted=wanted,
+    )
 
 
 def send_test(config: Config, week: Week, delivery: Delivery) -> str:
@@ -104,17 +114,9 @@ def send_test(config: Config, week: Week, delivery: Delivery) -> str:
     from .tokens import load_secret
 
     assert delivery.to is not None
-    state_dir = config.state_dir
-    plan = sending.prepare(
-        config,
-        week,
-        readers_path=_readers(delivery),
-        state_dir=state_dir,
-        via=delivery.via,
-        wanted=[delivery.to],
-    )
+    plan = _prepare(config, week, delivery, [delivery.to])
     reader = sending.trial_reader(plan, delivery.to)
-    personal = sending.personalise(plan, reader, load_secret(state_dir, create=True))
+    personal = sending.personalise(plan, reader, load_secret(config.state_dir, create=True))
     hand_over(delivery.via, personal.data, reader)
     return _("test message handed to {command!r} for {address} ({message_id})").format(
         command=" ".join(delivery.via), address=reader.address, message_id=personal.message_id
@@ -128,16 +130,8 @@ class DryRun:
     """
 
     def __init__(self, config: Config, week: Week, delivery: Delivery, resend: bool) -> None:
-        from . import send as sending
-
         self.config, self.week, self.delivery, self.resend = config, week, delivery, resend
-        self.plan = sending.prepare(
-            config,
-            week,
-            readers_path=_readers(delivery),
-            state_dir=config.state_dir,
-            via=delivery.via,
-        )
+        self.plan = _prepare(config, week, delivery, [])
         self.warnings = [_("Warning: {message}").format(message=w) for w in self.plan.warnings]
         self.counts = {"send": 0, "sent": 0, "unsubscribed": 0}
 
@@ -210,14 +204,7 @@ def send_to_readers(
                 sending.journal_path_of(state_dir, week),
             )
         wanted = [state.in_doubt] if state.in_doubt else []
-        plan = sending.prepare(
-            config,
-            week,
-            readers_path=_readers(delivery),
-            state_dir=state_dir,
-            via=delivery.via,
-            wanted=wanted,
-        )
+        plan = _prepare(config, week, delivery, wanted)
         for warning in plan.warnings:
             say(_("Warning: {message}").format(message=warning))
         secret = load_secret(state_dir, create=True)

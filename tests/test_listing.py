@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES, item_text
+from lettre.anniversaries import read_anniversaries
 from lettre.compose import open_folder
 from lettre.errors import UsageError
 from lettre.index import dated_items
 from lettre.items import Anniversary, Week
 from lettre.listing import list_range, nothing_listed, require_kinds, week_summaries
-from lettre.readers import read_anniversaries
 
 D = dt.date
 TODAY = D(2025, 6, 11)  # a Wednesday: this week's letter is that of Friday 13 June

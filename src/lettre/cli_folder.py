@@ -311,11 +311,11 @@ def weeks(
     locale: LocaleOption = None,
 ) -> None:
     """`lettre weeks`: see its help."""
+    from .anniversaries import read_anniversaries
     from .compose import open_folder, today_in
     from .index import dated_items
     from .listing import week_summaries
     from .preview import print_whole, weeks_table
-    from .readers import read_anniversaries
     from .weeks import parse_range
 
     config = open_folder(directory, locale)

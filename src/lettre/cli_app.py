@@ -21,7 +21,8 @@ from .messages import N_, _
 
 EPILOG = N_(
     "Every command takes -C/--dir (the newsletter folder) and --locale; --week takes a date, "
-    "an ISO week (2025-W24) or this / last / next (default: this). "
+    "an ISO week (2025-W24) or this / last / next, in French too: cette / dernière / prochaine "
+    "(default: this). "
     "Exit codes: 0 success, 1 a problem in the folder's content, 2 a wrong option."
 )
 
@@ -268,7 +269,11 @@ def week_option(help: str, *, show_default: bool = True, complete: bool = False)
 WeekOption = Annotated[
     str,
     week_option(
-        N_("A date (2025-06-13), an ISO week (2025-W24), or this / last / next."), complete=True
+        N_(
+            "A date (2025-06-13), an ISO week (2025-W24), or this / last / next (in French "
+            "too: cette / dernière / prochaine)."
+        ),
+        complete=True,
     ),
 ]
 

@@ -274,6 +274,26 @@ def test_golden_outputs_of_13_june_2025(  # type: ignore[no-untyped-def]
     golden.check_folder(tmp_path / "out", GOLDEN)
 
 
+def test_compiled_templates_are_kept_per_jinja2_version(  # type: ignore[no-untyped-def]
+    run, samples: Path, user_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Jinja2's compiled code does not outlive an upgrade or a downgrade: each version has
+    its own folder in the user's cache, so another version's code is never loaded."""
+    import jinja2
+
+    from lettre.render import environment
+
+    environment.cache_clear()
+    monkeypatch.setattr(jinja2, "__version__", "0.0-elsewhere")
+    try:
+        result = run("compose", "--week", "2025-06-13", "-C", samples, "--format", "html")
+    finally:
+        environment.cache_clear()
+    assert result.exit_code == 0, result.stderr
+    assert list((user_cache / "jinja-0.0-elsewhere").iterdir())
+    assert not (user_cache / "jinja").exists()
+
+
 def test_every_format_on_stdout_is_its_golden_file(  # type: ignore[no-untyped-def]
     run, samples: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -41,6 +41,15 @@ def get_locale(name: str) -> Locale:
     return locale
 
 
+def locale_option(name: str) -> str:
+    """The canonical code of a `--locale` value (`fr-fr` → `fr_FR`); UsageError naming the
+    option and close matches."""
+    try:
+        return str(get_locale(name))
+    except UsageError as err:
+        raise UsageError(_("--locale: {message}").format(message=err.message)) from None
+
+
 def close_locales(name: str, limit: int = 3) -> list[str]:
     """Known locale codes that look like `name` (« fr_XX », « frFR », « english »)."""
     from babel import Locale, localedata  # heavy (Babel)

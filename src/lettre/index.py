@@ -39,7 +39,7 @@ from .frontmatter import MAX_ITEM_BYTES
 from .items import Item, Week
 from .messages import _
 from .readers import FIRST_DATE, LAST_DATE, read_item
-from .weeks import week_of
+from .weeks import group_by_week
 
 CACHE_DIR = ".lettre"
 CACHE_NAME = "items.json"
@@ -213,10 +213,7 @@ class ItemIndex:
 
     def by_week(self, publication_day: int = 5) -> dict[Week, list[IndexEntry]]:
         """The entries grouped by the letter they belong to, weeks in date order."""
-        weeks: dict[Week, list[IndexEntry]] = {}
-        for entry in sorted(self.entries, key=lambda e: (e.date, e.name)):
-            weeks.setdefault(week_of(entry.date, publication_day), []).append(entry)
-        return weeks
+        return group_by_week(sorted(self.entries, key=lambda e: (e.date, e.name)), publication_day)
 
 
 def read_head_fields(head: bytes) -> tuple[dt.date, str] | None:

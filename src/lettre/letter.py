@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 from . import body
 from .config import BUILTIN_KINDS, Config, Section, letter_url
@@ -113,9 +114,27 @@ def letter_items(
     chosen = [i for i in items if i.date in week and (drafts or not i.draft)]
     if not chosen:
         return []
-    written = {i.founded for i in chosen if i.kind == "anniversaire" and i.founded}
-    chosen += [a for a in anniversaries_in(anniversaries, week, config) if a.founded not in written]
-    return chosen
+    return chosen + unwritten_anniversaries(chosen, anniversaries, week, config)
+
+
+class _Founded(Protocol):
+    """What replacing a computed anniversary needs of an item (an Item, an index entry)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def founded(self) -> dt.date | None: ...
+
+
+def unwritten_anniversaries(
+    items: Iterable[_Founded], anniversaries: Iterable[Anniversary], week: Week, config: Config
+) -> list[Item]:
+    """The anniversaries of anniversaries.yaml that fall in `week`, but for those `items`
+    write: an anniversary written as an item replaces the one computed for the same
+    founding date."""
+    written = {i.founded for i in items if i.kind == "anniversaire" and i.founded}
+    return [a for a in anniversaries_in(anniversaries, week, config) if a.founded not in written]
 
 
 def build_letter(

@@ -413,6 +413,16 @@ def page(text: str, stream: IO[str] | None = None) -> None:
     process.wait()
 
 
+def print_whole(console: Console, renderable: RenderableType) -> None:
+    """Print `renderable` (a table); into a file or a pipe, every column whole, however wide."""
+    if not console.is_terminal:
+        from rich.measure import Measurement
+
+        wide = console.options.update_width(10_000)
+        console.width = max(console.width, Measurement.get(console, wide, renderable).maximum)
+    console.print(renderable)
+
+
 def render(renderable: RenderableType, console: Console) -> str:
     """What `console` would print for `renderable`, escape codes included."""
     with console.capture() as capture:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import CellError, ItemErrors, LettreError
+from .errors import CellError, ItemErrors, LettreError, UsageError
 from .files import read_bytes
 from .folding import fold_letters
 from .messages import _
@@ -96,6 +96,17 @@ def column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
+
+
+def results_for(kind: str, path: Path) -> SheetResults:
+    """`lettre new KIND --from FILE`: the spreadsheet's rows, for a 'resultats' item only."""
+    if kind != "resultats":
+        raise UsageError(
+            _("--from: a spreadsheet gives the rows of a 'resultats' item, not {kind!r}").format(
+                kind=kind
+            )
+        )
+    return read_results(path)
 
 
 def read_results(path: Path) -> SheetResults:

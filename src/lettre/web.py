@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,9 @@ from .i18n import typeset_gettext
 from .messages import _
 from .subscribers import read_suppression, suppress
 from .tokens import decode_address, load_secret, valid
+
+if TYPE_CHECKING:
+    from .config import Config
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -82,6 +85,43 @@ def site_of(folder: Path) -> Site:
         load_secret(state_dir),
         suppression_path(state_dir),
     )
+
+
+def unsubscribe_by_hand(config: Config, target: str) -> str:
+    """`lettre unsubscribe`: the address (or that of a personal link, its token checked)
+    joins the suppression file; what was done."""
+    from .compose import now_in
+    from .config import is_address
+    from .errors import UsageError
+    from .message import list_ident
+    from .messages import _
+    from .send import suppression_path
+    from .subscribers import suppress
+    from .tokens import load_secret, parse_link, valid
+
+    state_dir = config.state_dir
+    link = parse_link(target)
+    if link is not None:
+        address, given = link
+        if not valid(load_secret(state_dir), list_ident(config), address, given):
+            raise UsageError(
+                _(
+                    "this link's token does not match its address ({address}): it was not made "
+                    "by this folder's secret, or it was altered"
+                ).format(address=address)
+            )
+    elif is_address(target.strip()):
+        address = target.strip()
+    else:
+        raise UsageError(
+            _("{target!r} is neither an e-mail address nor an unsubscribe link").format(
+                target=target
+            )
+        )
+    path = suppression_path(state_dir)
+    if suppress(path, address, "lettre unsubscribe", now_in(config)):
+        return _("{address} unsubscribed ({path})").format(address=address, path=path)
+    return _("{address} was already unsubscribed ({path})").format(address=address, path=path)
 
 
 def make_app(folder: Path | str) -> WSGIApp:

@@ -319,15 +319,17 @@ def _entry(
         words = item.lang or config.items_locale or locale
         typeset = partial(typography, locale=words, rules=config.typography)
     base = config.base_url
-    html = body.to_html(item.body, typeset, base, config.allow_html) if item.body else ""
-    text = body.to_text(item.body, typeset, refs, base, 72, config.allow_html) if item.body else ""
+    # the body parsed and typeset once for its three uses; the HTML last, as it changes it
+    tokens = body.typeset_parse(item.body, typeset, config.allow_html) if item.body else []
+    text = body.tokens_text(tokens, refs, base, 72) if tokens else ""
     url = body.safe_url(item.url, base) if item.url else None
     if item.summary:
         summary = typeset(item.summary)
-    elif item.body:
-        summary = body.plain_summary(item.body, SUMMARY_LIMIT, typeset, config.allow_html)
+    elif tokens:
+        summary = body.tokens_summary(tokens, SUMMARY_LIMIT)
     else:
         summary = ""
+    html = body.tokens_html(tokens, base, config.allow_html) if tokens else ""
     years = item.date.year - item.founded.year if item.founded else None
     years_text = years_text_of(years, locale) if years is not None and years > 0 else None
     image = _image(item, base, typeset, photo, link)

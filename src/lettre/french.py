@@ -86,6 +86,7 @@ def _first_ordinal(text: str, day: int, locale: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)  # an archive's letters write the same days again and again
 def format_date(day: dt.date, locale: str = "fr_FR", form: str = "full") -> str:
     """« vendredi 13 juin 2025 » (full), « 13 juin 2025 » (long), « 1er juin 2025 »."""
     from babel.dates import format_date as babel_format_date

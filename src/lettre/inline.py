@@ -86,25 +86,25 @@ class _PageIndex:
         self.page = page
         self.by_tag: dict[str, list[etree._Element]] = {}
         self.by_class: dict[str, list[etree._Element]] = {}
-        self.split: dict[str, frozenset[str]] = {}
+        self.class_of: dict[etree._Element, frozenset[str]] = {}
+        split: dict[str | None, frozenset[str]] = {None: frozenset()}
         for element in page.iter(etree.Element):
             self.by_tag.setdefault(element.tag, []).append(element)
-            for name in self.classes(element):
+            attribute = element.get("class")
+            names = split.get(attribute)
+            if names is None:  # as XPath's normalize-space() splits it
+                names = split[attribute] = frozenset(_XML_SPACE.split(str(attribute))) - {""}
+            self.class_of[element] = names
+            for name in names:
                 self.by_class.setdefault(name, []).append(element)
-
-    def classes(self, element: etree._Element) -> frozenset[str]:
-        """The class names of an element, as XPath's normalize-space() splits them."""
-        attribute = element.get("class")
-        if attribute is None:
-            return frozenset()
-        names = self.split.get(attribute)
-        if names is None:
-            names = self.split[attribute] = frozenset(_XML_SPACE.split(attribute)) - {""}
-        return names
 
     def matches(self, element: etree._Element, compound: Compound) -> bool:
         tag, classes = compound
-        return (tag is None or element.tag == tag) and classes <= self.classes(element)
+        if tag is not None and element.tag != tag:
+            return False
+        # lxml gives one Python object per element while it is referenced (here, by
+        # this index): an element of the page is found by itself
+        return not classes or classes <= self.class_of[element]
 
     def select(self, compounds: Sequence[Compound]) -> list[etree._Element]:
         """The elements a descendant selector matches, in document order, as cssselect's
@@ -112,9 +112,12 @@ class _PageIndex:
         from lxml import etree
 
         (tag, classes), *rest = compounds
-        index = self.by_class if classes else self.by_tag
-        first = index.get(min(classes) if classes else tag or "", [])
-        found = [e for e in first if self.matches(e, (tag, classes))]
+        if classes:
+            found = self.by_class.get(min(classes), [])
+            if tag is not None or len(classes) > 1:
+                found = [e for e in found if self.matches(e, (tag, classes))]
+        else:
+            found = self.by_tag.get(str(tag), [])
         for compound in rest:
             within, found = found, []
             seen: set[etree._Element] = set()
@@ -123,7 +126,7 @@ class _PageIndex:
                     if element not in seen and self.matches(element, compound):
                         seen.add(element)
                         found.append(element)
-        return found
+        return list(found)
 
 
 # the index of the page premailer is inlining: built at its first stylesheet selector,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import body
 from .config import BUILTIN_KINDS, Config, Section, letter_url
@@ -16,6 +17,9 @@ from .i18n import anniversary_title, translations
 from .i18n import years_text as years_text_of
 from .items import Anniversary, Entry, Image, Item, Letter, LetterSection, PreparedImage, Week
 from .messages import _, ngettext
+
+if TYPE_CHECKING:
+    from .settings import TypographySettings
 
 #: where a letter points at a prepared photo (images.py gives one per output)
 PhotoLink = Callable[[PreparedImage], str]
@@ -139,7 +143,7 @@ def build_letter(
     """
     locale = config.locale
     catalog = translations(locale)
-    typeset = partial(typography, locale=locale, rules=config.typography)
+    typeset = partial(_typeset, locale=locale, rules=config.typography)
     anniversaries = list(anniversaries)
     chosen = letter_items(items, config, week, anniversaries, drafts=drafts)
     # computed from anniversaries.yaml: their titles are the catalog's sentence
@@ -207,6 +211,22 @@ def build_letter(
         notices=_notices(config, typeset),
         footer_name=config.footer_name,  # `[sender] footer_name`
     )
+
+
+SHORT_TEXT = 200
+
+
+@lru_cache(maxsize=4096)
+def _typeset_short(text: str, locale: str, rules: TypographySettings) -> str:
+    return typography(text, locale, rules)
+
+
+def _typeset(text: str, locale: str, rules: TypographySettings) -> str:
+    """`typography`; short texts are kept, since letters repeat them (labels, sports,
+    events, competitions)."""
+    if len(text) > SHORT_TEXT:
+        return typography(text, locale, rules)
+    return _typeset_short(text, locale, rules)
 
 
 def _marks(locale: str) -> dict[str, str]:
@@ -317,7 +337,7 @@ def _entry(
     letter_typeset = typeset
     if lang is not None:  # the item's words follow its own language's typography
         words = item.lang or config.items_locale or locale
-        typeset = partial(typography, locale=words, rules=config.typography)
+        typeset = partial(_typeset, locale=words, rules=config.typography)
     base = config.base_url
     # the body parsed and typeset once for its three uses; the HTML last, as it changes it
     tokens = body.typeset_parse(item.body, typeset, config.allow_html) if item.body else []

@@ -132,6 +132,7 @@ def build_letter(
     drafts: bool = False,
     photos: Mapping[Path, PreparedImage] | None = None,
     link: PhotoLink | None = None,
+    text: bool = True,
 ) -> Letter:
     """The letter of `week`: sections in configured order, everything in words.
 
@@ -140,6 +141,8 @@ def build_letter(
     `photos`: the prepared local image of each item that has one, by item path (see
     images.prepare_images), and `link` where the letter points at them; an item whose local
     image is not among them shows none.
+    `text`: False leaves out what only the plain text shows (the entries' `body_text` and
+    `url_ref`, the letter's `links`), for a page made of the HTML alone.
     """
     locale = config.locale
     catalog = translations(locale)
@@ -150,7 +153,7 @@ def build_letter(
     computed = anniversaries_in(anniversaries, week, config)
     if not chosen:
         raise EmptyLetterError(_empty_message(items, config, week, anniversaries))
-    refs = body.References()
+    refs = body.References() if text else None
     lang = _lang(locale)
     marks = _marks(locale)
     configured = {s.kind: s for s in config.sections}
@@ -207,7 +210,7 @@ def build_letter(
         web_url=letter_url(config, week.end),
         unsubscribe_url=config.unsubscribe_url,
         unsubscribe_mailto=config.unsubscribe_mailto,
-        links=tuple(refs.urls),
+        links=tuple(refs.urls) if refs is not None else (),
         notices=_notices(config, typeset),
         footer_name=config.footer_name,  # `[sender] footer_name`
     )
@@ -323,7 +326,7 @@ def _entry(
     item: Item,
     config: Config,
     typeset: partial[str],
-    refs: body.References,
+    refs: body.References | None,
     marks: dict[str, str],
     photo: PreparedImage | None = None,
     link: PhotoLink | None = None,
@@ -341,7 +344,8 @@ def _entry(
     base = config.base_url
     # the body parsed and typeset once for its three uses; the HTML last, as it changes it
     tokens = body.typeset_parse(item.body, typeset, config.allow_html) if item.body else []
-    text = body.tokens_text(tokens, refs, base, 72) if tokens else ""
+    # no references: the letter has no plain text
+    text = body.tokens_text(tokens, refs, base, 72) if tokens and refs is not None else ""
     url = body.safe_url(item.url, base) if item.url else None
     if item.summary:
         summary = typeset(item.summary)
@@ -363,7 +367,7 @@ def _entry(
         body_html=html,
         body_text=text,
         url=url,
-        url_ref=refs.number(url) if url else None,
+        url_ref=refs.number(url) if url and refs is not None else None,
         period_text=format_period(item.period.start, item.period.end, locale)
         if item.period
         else None,

@@ -229,6 +229,33 @@ def render_template(
         raise error from err
 
 
+#: the templates lettre's letter.html.j2 reads: itself, and the stylesheet it includes
+HTML_TEMPLATES = (HTML_TEMPLATE, "style.css")
+_JINJA_MARKS = ("{{", "{%", "{#")
+
+
+def html_reads_text(user_dir: Path | None) -> bool:
+    """Whether the HTML letter may show what only the plain text needs (the entries'
+    `body_text` and `url_ref`, the letter's `links`).
+
+    lettre's own templates never do (a test reads them); a folder's own letter.html.j2
+    may, and so may a folder's own stylesheet (it is included as a template) when it holds
+    any Jinja2 syntax.
+    """
+    if user_dir is None:
+        return False
+    for name in HTML_TEMPLATES:
+        try:
+            source = (user_dir / name).read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return True  # rendering will say what is wrong with it
+        if name == HTML_TEMPLATE or any(mark in source for mark in _JINJA_MARKS):
+            return True
+    return False
+
+
 def render_html(
     letter: Letter, user_dir: Path | None = None, reader: Mapping[str, str] | None = None
 ) -> str:

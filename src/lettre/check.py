@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -15,7 +14,7 @@ from .config import Config
 from .errors import ImageError, ItemError, ItemErrors, LettreError
 from .findings import Finding, Report
 from .items import Item, Week
-from .messages import _
+from .messages import _, did_you_mean
 
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 
@@ -429,8 +428,7 @@ def item_warnings(item: Item) -> list[Finding]:
 
     for key in keys:
         if key not in ITEM_KEYS:
-            close = difflib.get_close_matches(key, ITEM_KEYS, n=1)
-            hint = _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
+            hint = did_you_mean(key, ITEM_KEYS)
             message = _("unknown key '{key}' ignored{hint}").format(key=key, hint=hint)
             found.append(Finding("warning", message, item.path, at(key)))
     dated = _DATED_NAME.match(item.path.name)

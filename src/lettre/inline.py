@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -163,6 +163,49 @@ def _offer_selections(rules: Sequence[Any]) -> None:
                 cache[key] = _Selection(compounds)
 
 
+# --- what premailer makes of each element's styles, kept --------------------------------------
+
+_KEPT_MAX = 10_000  # entries of each memory below: a few dozen for lettre's own templates
+# premailer's attributes for a style= value and its disable_basic_attributes
+_BASIC_ATTRIBUTES: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, str], ...]] = {}
+
+
+class _Probe:
+    """An element with no attribute, for premailer to say which ones it would set."""
+
+    def __init__(self) -> None:
+        self.attrib: dict[str, str] = {}
+
+
+def _kept_merge(merge: Callable[..., str]) -> Callable[..., str]:
+    """premailer's merge_styles, keeping its result for the same arguments.
+
+    Each element's style= is merged from its own and the rules' declarations (lists of
+    pairs, which premailer keeps parsed): elements styled alike are merged alike.
+    """
+    if getattr(merge, "kept", False):
+        return merge
+    kept: dict[tuple[Any, ...], str] = {}
+
+    def merge_styles(
+        inline_style: str,
+        new_styles: Sequence[Sequence[tuple[str, str]]],
+        classes: Sequence[str],
+        remove_unset_properties: bool = False,
+    ) -> str:
+        key = (inline_style, remove_unset_properties, tuple(classes), *map(tuple, new_styles))
+        merged = kept.get(key)
+        if merged is None:
+            merged = merge(inline_style, new_styles, classes, remove_unset_properties)
+            if len(kept) > _KEPT_MAX:
+                kept.clear()
+            kept[key] = merged
+        return merged
+
+    merge_styles.kept = True  # type: ignore[attr-defined]
+    return merge_styles
+
+
 @lru_cache(maxsize=1)
 def _inliner() -> type[Any]:
     """premailer's Premailer, keeping the parsed stylesheet from one letter to the next.
@@ -170,9 +213,14 @@ def _inliner() -> type[Any]:
     premailer parses the same <style> with cssutils for every letter and serialises its
     @media rules again (40 % of its time in an archive run); both depend on the CSS text
     and the options alone, so they are kept, and the output is byte for byte premailer's.
-    Its plain selectors are matched against an index of the page (see `_Selection`).
+    Its plain selectors are matched against an index of the page (see `_Selection`), and
+    what it makes of the same styles for each element is kept (see `_kept_merge`).
     """
+    import premailer.premailer
     from premailer import Premailer
+
+    # premailer's transform calls its module's merge_styles for every styled element
+    premailer.premailer.merge_styles = _kept_merge(premailer.premailer.merge_styles)
 
     class Inliner(Premailer):  # type: ignore[misc]
         def _parse_style_rules(self, css_body: str, ruleset_index: int) -> Any:
@@ -198,6 +246,22 @@ def _inliner() -> type[Any]:
                 return super().transform(*args, **kwargs)
             finally:
                 _INDEX.clear()  # the page is done: it is not kept alive
+
+        def _style_to_basic_html_attributes(
+            self, element: Any, style_content: str, force: bool = False
+        ) -> None:
+            # the attributes a style gives (align=, bgcolor=…), worked out once per style
+            key = (style_content, tuple(self.disable_basic_attributes))
+            attributes = _BASIC_ATTRIBUTES.get(key)
+            if attributes is None:
+                probe = _Probe()
+                super()._style_to_basic_html_attributes(probe, style_content, force=True)
+                attributes = _BASIC_ATTRIBUTES[key] = tuple(probe.attrib.items())
+                if len(_BASIC_ATTRIBUTES) > _KEPT_MAX:
+                    _BASIC_ATTRIBUTES.clear()
+            for name, value in attributes:
+                if force or name not in element.attrib:
+                    element.attrib[name] = value
 
         def _css_rules_to_string(self, rules: Any) -> Any:
             if len(rules) == 1 and isinstance(rules[0], _Serialized):

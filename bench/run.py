@@ -50,7 +50,7 @@ import sys, time
 from pathlib import Path
 from lettre.compose import load_week_items, open_folder
 from lettre.letter import build_letter
-from lettre.readers import read_anniversaries
+from lettre.anniversaries import read_anniversaries
 from lettre.render import HTML_TEMPLATE, render_template
 from lettre.weeks import parse_week
 import datetime as dt

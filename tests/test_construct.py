@@ -1,4 +1,4 @@
-"""readers.construct builds exactly what PyYAML's own constructor builds, only faster."""
+"""safeyaml.construct builds exactly what PyYAML's own constructor builds, only faster."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lettre.readers import construct
+from lettre.safeyaml import construct
 
 LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -108,7 +108,7 @@ def compose_with(loader_class: Any, text: str) -> Any:
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.text(min_size=1, max_size=10), DATA, min_size=1, max_size=6))
 def test_the_quicker_resolver_gives_the_same_tags(data: dict[str, Any]) -> None:
-    from lettre.readers import _Loader
+    from lettre.safeyaml import Loader
 
     text = yaml.safe_dump(data, allow_unicode=True) + "x: [yes, ~, 0o17, 1_000, .inf, 2025-06-13]\n"
-    assert tags(compose_with(_Loader, text)) == tags(compose_with(LOADER, text))
+    assert tags(compose_with(Loader, text)) == tags(compose_with(LOADER, text))

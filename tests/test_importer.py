@@ -19,7 +19,7 @@ from conftest import CONFIG
 from lettre.cli import app
 from lettre.compose import open_folder
 from lettre.importer import MAX_FEED_BYTES, apply_plan, html_to_text, plan_import
-from lettre.readers import item_paths, read_items
+from lettre.index import item_paths, read_items
 
 KINDS = ("communique", "resultats", "anniversaire")
 TOPICS = [

@@ -16,8 +16,9 @@ from conftest import item_text
 from lettre import index
 from lettre.config import load_config
 from lettre.errors import LettreError
+from lettre.frontmatter import decode_text
 from lettre.index import read_head_fields, scan_items
-from lettre.readers import decode_text, parse_item
+from lettre.readers import parse_item
 
 KINDS = ("communique", "resultats", "anniversaire")
 JUNE_10 = (dt.date(2025, 6, 10), "communique")

@@ -19,7 +19,8 @@ from lettre.compose import compose, open_folder
 from lettre.config import BUILTIN_KINDS
 from lettre.errors import LettreError
 from lettre.french import typography
-from lettre.readers import ITEM_KEYS, decode_text, parse_item
+from lettre.frontmatter import decode_text
+from lettre.readers import ITEM_KEYS, parse_item
 from lettre.weeks import parse_week, week_of, weeks_between
 
 P = Path("items/2025-06-10-x.md")

@@ -469,7 +469,7 @@ def _compose(task: Task) -> Done:
     """Read a week's items and compose its page; the problems found instead, if any."""
     from .errors import ItemErrors
     from .images import local_items, source_status
-    from .readers import read_items
+    from .index import read_items
 
     config: Config = _JOB["config"]
     name, _key, week, names = task
@@ -682,9 +682,9 @@ def archive(
     are removed. Where it went and which photos it holds is remembered in `.lettre/`, for
     `send` (images.missing_from_archive).
     """
+    from .anniversaries import read_anniversaries
     from .images import IMAGES_DIR, record_archive
-    from .index import keeps_caches, save_cache_file, scan_items
-    from .readers import duplicate_slugs, read_anniversaries
+    from .index import duplicate_slugs, keeps_caches, save_cache_file, scan_items
 
     index = scan_items(config)
     problems = [*index.errors, *duplicate_slugs(e.path for e in index.entries)]

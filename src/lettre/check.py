@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .errors import ImageError, ItemError, ItemErrors, LettreError
 from .findings import Finding, Report
 from .items import Item, Week
-from .messages import _, did_you_mean
+from .messages import _
 
-_DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
+if TYPE_CHECKING:
+    from .frontmatter import FrontMatter
 
 
 def _order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -51,8 +51,7 @@ def check_folder(config: Config, week: Week | None = None, *, cache: bool = True
     version of lettre and these kinds, when the folder keeps caches: see
     `index.keeps_caches`); False reads and checks every file, and keeps nothing.
     """
-    from .index import keeps_caches
-    from .readers import duplicate_slugs, item_paths
+    from .index import duplicate_slugs, item_paths, keeps_caches
 
     paths = item_paths(config.items_dir)
     checked = _check_items(config, paths, cache and keeps_caches(len(paths)))
@@ -97,8 +96,7 @@ def _check_items(config: Config, paths: Sequence[Path], use_cache: bool) -> _Che
     `use_cache`, a file whose bytes (by the index's digest) are those of an earlier run,
     and whose local image's file is as it was then, is not read again.
     """
-    from .index import CACHE_DIR, load_cache_file, save_cache_file, scan_items
-    from .readers import collector_paused
+    from .index import CACHE_DIR, collector_paused, load_cache_file, save_cache_file, scan_items
 
     where = config.folder / CACHE_DIR / CHECK_CACHE
     context = _context(config)
@@ -192,7 +190,7 @@ def _check_files(paths: Sequence[Path], config: Config) -> Iterator[list[Any]]:
 
 
 def _check_chunk(paths: tuple[Path, ...]) -> list[list[Any]]:
-    from .readers import collector_paused
+    from .index import collector_paused
 
     config = _WORKER_CONFIG[0]
     with collector_paused():
@@ -231,9 +229,10 @@ def _check_file(path: Path, config: Config) -> list[Any]:
     else the path the finding names.
     """
     from . import files
+    from .frontmatter import MAX_ITEM_BYTES, decode_text
     from .images import local_items, source_status
     from .index import digest
-    from .readers import MAX_ITEM_BYTES, decode_text, parse_item
+    from .readers import build_item, parse_front
 
     try:
         data = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)
@@ -241,7 +240,8 @@ def _check_file(path: Path, config: Config) -> list[Any]:
         return [None, [_record(Finding.from_error(err), path)], None, None]
     seal = digest(data)
     try:
-        item = parse_item(decode_text(data, path), path, config.kinds, every=True)
+        front = parse_front(decode_text(data, path), path, every=True)
+        item = build_item(front, config.kinds, every=True)
     except ItemErrors as err:
         return [seal, [_record(Finding.from_error(e), path) for e in err.errors], None, None]
     except LettreError as err:
@@ -250,7 +250,7 @@ def _check_file(path: Path, config: Config) -> list[Any]:
     if local_items([item]):
         assert item.image is not None
         image = source_status(config.folder, item.image.src)  # before it is looked at
-    found = [_record(f, path) for f in item_findings(config, item)]
+    found = [_record(f, path) for f in item_findings(config, item, front)]
     return [seal, found, [item.date.isoformat(), item.title.casefold()], image]
 
 
@@ -327,7 +327,7 @@ def check_letter(
 
 def stray_files(items_dir: Path) -> list[Finding]:
     """Files and folders in `items/` that lettre does not read (not `*.md`, sub-folders)."""
-    from .readers import IGNORED_PREFIXES
+    from .index import IGNORED_PREFIXES
 
     if not items_dir.is_dir():
         return [
@@ -370,13 +370,15 @@ def files_findings(
     return findings
 
 
-def item_findings(config: Config, item: Item) -> list[Finding]:
+def item_findings(config: Config, item: Item, front: FrontMatter | None = None) -> list[Finding]:
     """What is wrong with one item that reads without error: its example content (an
-    error), its warnings, and whether its local image is a file of the folder."""
+    error), its warnings, and whether its local image is a file of the folder (`front`:
+    its front matter as parsed, else its results rows are read again for their warnings)."""
     from .examples import item_examples
+    from .itemwarnings import item_warnings
 
     found = [Finding("error", e.what, e.path, e.line) for e in item_examples(item)]
-    found += item_warnings(item)
+    found += item_warnings(item, front)
     found += local_images(config, [item])
     return found
 
@@ -384,8 +386,8 @@ def item_findings(config: Config, item: Item) -> list[Finding]:
 def folder_findings(config: Config) -> list[Finding]:
     """The problems of the files every letter reads: lettre.toml's example content and
     local addresses, and `anniversaries.yaml`."""
+    from .anniversaries import read_anniversaries
     from .examples import anniversary_examples, config_examples
-    from .readers import read_anniversaries
 
     findings = [
         Finding("error", example.what, example.path, example.line)
@@ -414,105 +416,6 @@ def week_findings(
     findings of the item files the letter was composed from and of the files every letter
     reads, with `more` (the letter's lint, or what stopped it); errors first, each once."""
     return _order(dict.fromkeys([*files_findings(config, items, errors), *more]))
-
-
-def item_warnings(item: Item) -> list[Finding]:
-    """What is allowed but probably a mistake in one item that reads without error."""
-    from .readers import ITEM_KEYS
-
-    found: list[Finding] = []
-    keys = dict(item.key_lines)  # as parsed: the file is not read again
-
-    def at(key: str) -> int | None:
-        return keys.get(key)
-
-    for key in keys:
-        if key not in ITEM_KEYS:
-            hint = did_you_mean(key, ITEM_KEYS)
-            message = _("unknown key '{key}' ignored{hint}").format(key=key, hint=hint)
-            found.append(Finding("warning", message, item.path, at(key)))
-    dated = _DATED_NAME.match(item.path.name)
-    if dated and dated[1] != item.date.isoformat():
-        found.append(
-            Finding(
-                "warning",
-                _("the file name says {value} but 'date:' is {isoformat}").format(
-                    value=dated[1], isoformat=item.date.isoformat()
-                ),
-                item.path,
-                at("date"),
-            )
-        )
-    if item.image is not None and not item.image.alt:
-        found.append(
-            Finding(
-                "warning",
-                _("'image.alt' is empty: describe the picture for those who cannot see it"),
-                item.path,
-                at("image"),
-            )
-        )
-    elif item.image is not None and _names_the_file(item.image.alt, item.image.src):
-        found.append(
-            Finding(
-                "warning",
-                _(
-                    "'image.alt' repeats the file name ({alt!r}): describe what the picture "
-                    "shows, for those who cannot see it"
-                ).format(alt=item.image.alt),
-                item.path,
-                at("image"),
-            )
-        )
-    if item.kind == "anniversaire" and item.founded is None:
-        message = _("an 'anniversaire' without 'founded:' cannot show its number of years")
-        found.append(Finding("warning", message, item.path, at("kind")))
-    if item.founded is not None and item.founded > item.date:
-        message = _(
-            "'founded' ({isoformat}) is after the item's date ({isoformat2}): a typo in the year?"
-        ).format(isoformat=item.founded.isoformat(), isoformat2=item.date.isoformat())
-        found.append(Finding("warning", message, item.path, at("founded")))
-    years = _title_years(item.title)
-    if item.kind == "anniversaire" and item.founded is not None and years is not None:
-        age = item.date.year - item.founded.year
-        if years != age:
-            message = _(
-                "the title says {years} years but 'founded' ({isoformat}) makes {age} on "
-                "{isoformat2}: check the title or 'founded'"
-            ).format(
-                years=years,
-                isoformat=item.founded.isoformat(),
-                age=age,
-                isoformat2=item.date.isoformat(),
-            )
-            found.append(Finding("warning", message, item.path, at("title")))
-    found += [Finding("warning", message, item.path, line) for line, message in item.notes]
-    return found
-
-
-def _names_the_file(alt: str, src: str) -> bool:
-    """True when the alt text is only the picture's file name (`IMG_1234`, `defile.jpg`)."""
-
-    def fold(text: str) -> str:
-        return re.sub(r"[\W_]+", "", text.casefold())
-
-    name = src.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    return bool(fold(stem)) and fold(alt) in (fold(name), fold(stem))
-
-
-# « 20 ans », « 1 an », "20 years", "20th anniversary", "20 Jahre"
-_YEARS = re.compile(
-    r"(?<![\d,.])(\d{1,4})(?:[\s\u00a0\u202f-]*(?:ans?|years?|jahre?n?)\b|"
-    r"(?:st|nd|rd|th)\s+anniversary\b|e\s+anniversaire\b)",
-    re.IGNORECASE,
-)
-
-
-def _title_years(title: str) -> int | None:
-    """The number of years a title announces (« … a 10 ans »), or None."""
-    match = _YEARS.search(title)
-    return int(match[1]) if match else None
 
 
 def address_warnings(config: Config) -> list[Finding]:

@@ -727,11 +727,11 @@ def weeks(
     locale: LocaleOption = None,
 ) -> None:
     """`lettre weeks`: see its help."""
+    from .anniversaries import read_anniversaries
     from .compose import open_folder, today_in
     from .index import dated_items
     from .listing import week_summaries
     from .preview import weeks_table
-    from .readers import read_anniversaries
 
     config = open_folder(directory, locale)
     first, last = _parse_range(since, until)

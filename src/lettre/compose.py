@@ -11,13 +11,13 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from .anniversaries import read_anniversaries
 from .config import CONFIG_NAME, Config, load_config
 from .errors import ConfigError, ItemErrors
 from .files import write_all
 from .items import Item, Letter, PreparedImage, Week
 from .letter import build_letter
 from .messages import _
-from .readers import read_anniversaries
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ def placeholders(item: Item) -> list[Example]:
     ]
     left = [(number, keys) for number, keys in left if keys]
     if left:
-        from .readers import results_lines
+        from .results import results_lines
 
         lines = results_lines(item.path)  # read again: only for the rare item concerned
         for number, keys in left:

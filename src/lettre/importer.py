@@ -426,8 +426,8 @@ def known_items(config: Config) -> Known:
     read; the other files are read, and what they say is kept in the index for next time.
     """
     from . import files
-    from .index import digest, remember, scan_items
-    from .readers import MAX_ITEM_BYTES, item_paths
+    from .frontmatter import MAX_ITEM_BYTES
+    from .index import digest, item_paths, remember, scan_items
 
     index = scan_items(config)
     known = Known()
@@ -455,7 +455,7 @@ def known_items(config: Config) -> Known:
 
 def _said(raw: bytes, path: Path) -> list[str | None]:
     """[source, url, ISO date, folded title] of an item file's front matter (None: absent)."""
-    from .readers import decode_text, load_yaml_mapping, split_front_matter, to_date
+    from .frontmatter import decode_text, load_yaml_mapping, split_front_matter, to_date
 
     front, _body, _line = split_front_matter(decode_text(raw, path), path)
     data = load_yaml_mapping(front, path, 2)

@@ -81,10 +81,8 @@ class Item:
     draft: bool = False  # `draft: true`: kept out of every letter (`compose --drafts` shows it)
     example: bool = False  # `example: true`: written by `lettre init`, never sent
     body_line: int = 1  # the line of the file where the body starts
-    # the front matter's keys and their lines, as written (for `lettre check`'s warnings)
+    # the front matter's keys and their lines, as written: where a message about one points
     key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
-    # what the reader noticed and let pass, as (line, message): warnings of `lettre check`
-    notes: tuple[tuple[int | None, str], ...] = field(default=(), compare=False)
 
     @property
     def slug(self) -> str:

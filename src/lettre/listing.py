@@ -191,8 +191,8 @@ class Listing:
         last: dt.date | None,
         kinds: Sequence[str] = (),
     ) -> None:
-        from .index import scan_items
-        from .readers import duplicate_slugs, read_anniversaries
+        from .anniversaries import read_anniversaries
+        from .index import duplicate_slugs, scan_items
 
         self.config, self.first, self.last, self.kinds = config, first, last, tuple(kinds)
         self.index = scan_items(config)
@@ -251,8 +251,9 @@ class Listing:
             yield row.date, row.kind, row.path.name
 
     def rows(self) -> Iterator[Listed]:
+        from .frontmatter import MAX_ITEM_BYTES, decode_text
         from .index import digest, remember
-        from .readers import MAX_ITEM_BYTES, decode_text, parse_item
+        from .readers import parse_item
 
         learnt: dict[str, tuple[str, dict[str, Any]]] = {}
         by_day: dict[dt.date, list[Any]] = {}

@@ -292,7 +292,7 @@ def _text(value: Any) -> str:
 
 def _rank(value: Any) -> int | str | None:
     """A rank as the item writes it: a number, or the words as written (« 1re », « DNF »)."""
-    from .readers import parse_rank
+    from .results import parse_rank
 
     if value is None or (isinstance(value, str) and not value.strip()):
         return None

@@ -142,9 +142,11 @@ class _Selection:
         self.compounds = compounds
 
     def __call__(self, page: etree._Element) -> list[etree._Element]:
-        if not _INDEX or _INDEX[0].page is not page:
-            _INDEX[:] = [_PageIndex(page)]
-        return _INDEX[0].select(self.compounds)
+        index = _INDEX[0] if _INDEX else None
+        if index is None or index.page is not page:  # (another thread's page: its own index)
+            index = _PageIndex(page)
+            _INDEX[:] = [index]
+        return index.select(self.compounds)
 
 
 def _offer_selections(rules: Sequence[Any]) -> None:

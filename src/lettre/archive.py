@@ -122,11 +122,20 @@ def render_page(
     from .examples import letter_examples
     from .images import prepare_images, relative_link
     from .letter import build_letter
-    from .render import render_html
+    from .render import html_reads_text, render_html
 
     photos = prepare_images(config, items)
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
-    letter = build_letter(items, config, week, anniversaries, photos=photos, link=relative_link)
+    # a page is the HTML alone: the plain text is made only when its template may show it
+    letter = build_letter(
+        items,
+        config,
+        week,
+        anniversaries,
+        photos=photos,
+        link=relative_link,
+        text=html_reads_text(user_dir),
+    )
     name = page_name(letter.date)
     if letter.web_url is None:  # no base URL: the page links to itself, relatively
         letter = replace(letter, web_url=name)

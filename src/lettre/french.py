@@ -88,6 +88,7 @@ def _first_ordinal(text: str, day: int, locale: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)  # an archive's letters write the same days again and again
 def format_date(day: dt.date, locale: str = "fr_FR", form: str = "full") -> str:
     """« vendredi 13 juin 2025 » (full), « 13 juin 2025 » (long), « 1er juin 2025 »."""
     from babel.dates import format_date as babel_format_date  # heavy (Babel)
@@ -287,12 +288,22 @@ def _neighbours(text: str, index: int) -> tuple[str, str]:
     return (text[before] if before >= 0 else "", text[after] if after < len(text) else "")
 
 
+def _positions(text: str, char: str) -> list[int]:
+    """Where `char` is in `text`, in order."""
+    found = []
+    index = text.find(char)
+    while index >= 0:
+        found.append(index)
+        index = text.find(char, index + 1)
+    return found
+
+
 def _quote_pairs(text: str, quote: str, inside: set[int] | None = None) -> list[tuple[int, int]]:
     """Pairs of `quote` characters that open before a word and close after one."""
     pairs: list[tuple[int, int]] = []
     pending: int | None = None
-    for index, char in enumerate(text):
-        if char != quote or (inside is not None and index in inside):
+    for index in _positions(text, quote):
+        if inside is not None and index in inside:
             continue
         before, after = _neighbours(text, index)
         opens = (not before or before.isspace() or before in _OPENERS) and bool(after)
@@ -325,19 +336,19 @@ def _apostrophes(text: str) -> str:
     if "'" not in text:
         return text
     chars = list(text)
+    quotes = _positions(text, "'")
     inside: set[int] = set()
-    for index, char in enumerate(text):
-        if char == "'":
-            before, after = _neighbours(text, index)
-            if before.isalpha() and after.isalpha():
-                inside.add(index)  # an elision inside a word
-                chars[index] = "’"
+    for index in quotes:
+        before, after = _neighbours(text, index)
+        if before.isalpha() and after.isalpha():
+            inside.add(index)  # an elision inside a word
+            chars[index] = "’"
     paired: set[int] = set()
     for first, last in _quote_pairs(text, "'", inside):
         chars[first], chars[last] = "‘", "’"
         paired.update((first, last))
-    for index, char in enumerate(text):
-        if char == "'" and index not in inside and index not in paired:
+    for index in quotes:
+        if index not in inside and index not in paired:
             before, after = _neighbours(text, index)
             if before.isdigit():
                 continue  # « 5'30 »: a prime, or a measure: as typed

@@ -330,7 +330,8 @@ def save_cache_file(path: Path, data: Mapping[str, Any]) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, separators=(",", ":"))  # ASCII: any file name
+                # dumps, not dump: json's C encoder (dump writes piece by piece in Python)
+                handle.write(json.dumps(data, separators=(",", ":")))  # ASCII: any file name
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

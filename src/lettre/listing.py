@@ -260,9 +260,7 @@ class Listing:
             yield row.date, row.kind, row.path.name
 
     def rows(self) -> Iterator[Listed]:
-        from .frontmatter import MAX_ITEM_BYTES, decode_text
-        from .index import digest, remember
-        from .readers import parse_item
+        from .index import remember
 
         learnt: dict[str, tuple[str, dict[str, Any]]] = {}
         by_day: dict[dt.date, list[Any]] = {}
@@ -271,26 +269,91 @@ class Listing:
         extra: dict[dt.date, list[Row]] = {}
         for row in self.extra:
             extra.setdefault(row.date, []).append(row)
+        known: dict[str, Row] = {}
+        for entry in self.entries:
+            facts = self.index.facts.get(entry.name) or {}
+            title, example = facts.get("title"), facts.get("example")
+            if isinstance(title, str) and isinstance(example, bool):
+                known[entry.name] = Row(
+                    entry.date, entry.kind, title, entry.path, entry.draft, example
+                )
+        # the other files are read in this order, as the rows go out
+        read = _read_rows([e.path for e in self.entries if e.name not in known], self.config)
         for date in sorted({*by_day, *extra}):
             day: list[Listed] = list(extra.get(date, ()))
             for entry in by_day.get(date, ()):
-                facts = self.index.facts.get(entry.name) or {}
-                title, example = facts.get("title"), facts.get("example")
-                if isinstance(title, str) and isinstance(example, bool):
-                    day.append(Row(entry.date, entry.kind, title, entry.path, entry.draft, example))
+                if entry.name in known:
+                    day.append(known[entry.name])
                     continue
-                try:
-                    data = files.read_bytes(entry.path, MAX_ITEM_BYTES, ItemError)
-                    item = parse_item(decode_text(data, entry.path), entry.path, self.config.kinds)
-                except LettreError as err:
-                    self.errors.append(err)
+                result = next(read)
+                if isinstance(result, LettreError):
+                    self.errors.append(result)
                     continue
-                row = Row.of(item)
-                learnt[entry.name] = (digest(data), {"title": row.title, "example": row.example})
+                seal, row = result
+                learnt[entry.name] = (seal, {"title": row.title, "example": row.example})
                 day.append(row)
             yield from select_items(day, kinds=self.kinds, since=self.first, until=self.last)
         remember(self.index, learnt)
         self.errors.sort(key=lambda e: (str(e.path), e.line or 0))
+
+
+PARALLEL_FROM = 1000  # files to read before it is worth starting other processes
+CHUNK = 200
+_WORKER_CONFIG: list[Config] = []  # the configuration forked workers read with
+
+
+def _read_rows(paths: Sequence[Path], config: Config) -> Iterator[tuple[str, Row] | LettreError]:
+    """What `lettre list` shows of each file (with the digest of the bytes it was read
+    from), or why it cannot be read, in order; read by one process per core when there
+    are many (forked workers send back rows, never items)."""
+    import gc
+    import multiprocessing
+
+    from .archive import worker_count
+    from .index import collector_paused
+
+    workers = worker_count()
+    if (
+        len(paths) < PARALLEL_FROM
+        or workers < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        with collector_paused():
+            for path in paths:
+                yield _read_row(path, config)
+        return
+    chunks = [tuple(paths[i : i + CHUNK]) for i in range(0, len(paths), CHUNK)]
+    _WORKER_CONFIG[:] = [config]  # inherited by the forked workers, never pickled
+    gc.collect()
+    gc.freeze()  # the workers' collector leaves inherited objects alone: their pages stay shared
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for rows in pool.imap(_read_chunk, chunks):
+                yield from rows
+    finally:
+        gc.unfreeze()
+        _WORKER_CONFIG.clear()
+
+
+def _read_chunk(paths: tuple[Path, ...]) -> list[tuple[str, Row] | LettreError]:
+    from .index import collector_paused
+
+    config = _WORKER_CONFIG[0]
+    with collector_paused():
+        return [_read_row(path, config) for path in paths]
+
+
+def _read_row(path: Path, config: Config) -> tuple[str, Row] | LettreError:
+    from .frontmatter import MAX_ITEM_BYTES, decode_text
+    from .index import digest
+    from .readers import parse_item
+
+    try:
+        data = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)
+        item = parse_item(decode_text(data, path), path, config.kinds)
+    except LettreError as err:
+        return err
+    return digest(data), Row.of(item)
 
 
 def shown_label(config: Config, kind: str) -> str:

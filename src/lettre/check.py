@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -101,16 +102,15 @@ def _check_items(config: Config, paths: Sequence[Path], use_cache: bool) -> _Che
     where = config.folder / CACHE_DIR / CHECK_CACHE
     context = _context(config)
     kept: dict[str, Any] = {}
-    digests: Mapping[str, str] = {}
     if use_cache:
         data = load_cache_file(where, CHECK_FORMAT)
         if data.get("context") == context and isinstance(data.get("files"), dict):
             kept = data["files"]
-        digests = scan_items(config).digests
     fresh: dict[str, Any] = {}
     checked = _Checked([], [])
     todo: list[Path] = []
     with collector_paused():
+        digests: Mapping[str, str] = scan_items(config).digests if kept else {}
         for path in paths:
             record: Any = kept.get(path.name)
             seal = digests.get(path.name)
@@ -127,10 +127,13 @@ def _check_items(config: Config, paths: Sequence[Path], use_cache: bool) -> _Che
                 todo.append(path)
                 continue
             _keep(checked, fresh, path, record, read)
-        for path, record in zip(todo, _check_files(todo, config), strict=True):
-            read = _read_record(record, path)
-            assert read is not None
-            _keep(checked, fresh, path, record, read)
+        with _reading(todo, config) as records:
+            if use_cache and not kept:  # the index the next run compares with, made meanwhile
+                scan_items(config)
+            for path, record in zip(todo, records, strict=True):
+                read = _read_record(record, path)
+                assert read is not None
+                _keep(checked, fresh, path, record, read)
     if use_cache and fresh != kept:
         save_cache_file(
             where,
@@ -159,9 +162,11 @@ CHUNK = 250
 _WORKER_CONFIG: list[Config] = []  # the configuration forked workers check with
 
 
-def _check_files(paths: Sequence[Path], config: Config) -> Iterator[list[Any]]:
-    """The record of each file (see `_check_file`), in order; read by one process per core
-    when there are many (forked workers send back records, never items)."""
+@contextmanager
+def _reading(paths: Sequence[Path], config: Config) -> Iterator[Iterator[list[Any]]]:
+    """The record of each file (see `_check_file`), in order, as they come: read by one
+    process per core when there are many, started at once (forked workers send back
+    records, never items)."""
     import gc
     import multiprocessing
 
@@ -173,8 +178,7 @@ def _check_files(paths: Sequence[Path], config: Config) -> Iterator[list[Any]]:
         or workers < 2
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        for path in paths:
-            yield _check_file(path, config)
+        yield (_check_file(path, config) for path in paths)
         return
     chunks = [tuple(paths[i : i + CHUNK]) for i in range(0, len(paths), CHUNK)]
     _WORKER_CONFIG[:] = [config]  # inherited by the forked workers, never pickled
@@ -182,8 +186,7 @@ def _check_files(paths: Sequence[Path], config: Config) -> Iterator[list[Any]]:
     gc.freeze()  # the workers' collector leaves inherited objects alone: their pages stay shared
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for records in pool.imap(_check_chunk, chunks):
-                yield from records
+            yield (record for records in pool.imap(_check_chunk, chunks) for record in records)
     finally:
         gc.unfreeze()
         _WORKER_CONFIG.clear()

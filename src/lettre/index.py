@@ -96,7 +96,7 @@ def item_paths(items_dir: Path) -> list[Path]:
 def slug_key(name: str) -> str:
     """A file name as a web address would spell it: accents folded, lower case, dashes."""
     # accents off before casefold, unlike importer.fold: 'ᾀ' → 'α' here, 'αι' there
-    bare = strip_accents(name).casefold()
+    bare = (name if name.isascii() else strip_accents(name)).casefold()  # ASCII has no accent
     return re.sub(r"[\W_]+", "-", bare).strip("-")
 
 

@@ -80,6 +80,11 @@ def is_item_name(name: str) -> bool:
 def item_paths(items_dir: Path) -> list[Path]:
     """`items/*.md` in name order, leaving out hidden files and those whose name starts with
     `_`; [] when there is no `items/`."""
+    return [items_dir / name for name in item_names(items_dir)]
+
+
+def item_names(items_dir: Path) -> list[str]:
+    """The names of `item_paths(items_dir)` (a name takes a tenth of a path's memory)."""
     if not items_dir.is_dir():
         if not items_dir.is_symlink() and not items_dir.exists():
             return []
@@ -89,8 +94,7 @@ def item_paths(items_dir: Path) -> list[Path]:
             raise ItemError(files.os_problem(err, items_dir), items_dir) from None
         raise ItemError(_("not a folder: item files go in a folder named items/"), items_dir)
     with os.scandir(items_dir) as entries:  # names only: no stat per file
-        names = sorted(e.name for e in entries if is_item_name(e.name))
-    return [items_dir / name for name in names]
+        return sorted(e.name for e in entries if is_item_name(e.name))
 
 
 def slug_key(name: str) -> str:

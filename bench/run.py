@@ -58,7 +58,7 @@ config = open_folder(Path(sys.argv[1]))
 week = parse_week(sys.argv[2], dt.date.today(), config.publication_day)
 items = load_week_items(config, week)
 letter = build_letter(items, config, week, read_anniversaries(config.folder / "anniversaries.yaml"))
-html = render_template(HTML_TEMPLATE, {"letter": letter}, letter.locale, None)
+html = render_template(HTML_TEMPLATE, {"letter": letter, "reader": None}, letter.locale, None)
 t0 = time.perf_counter()
 from lettre.render import inline_css
 import premailer, cssutils

@@ -298,3 +298,28 @@ def test_messages_module_reads_the_environment() -> None:
     assert messages.languages({"LETTRE_LANG": "de", "LANGUAGE": "fr"}) == ["de"]
     assert messages.languages({"LANG": "", "LC_ALL": "fr_FR.UTF-8"}) == ["fr_FR.UTF-8"]
     assert messages.languages({}) == []
+
+
+def test_did_you_mean_is_one_hint_in_each_language() -> None:
+    keys = ("title", "date", "summary")
+    with messages.speaking({}):
+        assert messages.did_you_mean("titel", keys) == " (did you mean 'title'?)"
+        assert messages.did_you_mean("zzz", keys) == ""
+        assert messages.did_you_mean("sumary", keys, cutoff=0.95) == ""
+    with messages.speaking({"LANG": "fr_FR.UTF-8"}):
+        assert messages.did_you_mean("titel", keys) == f" (vouliez-vous dire 'title'{NNB}?)"
+    assert messages.close_matches("fr_XX", ["fr_FR", "fr_BE", "de_DE"], n=2) == [
+        "fr_FR",
+        "fr_BE",
+    ]
+
+
+def test_item_errors_of_one_is_that_error() -> None:
+    from lettre.errors import ItemError, ItemErrors
+
+    one = ItemError("bad date", "items/a.md", 2)
+    two = ItemError("no title", "items/b.md", 1)
+    assert ItemErrors.of([one]) is one
+    both = ItemErrors.of([one, two])
+    assert isinstance(both, ItemErrors) and both.errors == [one, two]
+    assert str(both) == "items/a.md:2: bad date\nitems/b.md:1: no title"

@@ -656,7 +656,7 @@ def _problems(errors: Sequence[LettreError]) -> LettreError:
     from .errors import ItemErrors
 
     ordered = sorted(errors, key=lambda e: (str(e.path), e.line or 0))
-    return ordered[0] if len(ordered) == 1 else ItemErrors(ordered)
+    return ItemErrors.of(ordered)
 
 
 def archive(

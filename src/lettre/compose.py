@@ -128,7 +128,7 @@ def load_week_items(config: Config, week: Week) -> list[Item]:
 
     items, errors = week_items(config, week)
     if errors:
-        raise errors[0] if len(errors) == 1 else ItemErrors(errors)
+        raise ItemErrors.of(errors)
     return items
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import shlex
@@ -13,7 +12,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .keylines import Key, key_lines, split_key
-from .messages import N_, _
+from .messages import N_, _, did_you_mean
 from .settings import (
     ARCHIVE_PATH,
     BUILTIN_KINDS,
@@ -145,8 +144,7 @@ class _Reader:
         where = where or (f"[{path[0]}]" if path else "")
         for key in value:
             if key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1)
-                hint = _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
+                hint = did_you_mean(key, allowed)
                 inside = _(" in {where}").format(where=where) if where else ""
                 message = _("unknown key '{key}'{inside}{hint}").format(
                     key=key, inside=inside, hint=hint
@@ -198,8 +196,7 @@ class _Reader:
         value = self.get(key, str, name=name)
         if value is None or value in choices:
             return value  # type: ignore[no-any-return]
-        close = difflib.get_close_matches(value, choices, n=1)
-        hint = _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
+        hint = did_you_mean(value, choices)
         allowed = " or ".join(f'"{c}"' for c in choices)
         raise self.fail(
             key,
@@ -212,8 +209,7 @@ class _Reader:
 def unknown_kind(kind: object, kinds: Iterable[str]) -> str:
     """The error for a kind not in `kinds`, with a 'did you mean' hint when one is close."""
     known = list(kinds)
-    close = difflib.get_close_matches(str(kind), known, n=1)
-    hint = _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
+    hint = did_you_mean(str(kind), known)
     shown = f"'{kind}'" if isinstance(kind, str) else repr(kind)
     return _("unknown kind {shown}{hint}; known kinds: {known}").format(
         shown=shown, hint=hint, known=", ".join(known)

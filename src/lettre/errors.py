@@ -120,3 +120,8 @@ class ItemErrors(LettreError):
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
+
+    @classmethod
+    def of(cls, errors: Sequence[LettreError]) -> LettreError:
+        """The one error itself when there is one, else all of them as an ItemErrors."""
+        return errors[0] if len(errors) == 1 else cls(errors)

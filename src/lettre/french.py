@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from .errors import UsageError
-from .messages import _
+from .messages import _, close_matches
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -71,7 +70,7 @@ def close_locales(name: str, limit: int = 3) -> list[str]:
         if main.lower() in lowered:
             found.append(lowered[main.lower()])
         candidates = [k for k in known if k.lower().startswith(f"{language}_")]
-    found += difflib.get_close_matches(name, candidates, n=limit, cutoff=0.6)
+    found += close_matches(name, candidates, n=limit, cutoff=0.6)
     return list(dict.fromkeys(found))[:limit]
 
 

@@ -4,7 +4,6 @@ only a file name, odd ranks in results rows…)."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
@@ -12,7 +11,7 @@ from .errors import LettreError
 from .findings import Finding
 from .frontmatter import FrontMatter, read_front_matter
 from .items import Item
-from .messages import _
+from .messages import _, did_you_mean
 from .readers import ITEM_KEYS
 from .results import ORDINAL, ROW_KEYS, TEXT_RANKS, row_dates
 
@@ -34,8 +33,7 @@ def item_warnings(item: Item, front: FrontMatter | None = None) -> list[Finding]
 
     for key in keys:
         if key not in ITEM_KEYS:
-            close = difflib.get_close_matches(key, ITEM_KEYS, n=1)
-            hint = _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
+            hint = did_you_mean(key, ITEM_KEYS)
             message = _("unknown key '{key}' ignored{hint}").format(key=key, hint=hint)
             found.append(Finding("warning", message, item.path, at(key)))
     dated = _DATED_NAME.match(item.path.name)
@@ -158,8 +156,7 @@ def _row_notes(front: FrontMatter, rows: Any) -> list[tuple[int, str]]:
             notes.append((front.line_of("results", index, "dates"), message))
         for key in row:
             if key not in _ROW_KEY_SET:
-                close = difflib.get_close_matches(str(key).casefold(), ROW_KEYS, n=1)
-                hint = _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
+                hint = did_you_mean(str(key).casefold(), ROW_KEYS)
                 line = front.line_of("results", index, key)
                 notes.append(
                     (

@@ -14,9 +14,10 @@ Only the standard library is imported here: `lettre --help` stays quick.
 
 from __future__ import annotations
 
+import difflib
 import gettext
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -113,3 +114,15 @@ def N_(message: str) -> str:
 def locale_dir() -> Path:
     """The folder of the catalogs."""
     return Path(_locale_dir())
+
+
+def close_matches(word: str, choices: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """The `n` choices most like `word`, best first (difflib's ratio at least `cutoff`):
+    how every "did you mean" of lettre picks its suggestions."""
+    return difflib.get_close_matches(word, list(choices), n=n, cutoff=cutoff)
+
+
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    """` (did you mean 'title'?)` when one of `choices` is close to `word`, else ''."""
+    close = close_matches(word, choices, 1, cutoff)
+    return _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .body import display_width, wrap
 from .errors import LettreError, TemplateError
 from .i18n import typeset_gettext
-from .messages import _
+from .messages import _, did_you_mean
 from .resources import templates_dir
 
 if TYPE_CHECKING:
@@ -188,7 +188,6 @@ def _template_error(err: Exception, name: str) -> TemplateError | None:
 def _attribute_hint(message: str) -> str:
     """' (did you mean 'title'?)' for a misspelt attribute of lettre's letter objects."""
     import dataclasses
-    import difflib
 
     from . import items
 
@@ -198,8 +197,7 @@ def _attribute_hint(message: str) -> str:
         return ""
     names = [f.name for f in dataclasses.fields(cls)]
     names += [name for name, value in vars(cls).items() if isinstance(value, property)]
-    close = difflib.get_close_matches(match[2], names, n=1)
-    return _(" (did you mean '{value}'?)").format(value=close[0]) if close else ""
+    return did_you_mean(match[2], names)
 
 
 def _file_loader(folder: Path) -> jinja2.BaseLoader:

@@ -142,7 +142,7 @@ def _results(path: Path, table: list[list[Any]]) -> SheetResults:
         if not problems:
             rows.append(row)
     if errors:
-        raise errors[0] if len(errors) == 1 else ItemErrors(errors)
+        raise ItemErrors.of(errors)
     if not rows:
         raise LettreError(_("no result under the header row: one row per result"), path, 1)
     return SheetResults(tuple(rows), tuple(warnings))

@@ -281,7 +281,7 @@ def check_readers(path: Path, wanted: Iterable[str] = ()) -> ReadersFile:
         if reader.key in wanted:
             found.append(reader)
     if errors:
-        raise errors[0] if len(errors) == 1 else ItemErrors(errors)
+        raise ItemErrors.of(errors)
     return ReadersFile(
         path,
         delimiter,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,16 +52,16 @@ def check_folder(config: Config, week: Week | None = None, *, cache: bool = True
     version of lettre and these kinds, when the folder keeps caches: see
     `index.keeps_caches`); False reads and checks every file, and keeps nothing.
     """
-    from .index import duplicate_slugs, item_names, keeps_caches
+    from .index import duplicate_names, item_names, keeps_caches
 
     items_dir = config.items_dir
     names = item_names(items_dir)
     checked = _check_items(config, names, cache and keeps_caches(len(names)))
     findings = checked.findings
-    findings += [Finding.from_error(e) for e in duplicate_slugs(items_dir / n for n in names)]
+    findings += [Finding.from_error(e) for e in duplicate_names(items_dir, names)]
     findings += folder_findings(config)
     findings += stray_files(items_dir)
-    findings += _duplicates(checked.titles(items_dir))
+    findings += _duplicates(checked.titles(), items_dir.joinpath)
     files = len(names)
     anniversaries_path = config.anniversaries_path
     if anniversaries_path.exists() or anniversaries_path.is_symlink():
@@ -90,11 +90,11 @@ class _Checked:
     findings: list[Finding]
     records: dict[str, list[Any]]  # file name → its record (see `_check_file`), if it was read
 
-    def titles(self, items_dir: Path) -> Iterator[tuple[Path, dt.date, str]]:
-        """(file, date, folded title) of each item that reads without error."""
+    def titles(self) -> Iterator[tuple[str, dt.date, str]]:
+        """(file name, date, folded title) of each item that reads without error."""
         for name, record in self.records.items():
             if record[2] is not None:
-                yield items_dir / name, dt.date.fromisoformat(record[2][0]), record[2][1]
+                yield name, dt.date.fromisoformat(record[2][0]), record[2][1]
 
 
 def _check_items(config: Config, names: Sequence[str], use_cache: bool) -> _Checked:
@@ -294,16 +294,18 @@ def _finding(record: Any, path: Path) -> Finding:
     return Finding(severity, message, at, line)
 
 
-def _duplicates(titles: Iterable[tuple[Path, dt.date, str]]) -> list[Finding]:
-    """Items with the same date and title, from (file, date, folded title): the letter
+def _duplicates(
+    titles: Iterable[tuple[str, dt.date, str]], path_of: Callable[[str], Path]
+) -> list[Finding]:
+    """Items with the same date and title, from (file name, date, folded title): the letter
     would show the news twice."""
     seen: dict[tuple[dt.date, str], str] = {}
     found = []
-    for path, day, title in sorted(titles, key=lambda t: (t[0].name, t[1], t[2])):
-        first = seen.setdefault((day, title), path.name)
-        if first != path.name:
+    for name, day, title in sorted(titles):
+        first = seen.setdefault((day, title), name)
+        if first != name:
             message = _("same date and title as {first}: shown twice").format(first=first)
-            found.append(Finding("warning", message, path, 1))
+            found.append(Finding("warning", message, path_of(name), 1))
     return found
 
 
@@ -345,13 +347,12 @@ def stray_files(items_dir: Path) -> list[Finding]:
         for entry in sorted(entries, key=lambda e: e.name):
             if entry.name.startswith(IGNORED_PREFIXES):
                 continue  # hidden, put aside (_notes.md) or an editor's
-            path = items_dir / entry.name
             if _is_dir(entry):
                 message = _("not read: items in sub-folders are left out (move them up to items/)")
-                found.append(Finding("warning", message, path))
+                found.append(Finding("warning", message, items_dir / entry.name))
             elif not entry.name.endswith(".md"):
                 message = _("not read: item files end in '.md' (rename it to use it)")
-                found.append(Finding("warning", message, path))
+                found.append(Finding("warning", message, items_dir / entry.name))
     return found
 
 
@@ -449,4 +450,6 @@ def address_warnings(config: Config) -> list[Finding]:
 
 def duplicates(items: Sequence[Item]) -> list[Finding]:
     """Items with the same date and title: the letter would show the news twice."""
-    return _duplicates((i.path, i.date, i.title.casefold()) for i in items)
+    paths = {i.path.name: i.path for i in items}
+    titles = ((i.path.name, i.date, i.title.casefold()) for i in items)
+    return _duplicates(titles, paths.__getitem__)

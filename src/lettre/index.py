@@ -111,18 +111,34 @@ def duplicate_slugs(paths: Iterable[Path]) -> list[ItemError]:
     for path in paths:
         key = slug_key(path.stem)
         if key in seen:
-            errors.append(
-                ItemError(
-                    _(
-                        "same slug '{key}' as {value}: the two would be one file on macOS, on "
-                        "Windows and in the web archive; rename one of them"
-                    ).format(key=key, value=seen[key]),
-                    path,
-                )
-            )
+            errors.append(_same_slug(key, seen[key], path))
         else:
             seen[key] = path
     return errors
+
+
+def duplicate_names(items_dir: Path, names: Iterable[str]) -> list[ItemError]:
+    """`duplicate_slugs` of the item files of `items_dir` named `names` (`*.md`), without
+    making a path for each."""
+    seen: dict[str, str] = {}
+    errors = []
+    for name in names:
+        key = slug_key(name.removesuffix(".md"))
+        if key in seen:
+            errors.append(_same_slug(key, items_dir / seen[key], items_dir / name))
+        else:
+            seen[key] = name
+    return errors
+
+
+def _same_slug(key: str, first: Path, path: Path) -> ItemError:
+    return ItemError(
+        _(
+            "same slug '{key}' as {value}: the two would be one file on macOS, on "
+            "Windows and in the web archive; rename one of them"
+        ).format(key=key, value=first),
+        path,
+    )
 
 
 def read_items(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -10,11 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import Config
+from . import files
+from .config import Config, is_local_address
 from .errors import ImageError, ItemError, ItemErrors, LettreError
+from .examples import anniversary_examples, config_examples, item_examples
 from .findings import Finding, Report
+from .images import local_items, locate, source_status
 from .items import Item, Week
-from .messages import _
+from .messages import _, language
 
 if TYPE_CHECKING:
     from .frontmatter import FrontMatter
@@ -52,7 +56,7 @@ def check_folder(config: Config, week: Week | None = None, *, cache: bool = True
     version of lettre and these kinds, when the folder keeps caches: see
     `index.keeps_caches`); False reads and checks every file, and keeps nothing.
     """
-    from .index import duplicate_names, item_names, keeps_caches
+    from .index import duplicate_names, item_names, keeps_caches  # heavy (YAML)
 
     items_dir = config.items_dir
     names = item_names(items_dir)
@@ -74,8 +78,6 @@ def check_folder(config: Config, week: Week | None = None, *, cache: bool = True
 
 def local_images(config: Config, items: Iterable[Item]) -> list[Finding]:
     """Each item's local image is a file of the folder (its content is read by `--week`)."""
-    from .images import local_items, locate
-
     found = []
     for item in local_items(items):
         try:
@@ -104,7 +106,13 @@ def _check_items(config: Config, names: Sequence[str], use_cache: bool) -> _Chec
     bytes (by the index's digest) are those of an earlier run, and whose local image's file
     is as it was then, is not read again.
     """
-    from .index import CACHE_DIR, collector_paused, load_cache_file, save_cache_file, scan_items
+    from .index import (  # heavy (YAML)
+        CACHE_DIR,
+        collector_paused,
+        load_cache_file,
+        save_cache_file,
+        scan_items,
+    )
 
     where = config.folder / CACHE_DIR / CHECK_CACHE
     context = _context(config)
@@ -170,10 +178,9 @@ def _reading(names: Sequence[str], config: Config) -> Iterator[Iterator[list[Any
     """The record of each file (see `_check_file`), in order, as they come: read by one
     process per core when there are many, started at once (forked workers send back
     records, never items)."""
-    import gc
-    import multiprocessing
+    import multiprocessing  # only for many files
 
-    from .archive import worker_count
+    from .archive import worker_count  # heavy: the archive's pipeline
 
     workers = worker_count()
     if (
@@ -196,7 +203,7 @@ def _reading(names: Sequence[str], config: Config) -> Iterator[Iterator[list[Any
 
 
 def _check_chunk(names: tuple[str, ...]) -> list[list[Any]]:
-    from .index import collector_paused
+    from .index import collector_paused  # heavy (YAML)
 
     config = _WORKER_CONFIG[0]
     items_dir = config.items_dir
@@ -205,7 +212,7 @@ def _check_chunk(names: tuple[str, ...]) -> list[list[Any]]:
 
 
 def _version() -> str:
-    from . import __version__
+    from . import __version__  # read at each call: a new version (or a test's) is seen
 
     return __version__
 
@@ -213,16 +220,12 @@ def _version() -> str:
 def _context(config: Config) -> list[Any]:
     """What a file's findings depend on besides its bytes, its name and its local image:
     the kinds it may have, the folder its images are read from, the catalogs' language."""
-    from .messages import language
-
     return ["kinds", list(config.kinds), "folder", str(config.folder), "messages", language()]
 
 
 def _image_key(folder: Path, record: Any) -> list[Any] | None:
     """The status of the files an item's local image depends on, now (see
     `images.source_status`), for the record kept of it; None for an item without one."""
-    from .images import source_status
-
     if not isinstance(record, list) or len(record) != 3 or not isinstance(record[0], str):
         return None
     return source_status(folder, record[0])
@@ -235,11 +238,9 @@ def _check_file(path: Path, config: Config) -> list[Any]:
     Findings are [severity, message, line, where]: `where` None for the item file itself,
     else the path the finding names.
     """
-    from . import files
-    from .frontmatter import MAX_ITEM_BYTES, decode_text
-    from .images import local_items, source_status
-    from .index import digest
-    from .readers import build_item, parse_front
+    from .frontmatter import MAX_ITEM_BYTES, decode_text  # heavy (YAML)
+    from .index import digest  # heavy (YAML)
+    from .readers import build_item, parse_front  # heavy (YAML)
 
     try:
         data = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)
@@ -316,7 +317,7 @@ def check_letter(
     items: Sequence[Item] | None = None,
 ) -> list[Finding]:
     """Compose the letter of `week` and report what stops it or spoils it."""
-    from .compose import compose
+    from .compose import compose  # heavy: the whole pipeline, --week only
 
     try:
         composed = compose(config, week, now=now, items=items)
@@ -329,14 +330,14 @@ def check_letter(
     except LettreError as err:
         return [Finding.from_error(err)]
     # the letter as mail clients will see it: size, images, links, subject, sections…
-    from .lint import lint
+    from .lint import lint  # heavy, --week only
 
     return lint(composed, config)
 
 
 def stray_files(items_dir: Path) -> list[Finding]:
     """Files and folders in `items/` that lettre does not read (not `*.md`, sub-folders)."""
-    from .index import IGNORED_PREFIXES
+    from .index import IGNORED_PREFIXES  # heavy (YAML)
 
     if not items_dir.is_dir():
         return [
@@ -382,8 +383,7 @@ def item_findings(config: Config, item: Item, front: FrontMatter | None = None) 
     """What is wrong with one item that reads without error: its example content (an
     error), its warnings, and whether its local image is a file of the folder (`front`:
     its front matter as parsed, else its results rows are read again for their warnings)."""
-    from .examples import item_examples
-    from .itemwarnings import item_warnings
+    from .itemwarnings import item_warnings  # heavy (YAML)
 
     found = [Finding("error", e.what, e.path, e.line) for e in item_examples(item)]
     found += item_warnings(item, front)
@@ -394,8 +394,7 @@ def item_findings(config: Config, item: Item, front: FrontMatter | None = None) 
 def folder_findings(config: Config) -> list[Finding]:
     """The problems of the files every letter reads: lettre.toml's example content and
     local addresses, and `anniversaries.yaml`."""
-    from .anniversaries import read_anniversaries
-    from .examples import anniversary_examples, config_examples
+    from .anniversaries import read_anniversaries  # heavy (YAML)
 
     findings = [
         Finding("error", example.what, example.path, example.line)
@@ -428,8 +427,6 @@ def week_findings(
 
 def address_warnings(config: Config) -> list[Finding]:
     """Local addresses (root@localhost): fine for `sendmail -t` here, unknown elsewhere."""
-    from .config import is_local_address
-
     found = []
     addresses = [("sender", "address", config.sender.address)]
     if config.reply_to is not None:

@@ -9,8 +9,12 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError
+from .errors import ConfigError, UsageError
+from .files import decode_text, read_bytes
+from .folding import fold_words
+from .french import get_locale
 from .keylines import Key, key_lines, split_key
 from .messages import N_, _, did_you_mean
 from .settings import (
@@ -29,7 +33,6 @@ from .settings import (
     Section,
     SendSettings,
     TypographySettings,
-    fold,
     letter_url,
     locale_key,
     nearest_line,
@@ -53,7 +56,6 @@ __all__ = [
     "Section",
     "SendSettings",
     "TypographySettings",
-    "fold",
     "letter_url",
     "load_config",
     "nearest_line",
@@ -206,14 +208,16 @@ class _Reader:
         )
 
 
-def unknown_kind(kind: object, kinds: Iterable[str]) -> str:
-    """The error for a kind not in `kinds`, with a 'did you mean' hint when one is close."""
+def unknown_kind(kind: object, kinds: Iterable[str], label: str = "") -> str:
+    """The error for a kind not in `kinds`, with a 'did you mean' hint when one is close;
+    `label` names where it was written (`--kind`, `'import.kind'`)."""
     known = list(kinds)
     hint = did_you_mean(str(kind), known)
     shown = f"'{kind}'" if isinstance(kind, str) else repr(kind)
-    return _("unknown kind {shown}{hint}; known kinds: {known}").format(
+    message = _("unknown kind {shown}{hint}; known kinds: {known}").format(
         shown=shown, hint=hint, known=", ".join(known)
     )
+    return _("{label}: {message}").format(label=label, message=message) if label else message
 
 
 def one_line(text: str) -> bool:
@@ -266,7 +270,6 @@ def load_config(folder: Path) -> Config:
             ).format(config_name=CONFIG_NAME),
             path,
         )
-    from .files import decode_text, read_bytes
 
     raw = read_bytes(path, MAX_CONFIG_BYTES, ConfigError)
     text = decode_text(raw, path, ConfigError, _("lettre.toml holds TOML text"))
@@ -537,12 +540,7 @@ def _import_settings(r: _Reader, kinds: Sequence[str]) -> ImportSettings:
         raise r.fail("import", _("'import' must be a table: [import]"))
     default = table.get("kind", DEFAULT_IMPORT_KIND)
     if not isinstance(default, str) or default not in kinds:
-        raise r.fail(
-            "import.kind",
-            _("{label}: {message}").format(
-                label="'import.kind'", message=unknown_kind(default, kinds)
-            ),
-        )
+        raise r.fail("import.kind", unknown_kind(default, kinds, "'import.kind'"))
     raw = table.get("categories", {})
     if not isinstance(raw, dict):
         message = _('\'import.categories\' must be a table: "Category" = "kind"')
@@ -550,11 +548,9 @@ def _import_settings(r: _Reader, kinds: Sequence[str]) -> ImportSettings:
     categories: dict[str, str] = {}
     for category, mapped in raw.items():
         if not isinstance(mapped, str) or mapped not in kinds:
-            message = _("{label}: {message}").format(
-                label="'import.categories'", message=unknown_kind(mapped, kinds)
-            )
+            message = unknown_kind(mapped, kinds, "'import.categories'")
             raise r.fail(("import", "categories", category), message)
-        categories[fold(category)] = mapped
+        categories[fold_words(category)] = mapped
     return ImportSettings(default, categories)
 
 
@@ -615,9 +611,6 @@ def _by_locale(
 
 def _check_locale(r: _Reader, name: str) -> str:
     """The locale's canonical code (`fr-ca` → `fr_CA`, `fr` → `fr_FR`), or ConfigError."""
-    from .errors import UsageError
-    from .french import get_locale
-
     try:
         return str(get_locale(name))
     except UsageError as err:
@@ -625,7 +618,6 @@ def _check_locale(r: _Reader, name: str) -> str:
 
 
 def _check_timezone(r: _Reader, name: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
         ZoneInfo(name)

@@ -22,7 +22,7 @@ from .weeks import calendar_problem
 T = TypeVar("T")
 R = TypeVar("R")
 MAX_ITEM_BYTES = 1_000_000
-_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
@@ -36,13 +36,12 @@ def decode_text(data: bytes, path: Path, expected: str | None = None) -> str:
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     """(front matter, body, line where the body starts) of an item's text."""
+    lines = text.split("\n")
     if not text.strip():
         raise ItemError(
             _("empty file: an item starts with a front matter between '---' lines"), path, 1
         )
-    opening = text.find("\n")
-    if (text if opening < 0 else text[:opening]).rstrip() != "---":
-        lines = text.split("\n")
+    if lines[0].rstrip() != "---":
         first = next(n for n, line in enumerate(lines, start=1) if line.strip())
         if lines[first - 1].rstrip() == "---":
             raise ItemError(
@@ -60,13 +59,10 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
             path,
             1,
         )
-    fence = _FENCE.search(text, opening + 1) if opening >= 0 else None
-    if fence is None:
-        raise ItemError(_("front matter never closed: add a '---' line after it"), path, 1)
-    line = text.count("\n", 0, fence.start()) + 1  # the closing fence's
-    after = text.find("\n", fence.end())
-    body = text[after + 1 :] if after >= 0 else ""
-    return text[opening + 1 : fence.start() - 1], body, line + 1
+    for number, line in enumerate(lines[1:], start=2):
+        if _FENCE.match(line):
+            return "\n".join(lines[1 : number - 1]), "\n".join(lines[number:]), number + 1
+    raise ItemError(_("front matter never closed: add a '---' line after it"), path, 1)
 
 
 def load_yaml_mapping(
@@ -337,7 +333,7 @@ class Fields:
             if key in self.known:
                 continue
             folded = key.strip().lower()
-            close = close_matches(folded, self.known, 1, cutoff=0.75)
+            close = close_matches(folded, self.known, n=1, cutoff=0.75)
             if self.hints.get(folded, close[0] if close else None) == wanted:
                 return key
         return None

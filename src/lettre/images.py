@@ -26,12 +26,14 @@ import struct
 import tempfile
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .body import is_local
 from .errors import ImageError, LettreError
+from .files import os_problem, read_bytes
+from .folding import slugify
 from .items import Item, PreparedImage
 from .messages import _
 
@@ -120,8 +122,6 @@ def locate(folder: Path, item: Item) -> tuple[Path, os.stat_result]:
             ).format(src=src),
         ) from None
     except (OSError, RuntimeError) as err:  # a link loop, a folder that may not be read
-        from .files import os_problem
-
         problem = os_problem(err, path) if isinstance(err, OSError) else str(err)
         raise _fail(item, _("image {src!r}: {message}").format(src=src, message=problem)) from None
     if not real.is_relative_to(folder.resolve()):
@@ -135,8 +135,6 @@ def locate(folder: Path, item: Item) -> tuple[Path, os.stat_result]:
     try:
         info = real.stat()
     except OSError as err:
-        from .files import os_problem
-
         raise _fail(
             item, _("image {src!r}: {message}").format(src=src, message=os_problem(err, path))
         ) from None
@@ -188,7 +186,7 @@ class _Unreadable(Exception):
 def _register_heif() -> bool:
     """Let Pillow read HEIC photos when the optional pillow-heif is installed."""
     try:
-        import pillow_heif
+        import pillow_heif  # optional, heavy
     except ImportError:
         return False
     pillow_heif.register_heif_opener()
@@ -349,8 +347,6 @@ def _png(image: PILImage, transparent: bool) -> Encoded | None:
 
 def prepared_name(source: Path, encoded: Encoded) -> str:
     """`defile-3fa2c1.jpg`: the source's name as a slug, and a hash of the prepared bytes."""
-    from .scaffold import slugify
-
     digest = hashlib.sha256(encoded.data).hexdigest()[:6]
     return f"{slugify(source.stem) or 'image'}-{digest}.{encoded.extension}"
 
@@ -463,8 +459,6 @@ class Preparer:
         return prepared
 
     def _read(self, item: Item, real: Path) -> bytes:
-        from .files import read_bytes
-
         try:
             return read_bytes(real, MAX_SOURCE_BYTES)
         except LettreError as err:
@@ -656,7 +650,6 @@ def require_archived(config: Config, letter: Letter) -> None:
 
 def with_links(letter: Letter, link: Link) -> Letter:
     """The same letter, its photos pointed at by `link` (another output)."""
-    from dataclasses import replace
 
     def entry(e: Any) -> Any:
         if e.photo is None or e.image is None:

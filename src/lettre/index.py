@@ -34,12 +34,12 @@ from typing import Any, NamedTuple
 from . import files
 from .config import Config
 from .errors import ItemError, ItemErrors, LettreError
-from .french import strip_accents
+from .folding import fold
 from .frontmatter import MAX_ITEM_BYTES
 from .items import Item, Week
 from .messages import _
 from .readers import FIRST_DATE, LAST_DATE, read_item
-from .weeks import week_of
+from .weeks import group_by_week
 
 CACHE_DIR = ".lettre"
 CACHE_NAME = "items.json"
@@ -99,9 +99,7 @@ def item_names(items_dir: Path) -> list[str]:
 
 def slug_key(name: str) -> str:
     """A file name as a web address would spell it: accents folded, lower case, dashes."""
-    # accents off before casefold, unlike importer.fold: 'ᾀ' → 'α' here, 'αι' there
-    bare = (name if name.isascii() else strip_accents(name)).casefold()  # ASCII has no accent
-    return re.sub(r"[\W_]+", "-", bare).strip("-")
+    return re.sub(r"[\W_]+", "-", fold(name)).strip("-")
 
 
 def duplicate_slugs(paths: Iterable[Path]) -> list[ItemError]:
@@ -235,10 +233,7 @@ class ItemIndex:
 
     def by_week(self, publication_day: int = 5) -> dict[Week, list[IndexEntry]]:
         """The entries grouped by the letter they belong to, weeks in date order."""
-        weeks: dict[Week, list[IndexEntry]] = {}
-        for entry in sorted(self.entries, key=lambda e: (e.date, e.name)):
-            weeks.setdefault(week_of(entry.date, publication_day), []).append(entry)
-        return weeks
+        return group_by_week(sorted(self.entries, key=lambda e: (e.date, e.name)), publication_day)
 
 
 def read_head_fields(head: bytes) -> tuple[dt.date, str] | None:

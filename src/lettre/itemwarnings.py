@@ -10,6 +10,7 @@ from typing import Any
 
 from .errors import LettreError
 from .findings import Finding
+from .folding import letters
 from .frontmatter import FrontMatter, read_front_matter
 from .items import Item
 from .messages import _, did_you_mean
@@ -100,12 +101,10 @@ def item_warnings(item: Item, front: FrontMatter | None = None) -> list[Finding]
 def _names_the_file(alt: str, src: str) -> bool:
     """True when the alt text is only the picture's file name (`IMG_1234`, `defile.jpg`)."""
 
-    def fold(text: str) -> str:
-        return re.sub(r"[\W_]+", "", text.casefold())
-
     name = src.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    return bool(fold(stem)) and fold(alt) in (fold(name), fold(stem))
+    folded = letters(stem)
+    return bool(folded) and letters(alt) in (letters(name), folded)
 
 
 # « 20 ans », « 1 an », "20 years", "20th anniversary", "20 Jahre"

@@ -7,12 +7,14 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 from . import body
 from .config import BUILTIN_KINDS, Config, Section, letter_url
 from .errors import EmptyLetterError
-from .french import format_date, format_period, one_line, ordinal, typography
-from .i18n import anniversary_title, translations
+from .examples import anniversary_is_example, is_example
+from .french import format_date, format_period, get_locale, one_line, ordinal, typography
+from .i18n import anniversary_title, translations, typeset_gettext
 from .i18n import years_text as years_text_of
 from .items import Anniversary, Entry, Image, Item, Letter, LetterSection, PreparedImage, Week
 from .messages import _, ngettext
@@ -69,8 +71,6 @@ def anniversary_date(founded: dt.date, year: int) -> dt.date:
 
 def anniversaries_in(entries: Iterable[Anniversary], week: Week, config: Config) -> list[Item]:
     """The anniversaries of `anniversaries.yaml` that fall in `week`, as items."""
-    from .examples import anniversary_is_example
-
     wanted = anniversary_years(config)
     found = []
     for entry in entries:
@@ -114,9 +114,27 @@ def letter_items(
     chosen = [i for i in items if i.date in week and (drafts or not i.draft)]
     if not chosen:
         return []
-    written = {i.founded for i in chosen if i.kind == "anniversaire" and i.founded}
-    chosen += [a for a in anniversaries_in(anniversaries, week, config) if a.founded not in written]
-    return chosen
+    return chosen + unwritten_anniversaries(chosen, anniversaries, week, config)
+
+
+class _Founded(Protocol):
+    """What replacing a computed anniversary needs of an item (an Item, an index entry)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def founded(self) -> dt.date | None: ...
+
+
+def unwritten_anniversaries(
+    items: Iterable[_Founded], anniversaries: Iterable[Anniversary], week: Week, config: Config
+) -> list[Item]:
+    """The anniversaries of anniversaries.yaml that fall in `week`, but for those `items`
+    write: an anniversary written as an item replaces the one computed for the same
+    founding date."""
+    written = {i.founded for i in items if i.kind == "anniversaire" and i.founded}
+    return [a for a in anniversaries_in(anniversaries, week, config) if a.founded not in written]
 
 
 def build_letter(
@@ -211,8 +229,6 @@ def build_letter(
 
 def _marks(locale: str) -> dict[str, str]:
     """The words that mark an entry in a proof, in the letter's language."""
-    from .i18n import typeset_gettext
-
     gettext = typeset_gettext(locale)[0]
     return {"example": gettext("EXAMPLE"), "draft": gettext("DRAFT")}
 
@@ -254,8 +270,6 @@ def _empty_message(
 
 
 def _lang(locale: str) -> str:
-    from .french import get_locale
-
     return get_locale(locale).language
 
 
@@ -310,7 +324,6 @@ def _entry(
     computed: bool = False,
     letter_lang: str | None = None,
 ) -> Entry:
-    from .examples import is_example
 
     locale = config.locale
     lang = _unless(item_lang(item, config), letter_lang or _lang(locale))

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from . import files
-from .config import Config
-from .errors import ItemError, LettreError
+from .config import Config, unknown_kind
+from .errors import ItemError, LettreError, UsageError
 from .items import Anniversary, Item, Week
-from .letter import anniversaries_in, letter_items
-from .weeks import week_of
+from .letter import anniversaries_in, unwritten_anniversaries
+from .messages import _
+from .weeks import group_by_week, parse_range, parse_week, week_of
 
 
 @dataclass(frozen=True)
@@ -67,55 +68,28 @@ class Dated(Protocol):
 
 
 def week_summaries(
-    items: Iterable[Dated], anniversaries: Sequence[Anniversary], config: Config
+    items: Iterable[Dated],
+    anniversaries: Sequence[Anniversary],
+    config: Config,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
 ) -> list[WeekSummary]:
-    """Every week holding at least one item, in date order, with counts per kind.
+    """Every week holding at least one item, in date order, with counts per kind; only the
+    weeks that overlap `first`..`last` when given (`lettre weeks --since/--until`).
 
     Drafts are not counted (they are in no letter); the anniversaries of
     `anniversaries.yaml` are counted in the weeks the items make, as the letter of that
     week shows them (see `letter.letter_items`).
     """
-    by_week: dict[Week, list[Dated]] = {}
-    for item in items:
-        if item.draft:
-            continue
-        by_week.setdefault(week_of(item.date, config.publication_day), []).append(item)
     summaries = []
-    for week in sorted(by_week, key=lambda w: w.end):
-        members = by_week[week]
-        written = {i.founded for i in members if i.kind == "anniversaire" and i.founded}
-        computed = [
-            a for a in anniversaries_in(anniversaries, week, config) if a.founded not in written
-        ]
+    undrafted = (i for i in items if not i.draft)
+    for week, members in group_by_week(undrafted, config.publication_day).items():
+        if (first is not None and week.end < first) or (last is not None and week.start > last):
+            continue
+        computed = unwritten_anniversaries(members, anniversaries, week, config)
         counts = Counter(i.kind for i in [*members, *computed])
         summaries.append(WeekSummary(week, dict(counts)))
     return summaries
-
-
-def with_anniversaries(
-    items: Sequence[Item],
-    anniversaries: Sequence[Anniversary],
-    config: Config,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-) -> list[Item]:
-    """`items` and the anniversaries their letters show (`lettre list`), dated from
-    `since` to `until`: what `compose` puts in each of those weeks, drafts apart."""
-    by_week: dict[Week, list[Item]] = {}
-    for item in items:
-        if not item.draft:
-            by_week.setdefault(week_of(item.date, config.publication_day), []).append(item)
-    found = list(items)
-    for week in sorted(by_week, key=lambda w: w.end):
-        held = letter_items(by_week[week], config, week, anniversaries)
-        found += [
-            item
-            for item in held
-            if item.path == config.anniversaries_path
-            and (since is None or item.date >= since)
-            and (until is None or item.date <= until)
-        ]
-    return found
 
 
 def kinds_in_order(config: Config, present: Iterable[str]) -> list[str]:
@@ -130,6 +104,42 @@ def kinds_in_order(config: Config, present: Iterable[str]) -> list[str]:
 #: beyond this many items, `lettre list` prints plain lines (through a pager on a terminal)
 #: as it reads the items, instead of a table that waits for all of them
 TABLE_MAX = 500
+
+
+def list_range(
+    config: Config,
+    today: dt.date,
+    *,
+    week: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    every: bool = False,
+) -> tuple[dt.date | None, dt.date | None]:
+    """The days `lettre list` shows, from its options (None: no limit): `--since` to
+    `--until`, within the letter of `--week`; this week's letter when none is given (nor
+    `--all`)."""
+    first, last = parse_range(since, until)
+    if week is not None or not (first or last or every):
+        chosen = parse_week(week or "this", today, config.publication_day)
+        first = max(first or chosen.start, chosen.start)
+        last = min(last or chosen.end, chosen.end)
+    return first, last
+
+
+def require_kinds(config: Config, kinds: Iterable[str]) -> None:
+    """UsageError for the first `--kind` that lettre.toml does not know."""
+    unknown = [k for k in kinds if k not in config.kinds]
+    if unknown:
+        raise UsageError(unknown_kind(unknown[0], config.kinds, "--kind"))
+
+
+def nothing_listed(first: dt.date | None, last: dt.date | None) -> str:
+    """What `lettre list` says when no item is in the range."""
+    if first is None and last is None:
+        return _("no item (see 'lettre weeks' for the letters there are)")
+    return _(
+        "no item from {first} to {last} (see 'lettre weeks' for the letters there are)"
+    ).format(first=first or "…", last=last or "…")
 
 
 class Listed(Protocol):
@@ -214,14 +224,10 @@ class Listing:
         from .readers import read_item
 
         config = self.config
-        by_week: dict[Week, list[Any]] = {}
-        for entry in entries:
-            if not entry.draft:
-                by_week.setdefault(week_of(entry.date, config.publication_day), []).append(entry)
         found: list[Row] = []
-        for week, members in sorted(by_week.items(), key=lambda w: w[0].end):
-            computed = anniversaries_in(anniversaries, week, config)
-            if not computed:
+        undrafted = (e for e in entries if not e.draft)
+        for week, members in group_by_week(undrafted, config.publication_day).items():
+            if not anniversaries_in(anniversaries, week, config):
                 continue
             written: list[Item] = []
             for entry in members:  # those written as items replace the computed ones
@@ -230,18 +236,21 @@ class Listing:
                         written.append(read_item(entry.path, config.kinds))
                     except LettreError:
                         continue  # rows() reports it
-            held = letter_items(written, config, week, anniversaries) if written else computed
             found += [
                 Row.of(item)
-                for item in held
-                if item in computed
-                and (self.first is None or item.date >= self.first)
+                for item in unwritten_anniversaries(written, anniversaries, week, config)
+                if (self.first is None or item.date >= self.first)
                 and (self.last is None or item.date <= self.last)
             ]
         return found
 
     def __len__(self) -> int:
         return len(self.entries) + len(self.extra)
+
+    def as_lines(self, every: bool, terminal: bool) -> bool:
+        """Whether `lettre list` prints plain lines as it reads (`plain_lines`) rather than a
+        table: beyond TABLE_MAX items, or for `--all` into a file or a pipe."""
+        return len(self) > TABLE_MAX or (every and not terminal)
 
     def shown(self) -> Iterator[tuple[dt.date, str, str]]:
         """(date, kind, file name) of everything listed, known before any file is read."""

@@ -25,6 +25,15 @@ HTML_TEMPLATE = "letter.html.j2"
 TEXT_TEMPLATE = "letter.txt.j2"
 TEXT_WIDTH = 72
 GMAIL_CLIP_BYTES = 102 * 1024
+
+
+def gmail_clips(html: str) -> int | None:
+    """The size in bytes of an HTML part that Gmail clips (over GMAIL_CLIP_BYTES: the end of
+    the letter, unsubscribe link included, hidden), or None when it shows it whole."""
+    size = len(html.encode("utf-8"))
+    return size if size > GMAIL_CLIP_BYTES else None
+
+
 #: the width of the letter's column in the HTML: 600 px less 24 px of margin on each side
 CONTENT_WIDTH = 552
 
@@ -309,7 +318,8 @@ class _InlineMemory:
 
     def __init__(self) -> None:
         self.loaded = False
-        self.known = (0, 0)  # sizes of what was loaded or saved last
+        self.known = (0, 0, 0)  # how many styles, pairs and selectors were loaded or saved
+        self.xpaths: dict[str, str] = {}  # the selectors loaded: CSS → XPath
 
     def path(self) -> Path | None:
         cache = user_cache_dir()
@@ -351,17 +361,14 @@ class _InlineMemory:
                 _STYLE_RULES.setdefault(key, (kept, text))
             for args, kwargs, pairs in data["pairs"]:
                 cache[hashkey(*args, **kwargs)] = [(name, value) for name, value in pairs]
+            xpaths = {}
             for css, xpath in data["selectors"]:
                 cache[hashkey(css)] = etree.XPath(xpath)
+                xpaths[css] = xpath
         except (OSError, ValueError, TypeError, KeyError, etree.XPathError):
             return  # a torn or doctored file: premailer works it out again
-        self.known = self.sizes()
-
-    @staticmethod
-    def sizes() -> tuple[int, int]:
-        from premailer.cache import cache
-
-        return len(_STYLE_RULES), len(cache)
+        self.xpaths = xpaths
+        self.known = (len(data["styles"]), len(data["pairs"]), len(xpaths))
 
     def save(self) -> None:
         """Keep what this process derived, when it derived something new."""
@@ -372,9 +379,8 @@ class _InlineMemory:
         from .index import save_cache_file
 
         path = self.path()
-        if path is None or self.sizes() == self.known:
+        if path is None:
             return
-        self.known = self.sizes()
         mark = hashkey(_=0)[0]  # what separates the arguments from the keywords in a key
         pairs, selectors = [], []
         for key, value in list(cache.items()):
@@ -385,12 +391,18 @@ class _InlineMemory:
                 args, kwargs = list(key), {}
             if isinstance(value, CSSSelector) and args == [value.css] and not kwargs:
                 selectors.append([value.css, value.path])
+            elif len(args) == 1 and not kwargs and args[0] in self.xpaths:  # loaded: kept
+                selectors.append([args[0], self.xpaths[args[0]]])
             elif isinstance(value, list) and all(isinstance(a, str) for a in args):
                 pairs.append([args, kwargs, [list(pair) for pair in value]])
         styles = [
             [key[0], key[1], list(key[2:]), [[list(r[0]), r[1], r[2]] for r in rules], text]
             for key, (rules, text) in _STYLE_RULES.items()
         ]
+        found = (len(styles), len(pairs), len(selectors))
+        if found == self.known:  # nothing new since the file was read or written
+            return
+        self.known = found
         path.parent.mkdir(parents=True, exist_ok=True)
         data = {
             "format": self.FORMAT,

@@ -23,6 +23,7 @@ import signal
 import socket
 import socketserver
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -35,11 +36,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import ItemErrors, LettreError
+from .files import printable
 from .findings import Finding
 from .messages import _, language, ngettext
+from .resources import templates_dir
+from .weeks import week_of
 
 if TYPE_CHECKING:
-    import jinja2
+    import jinja2  # heavy
 
     from .compose import Composed
     from .items import PreparedImage
@@ -158,11 +162,10 @@ def week_view(
     view of the letter that holds it, with no composition (the caller redirects there).
     `drafts`: a proof, with the week's drafts marked (as `compose --drafts`).
     """
-    from .check import week_findings
-    from .compose import compose, open_folder
-    from .index import week_items
-    from .lint import lint
-    from .weeks import week_of
+    from .check import week_findings  # heavy: the whole pipeline, once the server runs
+    from .compose import compose, open_folder  # heavy: the whole pipeline, once the server runs
+    from .index import week_items  # heavy (YAML)
+    from .lint import lint  # heavy
 
     start = time.perf_counter()
     try:
@@ -196,9 +199,7 @@ def neighbours(day: dt.date) -> tuple[dt.date | None, dt.date | None]:
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    import jinja2
-
-    from .resources import templates_dir
+    import jinja2  # heavy
 
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir() / "serve")),
@@ -215,7 +216,6 @@ def _environment() -> jinja2.Environment:
 
 def _shown(text: str) -> str:
     """A file name or message as text for the page: no control character, no lone surrogate."""
-    from .files import printable
 
     return printable(text).encode("utf-8", "replace").decode("utf-8")
 
@@ -277,7 +277,6 @@ def render_page(view: View, folder: Path) -> str:
 @lru_cache(maxsize=len(ASSETS))
 def asset(path: str) -> bytes:
     """The page's stylesheet or script, shipped with lettre."""
-    from .resources import templates_dir
 
     return (templates_dir() / "serve" / path.rsplit("/", 1)[1]).read_bytes()
 
@@ -422,7 +421,6 @@ class LiveLetters:
 
 
 def _relative(path: str, folder: Path) -> str:
-    from .files import printable
 
     try:
         shown = os.path.relpath(path, folder.resolve())
@@ -660,7 +658,7 @@ def host_warning(host: str) -> str | None:
 
 def _watch(folder: Path, letters: LiveLetters, stop: threading.Event) -> None:
     """Report every change of the folder's files (not lettre's own `.lettre/` cache)."""
-    import watchfiles
+    import watchfiles  # heavy, optional
 
     ignored = watchfiles.DefaultFilter(
         ignore_dirs=(*watchfiles.DefaultFilter.ignore_dirs, ".lettre")
@@ -705,7 +703,6 @@ def serve(
     lock = threading.Lock()
 
     def say(message: str) -> None:
-        from .files import printable
 
         with lock:
             stamp = dt.datetime.now().strftime("%H:%M:%S")
@@ -743,7 +740,7 @@ def serve(
         # the first week composed ahead, while the browser opens: premailer's first run is slow
         threading.Thread(target=letters.view, args=(first,), daemon=True).start()
         if open_browser:
-            import webbrowser
+            import webbrowser  # only with --open
 
             threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
         server.serve_forever(poll_interval=0.2)
@@ -767,8 +764,7 @@ def open_in_browser(html: str, day: dt.date) -> tuple[Path, bool]:
 
     The file is readable by its owner only; whether a browser was found is returned.
     """
-    import tempfile
-    import webbrowser
+    import webbrowser  # only with --open
 
     fd, name = tempfile.mkstemp(prefix=f"lettre-{day.isoformat()}-", suffix=".html")
     with os.fdopen(fd, "wb") as file:

@@ -4,6 +4,7 @@ only a file name, odd ranks in results rows…)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
@@ -143,10 +144,10 @@ def _row_notes(front: FrontMatter, rows: Any) -> list[tuple[int, str]]:
         if not isinstance(row, dict):
             continue
         where, index = _("'results' row {number}").format(number=number), number - 1
-        try:
-            start, end, backwards = row_dates(row)
-        except ValueError:  # an error of the item, reported as such
-            start, end, backwards = None, None, False
+        start, end, backwards = None, None, False
+        if row.get("date") is None and isinstance(row.get("dates"), list | dict):
+            with contextlib.suppress(ValueError):  # an error of the item, reported as such
+                start, end, backwards = row_dates(row)
         if backwards:
             message = _(
                 "{where}: 'dates' are in reverse order ({end} before {start}): write the "

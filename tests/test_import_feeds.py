@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lettre.feeds import decode_html_entities
-from lettre.index import read_items
+from lettre.itemfiles import read_items
 
 KINDS = ("communique", "resultats", "anniversaire")
 NB = "\u00a0"

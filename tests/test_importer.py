@@ -20,7 +20,7 @@ from lettre.cli import app
 from lettre.compose import open_folder
 from lettre.feeds import MAX_FEED_BYTES, html_to_text
 from lettre.importer import apply_plan, plan_import
-from lettre.index import item_paths, read_items
+from lettre.itemfiles import item_paths, read_items
 
 KINDS = ("communique", "resultats", "anniversaire")
 TOPICS = [

@@ -469,7 +469,7 @@ def _compose(task: Task) -> Done:
     """Read a week's items and compose its page; the problems found instead, if any."""
     from .errors import ItemErrors
     from .images import local_items, source_status
-    from .index import read_items
+    from .itemfiles import read_items
 
     config: Config = _JOB["config"]
     name, _key, week, names = task
@@ -695,7 +695,8 @@ def archive(
     from .anniversaries import read_anniversaries
     from .examples import require_ready
     from .images import IMAGES_DIR, record_archive
-    from .index import duplicate_slugs, keeps_caches, save_cache_file, scan_items
+    from .index import keeps_caches, save_cache_file, scan_items
+    from .itemfiles import duplicate_slugs
 
     index = scan_items(config)
     problems = [*index.errors, *duplicate_slugs(e.path for e in index.entries)]

@@ -56,7 +56,8 @@ def check_folder(config: Config, week: Week | None = None, *, cache: bool = True
     version of lettre and these kinds, when the folder keeps caches: see
     `index.keeps_caches`); False reads and checks every file, and keeps nothing.
     """
-    from .index import duplicate_names, item_names, keeps_caches  # heavy (YAML)
+    from .index import keeps_caches  # heavy (YAML)
+    from .itemfiles import duplicate_names, item_names
 
     items_dir = config.items_dir
     names = item_names(items_dir)
@@ -106,13 +107,8 @@ def _check_items(config: Config, names: Sequence[str], use_cache: bool) -> _Chec
     bytes (by the index's digest) are those of an earlier run, and whose local image's file
     is as it was then, is not read again.
     """
-    from .index import (  # heavy (YAML)
-        CACHE_DIR,
-        collector_paused,
-        load_cache_file,
-        save_cache_file,
-        scan_items,
-    )
+    from .index import CACHE_DIR, load_cache_file, save_cache_file, scan_items  # heavy (YAML)
+    from .itemfiles import collector_paused
 
     where = config.folder / CACHE_DIR / CHECK_CACHE
     context = _context(config)
@@ -203,7 +199,7 @@ def _reading(names: Sequence[str], config: Config) -> Iterator[Iterator[list[Any
 
 
 def _check_chunk(names: tuple[str, ...]) -> list[list[Any]]:
-    from .index import collector_paused  # heavy (YAML)
+    from .itemfiles import collector_paused  # heavy (YAML)
 
     config = _WORKER_CONFIG[0]
     items_dir = config.items_dir
@@ -337,7 +333,7 @@ def check_letter(
 
 def stray_files(items_dir: Path) -> list[Finding]:
     """Files and folders in `items/` that lettre does not read (not `*.md`, sub-folders)."""
-    from .index import IGNORED_PREFIXES  # heavy (YAML)
+    from .itemfiles import IGNORED_PREFIXES  # heavy (YAML)
 
     if not items_dir.is_dir():
         return [

@@ -132,9 +132,9 @@ def known_items(config: Config) -> Known:
 
 
 def _item_names(items_dir: Path) -> list[str]:
-    """The names of `index.item_paths`, without making a Path of each (20,000 of them
+    """The names of `itemfiles.item_paths`, without making a Path of each (20,000 of them
     cost more than the rest of a re-import)."""
-    from .index import is_item_name, item_paths  # heavy (YAML)
+    from .itemfiles import is_item_name, item_paths  # heavy (YAML)
 
     if not items_dir.is_dir():
         return [path.name for path in item_paths(items_dir)]  # says what is wrong, if anything

@@ -202,7 +202,8 @@ class Listing:
         kinds: Sequence[str] = (),
     ) -> None:
         from .anniversaries import read_anniversaries
-        from .index import duplicate_slugs, scan_items
+        from .index import scan_items
+        from .itemfiles import duplicate_slugs
 
         self.config, self.first, self.last, self.kinds = config, first, last, tuple(kinds)
         self.index = scan_items(config)
@@ -310,7 +311,7 @@ def _read_rows(paths: Sequence[Path], config: Config) -> Iterator[tuple[str, Row
     import multiprocessing
 
     from .archive import worker_count
-    from .index import collector_paused
+    from .itemfiles import collector_paused
 
     workers = worker_count()
     if (
@@ -336,7 +337,7 @@ def _read_rows(paths: Sequence[Path], config: Config) -> Iterator[tuple[str, Row
 
 
 def _read_chunk(paths: tuple[Path, ...]) -> list[tuple[str, Row] | LettreError]:
-    from .index import collector_paused
+    from .itemfiles import collector_paused
 
     config = _WORKER_CONFIG[0]
     with collector_paused():

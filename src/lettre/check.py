@@ -176,7 +176,7 @@ def _reading(names: Sequence[str], config: Config) -> Iterator[Iterator[list[Any
     records, never items)."""
     import multiprocessing  # only for many files
 
-    from .archive import worker_count  # heavy: the archive's pipeline
+    from .archivepool import worker_count  # heavy: the archive's pipeline
 
     workers = worker_count()
     if (

@@ -310,7 +310,7 @@ def _read_rows(paths: Sequence[Path], config: Config) -> Iterator[tuple[str, Row
     import gc
     import multiprocessing
 
-    from .archive import worker_count
+    from .archivepool import worker_count
     from .itemfiles import collector_paused
 
     workers = worker_count()

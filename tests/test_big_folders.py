@@ -349,7 +349,7 @@ def test_a_second_import_knows_the_entry_without_reading_the_items(  # type: ign
 def test_check_in_several_processes_finds_what_one_finds(  # type: ignore[no-untyped-def]
     run, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lettre import archivepool, check
+    from lettre import check, workers
 
     items = folder / "items"
     (items / "2025-06-10-x.md").write_text(item_text(date="2025-06-10", title="[x"))
@@ -357,7 +357,7 @@ def test_check_in_several_processes_finds_what_one_finds(  # type: ignore[no-unt
     alone = run("check", "-C", folder)
     monkeypatch.setattr(check, "PARALLEL_FROM", 1)
     monkeypatch.setattr(check, "CHUNK", 3)
-    monkeypatch.setattr(archivepool, "worker_count", lambda: 2)
+    monkeypatch.setattr(workers, "worker_count", lambda: 2)
     together = run("check", "-C", folder)
     assert together.exit_code == alone.exit_code == 1
     assert together.stdout == alone.stdout and together.stderr == alone.stderr
@@ -367,7 +367,7 @@ def test_check_in_several_processes_finds_what_one_finds(  # type: ignore[no-unt
 def test_list_in_several_processes_shows_what_one_shows(  # type: ignore[no-untyped-def]
     run, folder: Path, cached: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lettre import archivepool, listing
+    from lettre import listing, workers
 
     items = folder / "items"
     (items / "2025-06-10-x.md").write_text(item_text(date="2025-06-10", title="[x"))
@@ -379,7 +379,7 @@ def test_list_in_several_processes_shows_what_one_shows(  # type: ignore[no-unty
     shutil.rmtree(folder / ".lettre")
     monkeypatch.setattr(listing, "PARALLEL_FROM", 1)
     monkeypatch.setattr(listing, "CHUNK", 3)
-    monkeypatch.setattr(archivepool, "worker_count", lambda: 2)
+    monkeypatch.setattr(workers, "worker_count", lambda: 2)
     together = run("list", "--all", "-C", folder)
     assert together.exit_code == alone.exit_code == 1
     assert together.stdout == alone.stdout and together.stderr == alone.stderr

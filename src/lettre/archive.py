@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .archivepages import FEED_NAME, INDEX_NAME, LetterSummary, render_feed, render_index
-from .archivepool import Progress, Task, compose_all, worker_count
+from .archivepool import Progress, Task, compose_all
 from .archivestate import (
     inputs_digest,
     kept_letter,
@@ -40,6 +40,7 @@ from .archivestate import (
 from .config import Config, page_name
 from .errors import LettreError
 from .messages import _, ngettext
+from .workers import worker_count
 
 if TYPE_CHECKING:
     from .examples import Example

@@ -6,7 +6,6 @@ before forking, so that the workers inherit what it loaded.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -15,12 +14,12 @@ from .archivepages import LetterSummary, render_page
 from .config import Config
 from .errors import LettreError
 from .items import Week
+from .workers import can_fork, shared_with_workers
 
 if TYPE_CHECKING:
     from .examples import Example
     from .items import Anniversary, PreparedImage
 
-MAX_WORKERS = 4
 
 Progress = Callable[[int, int], None]
 
@@ -74,15 +73,6 @@ def _compose(task: Task) -> Done:
     return Done(name, summary, page, [], examples, photos, sources)
 
 
-def worker_count() -> int:
-    """How many processes compose letters: one per core this process may use, up to 4."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_WORKERS))
-
-
 def compose_all(
     config: Config,
     tasks: Sequence[Task],
@@ -95,8 +85,7 @@ def compose_all(
     The first page is composed here, so that the forked workers inherit everything it
     loaded (templates, the parsed stylesheet, Babel's data) instead of each loading it.
     """
-    import gc
-    import multiprocessing
+    import multiprocessing  # only where work is shared
 
     _JOB.update(config=config, anniversaries=anniversaries)
     total = len(tasks)
@@ -104,25 +93,18 @@ def compose_all(
         progress(0, total)
     done = 0
     rest: Sequence[Task] = tasks
-    parallel = workers > 1 and total > workers and "fork" in multiprocessing.get_all_start_methods()
+    parallel = workers > 1 and total > workers and can_fork()
     if parallel:
         yield _compose(tasks[0])
         done, rest = 1, tasks[1:]
         if progress:
             progress(done, total)
-        # what the workers inherit stays shared: the collector would otherwise touch every
-        # inherited object in each worker, and the kernel copy its pages
-        gc.collect()
-        gc.freeze()
-        try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for result in pool.imap_unordered(_compose, rest):
-                    done += 1
-                    if progress:
-                        progress(done, total)
-                    yield result
-        finally:
-            gc.unfreeze()
+        with shared_with_workers(), multiprocessing.get_context("fork").Pool(workers) as pool:
+            for result in pool.imap_unordered(_compose, rest):
+                done += 1
+                if progress:
+                    progress(done, total)
+                yield result
         return
     for task in rest:
         result = _compose(task)

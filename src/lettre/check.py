@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from .findings import Finding, Report
 from .images import local_items, locate, source_status
 from .items import Item, Week
 from .messages import _, language
+from .workers import in_chunks
 
 if TYPE_CHECKING:
     from .frontmatter import FrontMatter
@@ -166,7 +166,6 @@ def _keep(checked: _Checked, name: str, record: list[Any], found: list[Finding])
 
 PARALLEL_FROM = 2000  # files to read before it is worth starting other processes
 CHUNK = 250
-_WORKER_CONFIG: list[Config] = []  # the configuration forked workers check with
 
 
 @contextmanager
@@ -174,37 +173,19 @@ def _reading(names: Sequence[str], config: Config) -> Iterator[Iterator[list[Any
     """The record of each file (see `_check_file`), in order, as they come: read by one
     process per core when there are many, started at once (forked workers send back
     records, never items)."""
-    import multiprocessing  # only for many files
-
-    from .archivepool import worker_count  # heavy: the archive's pipeline
-
-    workers = worker_count()
-    if (
-        len(names) < PARALLEL_FROM
-        or workers < 2
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        yield (_check_file(config.items_dir / name, config) for name in names)
-        return
-    chunks = [tuple(names[i : i + CHUNK]) for i in range(0, len(names), CHUNK)]
-    _WORKER_CONFIG[:] = [config]  # inherited by the forked workers, never pickled
-    gc.collect()
-    gc.freeze()  # the workers' collector leaves inherited objects alone: their pages stay shared
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield (record for records in pool.imap(_check_chunk, chunks) for record in records)
-    finally:
-        gc.unfreeze()
-        _WORKER_CONFIG.clear()
-
-
-def _check_chunk(names: tuple[str, ...]) -> list[list[Any]]:
     from .itemfiles import collector_paused  # heavy (YAML)
 
-    config = _WORKER_CONFIG[0]
     items_dir = config.items_dir
-    with collector_paused():
-        return [_check_file(items_dir / name, config) for name in names]
+
+    def check_chunk(part: tuple[str, ...]) -> list[list[Any]]:
+        with collector_paused():
+            return [_check_file(items_dir / name, config) for name in part]
+
+    records = in_chunks(check_chunk, names, CHUNK, PARALLEL_FROM)
+    try:
+        yield records
+    finally:
+        records.close()
 
 
 def _version() -> str:

@@ -16,6 +16,7 @@ from .items import Anniversary, Item, Week
 from .letter import anniversaries_in, unwritten_anniversaries
 from .messages import _
 from .weeks import group_by_week, parse_range, parse_week, week_of
+from .workers import in_chunks
 
 
 @dataclass(frozen=True)
@@ -300,48 +301,19 @@ class Listing:
 
 PARALLEL_FROM = 1000  # files to read before it is worth starting other processes
 CHUNK = 200
-_WORKER_CONFIG: list[Config] = []  # the configuration forked workers read with
 
 
 def _read_rows(paths: Sequence[Path], config: Config) -> Iterator[tuple[str, Row] | LettreError]:
     """What `lettre list` shows of each file (with the digest of the bytes it was read
     from), or why it cannot be read, in order; read by one process per core when there
     are many (forked workers send back rows, never items)."""
-    import gc
-    import multiprocessing
-
-    from .archivepool import worker_count
     from .itemfiles import collector_paused
 
-    workers = worker_count()
-    if (
-        len(paths) < PARALLEL_FROM
-        or workers < 2
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    def read_chunk(part: tuple[Path, ...]) -> list[tuple[str, Row] | LettreError]:
         with collector_paused():
-            for path in paths:
-                yield _read_row(path, config)
-        return
-    chunks = [tuple(paths[i : i + CHUNK]) for i in range(0, len(paths), CHUNK)]
-    _WORKER_CONFIG[:] = [config]  # inherited by the forked workers, never pickled
-    gc.collect()
-    gc.freeze()  # the workers' collector leaves inherited objects alone: their pages stay shared
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for rows in pool.imap(_read_chunk, chunks):
-                yield from rows
-    finally:
-        gc.unfreeze()
-        _WORKER_CONFIG.clear()
+            return [_read_row(path, config) for path in part]
 
-
-def _read_chunk(paths: tuple[Path, ...]) -> list[tuple[str, Row] | LettreError]:
-    from .itemfiles import collector_paused
-
-    config = _WORKER_CONFIG[0]
-    with collector_paused():
-        return [_read_row(path, config) for path in paths]
+    return in_chunks(read_chunk, paths, CHUNK, PARALLEL_FROM)
 
 
 def _read_row(path: Path, config: Config) -> tuple[str, Row] | LettreError:

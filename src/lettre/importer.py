@@ -7,7 +7,6 @@ folder already holds and the items to create.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -102,6 +101,7 @@ def known_items(config: Config) -> Known:
     """
     from .frontmatter import MAX_ITEM_BYTES  # heavy (YAML)
     from .index import digest, remember, scan_items  # heavy (YAML): after the feed is read
+    from .itemfiles import item_names  # heavy (YAML)
 
     index = scan_items(config)
     known = Known()
@@ -109,7 +109,7 @@ def known_items(config: Config) -> Known:
     learnt: dict[str, tuple[str, dict[str, Any]]] = {}
     facts: Mapping[str, Mapping[str, Any]] = index.facts
     none: Mapping[str, Any] = {}
-    for name in _item_names(config.items_dir):
+    for name in item_names(config.items_dir):
         said: Any = facts.get(name, none).get("import")
         if not _is_said(said):
             path = config.items_dir / name
@@ -129,17 +129,6 @@ def known_items(config: Config) -> Known:
     urls.discard(None)
     remember(index, learnt)
     return known
-
-
-def _item_names(items_dir: Path) -> list[str]:
-    """The names of `itemfiles.item_paths`, without making a Path of each (20,000 of them
-    cost more than the rest of a re-import)."""
-    from .itemfiles import is_item_name, item_paths  # heavy (YAML)
-
-    if not items_dir.is_dir():
-        return [path.name for path in item_paths(items_dir)]  # says what is wrong, if anything
-    with os.scandir(items_dir) as entries:
-        return sorted(e.name for e in entries if is_item_name(e.name))
 
 
 def _said(raw: bytes, path: Path) -> list[str | None]:

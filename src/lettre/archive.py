@@ -120,7 +120,8 @@ def render_page(
     """One letter of the archive: what the index shows of it, its web page, the example
     content it holds, and its local photos (the page points at them in `images/`)."""
     from .examples import letter_examples
-    from .images import prepare_images, relative_link
+    from .imagecache import prepare_images
+    from .imagelinks import relative_link
     from .letter import build_letter
     from .render import render_html
 
@@ -404,10 +405,11 @@ def _kept(record: Any, key: str | None, page: Path, folder: Path) -> _Kept | Non
 
     A record is [inputs digest, page size, page modification time, summary, photo names,
     status of its local photos' source files]; a page edited, replaced or removed since, a
-    photo gone from `images/`, or a source photo changed (see `images.source_status`), and
+    photo gone from `images/`, or a source photo changed (see `imagefiles.source_status`), and
     the letter is composed again.
     """
-    from .images import IMAGES_DIR, source_status
+    from .imagecache import IMAGES_DIR
+    from .imagefiles import source_status
 
     if key is None or not isinstance(record, list) or len(record) != 6 or record[0] != key:
         return None
@@ -453,13 +455,13 @@ class Done:
     errors: list[LettreError] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
     photos: list[PreparedImage] = field(default_factory=list)
-    sources: list[list[Any]] = field(default_factory=list)  # see images.source_status
+    sources: list[list[Any]] = field(default_factory=list)  # see imagefiles.source_status
 
 
 def _compose(task: Task) -> Done:
     """Read a week's items and compose its page; the problems found instead, if any."""
     from .errors import ItemErrors
-    from .images import local_items, source_status
+    from .imagefiles import local_items, source_status
     from .index import read_items
 
     config: Config = _JOB["config"]
@@ -559,7 +561,7 @@ class ArchiveReport:
 
 def _safe_name(name: str) -> bool:
     """A plain name of the archive folder, or `images/NAME`: never anywhere else."""
-    from .images import IMAGES_DIR
+    from .imagecache import IMAGES_DIR
 
     folder, _sep, rest = name.rpartition("/")
     return (
@@ -640,7 +642,7 @@ class _Staging:
         return written
 
     def discard(self) -> None:
-        from .images import IMAGES_DIR
+        from .imagecache import IMAGES_DIR
 
         for tmp in self.staged.values():
             tmp.unlink(missing_ok=True)
@@ -671,10 +673,11 @@ def archive(
     only the files whose bytes change are written (atomically, all at the end: a problem
     anywhere, or example content in any letter, writes nothing); pages whose letter is gone
     are removed. Where it went and which photos it holds is remembered in `.lettre/`, for
-    `send` (images.missing_from_archive).
+    `send` (imagelinks.missing_from_archive).
     """
     from .anniversaries import read_anniversaries
-    from .images import IMAGES_DIR, record_archive
+    from .imagecache import IMAGES_DIR
+    from .imagelinks import record_archive
     from .index import duplicate_slugs, keeps_caches, save_cache_file, scan_items
 
     index = scan_items(config)

@@ -72,7 +72,7 @@ def check_folder(config: Config, week: Week | None = None, *, cache: bool = True
 
 def local_images(config: Config, items: Iterable[Item]) -> list[Finding]:
     """Each item's local image is a file of the folder (its content is read by `--week`)."""
-    from .images import local_items, locate
+    from .imagefiles import local_items, locate
 
     found = []
     for item in local_items(items):
@@ -213,8 +213,8 @@ def _context(config: Config) -> list[Any]:
 
 def _image_key(folder: Path, record: Any) -> list[Any] | None:
     """The status of the files an item's local image depends on, now (see
-    `images.source_status`), for the record kept of it; None for an item without one."""
-    from .images import source_status
+    `imagefiles.source_status`), for the record kept of it; None for an item without one."""
+    from .imagefiles import source_status
 
     if not isinstance(record, list) or len(record) != 3 or not isinstance(record[0], str):
         return None
@@ -230,7 +230,7 @@ def _check_file(path: Path, config: Config) -> list[Any]:
     """
     from . import files
     from .frontmatter import MAX_ITEM_BYTES, decode_text
-    from .images import local_items, source_status
+    from .imagefiles import local_items, source_status
     from .index import digest
     from .readers import build_item, parse_front
 

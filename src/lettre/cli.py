@@ -384,7 +384,7 @@ def compose(
     if format is Format.eml:
         sys.stdout.buffer.write(composed.eml())
     elif format is Format.html:
-        from .images import file_link
+        from .imagelinks import file_link
 
         sys.stdout.write(composed.web_html(file_link))
     elif format is Format.text:
@@ -794,7 +794,7 @@ def preview(
 ) -> None:
     """`lettre preview`: see its help."""
     from .compose import letter_of, open_folder, today_in
-    from .images import file_link
+    from .imagelinks import file_link
     from .preview import letter_view, page, render
     from .weeks import parse_week
 

@@ -17,7 +17,7 @@ from .i18n import years_text as years_text_of
 from .items import Anniversary, Entry, Image, Item, Letter, LetterSection, PreparedImage, Week
 from .messages import _, ngettext
 
-#: where a letter points at a prepared photo (images.py gives one per output)
+#: where a letter points at a prepared photo (imagelinks.py gives one per output)
 PhotoLink = Callable[[PreparedImage], str]
 
 SUMMARY_LIMIT = 220
@@ -134,7 +134,7 @@ def build_letter(
     `drafts`: a proof that shows the drafts too, marked « BROUILLON ». Example content
     is marked « EXEMPLE » (see examples.py): such a letter is never sent.
     `photos`: the prepared local image of each item that has one, by item path (see
-    images.prepare_images), and `link` where the letter points at them; an item whose local
+    imagecache.prepare_images), and `link` where the letter points at them; an item whose local
     image is not among them shows none.
     """
     locale = config.locale

@@ -182,7 +182,7 @@ def _embed(
 
     (email's own make_related refuses to wrap a multipart/alternative.)
     """
-    from .images import content_id
+    from .imagelinks import content_id
 
     msg["MIME-Version"] = "1.0"
     msg["Content-Type"] = "multipart/related"

@@ -98,7 +98,7 @@ def post_to_list(
                            to_list=True)  # fmt: skip
         refuse_examples(config, composed.letter)  # nothing invented reaches a reader (#14)
         if composed.letter.photos and config.images.mode == "publish":
-            from .images import require_archived
+            from .imagelinks import require_archived
 
             require_archived(config, composed.letter)  # the photos online before the letter
         message_id = str(composed.message["Message-ID"])

@@ -179,7 +179,7 @@ def _compose_editions(
 
                 inline = inline_parts(letter.photos, config)
             elif letter.photos:  # publish: the photos must be online before the letter
-                from .images import require_archived
+                from .imagelinks import require_archived
 
                 require_archived(config, letter)
         if config.unsubscribe_url:

@@ -420,7 +420,7 @@ def week_findings(
 
 def address_warnings(config: Config) -> list[Finding]:
     """Local addresses (root@localhost): fine for `sendmail -t` here, unknown elsewhere."""
-    from .config import is_local_address
+    from .configvalues import is_local_address
 
     found = []
     addresses = [("sender", "address", config.sender.address)]

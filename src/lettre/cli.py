@@ -635,7 +635,7 @@ def list_items(
 ) -> None:
     """`lettre list`: see its help."""
     from .compose import open_folder, today_in
-    from .config import unknown_kind
+    from .configvalues import unknown_kind
     from .listing import TABLE_MAX, Listing
     from .weeks import parse_week
 
@@ -1199,7 +1199,7 @@ def send(
     per_second = sending.parse_rate(rate) if rate else config.send.rate
     state_dir = config.state_dir
     if to is not None:
-        from .config import is_address
+        from .configvalues import is_address
 
         if not is_address(to.strip()):
             raise UsageError(_("--to: {address!r} is not an e-mail address").format(address=to))
@@ -1403,7 +1403,7 @@ def unsubscribe(
 ) -> None:
     """`lettre unsubscribe`: see its help."""
     from .compose import now_in, open_folder
-    from .config import is_address
+    from .configvalues import is_address
     from .errors import UsageError
     from .message import list_ident
     from .send import suppression_path

@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 from .body import cut, scheme
-from .config import Config, ImportSettings, fold, unknown_kind
+from .config import Config, ImportSettings, fold
+from .configvalues import unknown_kind
 from .errors import ItemError, LettreError, UsageError, location
 from .messages import _, ngettext
 

@@ -11,7 +11,7 @@ import yaml
 
 from . import files
 from .body import is_local, safe_scheme
-from .config import unknown_kind
+from .configvalues import unknown_kind
 from .errors import ItemError, ItemErrors, UsageError
 from .french import get_locale
 from .frontmatter import (

@@ -148,7 +148,7 @@ def new_item(
 
     `results`: the rows read from a spreadsheet (`lettre new resultats --from FILE`).
     """
-    from .config import unknown_kind
+    from .configvalues import unknown_kind
     from .readers import FIRST_DATE, LAST_DATE
 
     if not FIRST_DATE <= day <= LAST_DATE:  # the reader refuses such a date

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import is_address
+from .configvalues import is_address
 from .errors import ItemErrors, LettreError, ReadersError
 from .messages import _
 

@@ -147,7 +147,7 @@ def _one_click(environ: dict[str, Any]) -> bool:
 
 
 def _respond(folder: Path, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
-    from .config import is_address
+    from .configvalues import is_address
     from .errors import LettreError
     from .i18n import typeset_gettext
     from .subscribers import read_suppression, suppress

@@ -44,9 +44,6 @@ def prepared_name(source: Path, encoded: Encoded) -> str:
     return f"{slugify(source.stem) or 'image'}-{digest}.{encoded.extension}"
 
 
-# --- the cache -------------------------------------------------------------------------------
-
-
 def cache_dir(config: Config) -> Path:
     return config.folder / CACHE_DIR
 

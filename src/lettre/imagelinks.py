@@ -23,9 +23,6 @@ if TYPE_CHECKING:
     from .config import Config
     from .items import Letter
 
-ARCHIVE_RECORD = "archive.json"
-
-
 # --- where each output points -------------------------------------------------------------
 
 Link = Callable[[PreparedImage], str]
@@ -63,7 +60,24 @@ def files_of(photos: Iterable[PreparedImage]) -> dict[str, bytes]:
     return {relative_link(photo): photo.read() for photo in photos}
 
 
+def with_links(letter: Letter, link: Link) -> Letter:
+    """The same letter, its photos pointed at by `link` (another output)."""
+    from dataclasses import replace
+
+    def entry(e: Any) -> Any:
+        if e.photo is None or e.image is None:
+            return e
+        return replace(e, image=replace(e.image, src=link(e.photo)))
+
+    sections = tuple(
+        replace(s, entries=tuple(entry(e) for e in s.entries)) for s in letter.sections
+    )
+    return replace(letter, sections=sections)
+
+
 # --- publishing ------------------------------------------------------------------------------
+
+ARCHIVE_RECORD = "archive.json"
 
 
 def record_archive(config: Config, out_dir: Path, names: Iterable[str]) -> None:
@@ -132,18 +146,3 @@ def require_archived(config: Config, letter: Letter) -> None:
     missing = missing_from_archive(config, letter)
     if missing:
         raise missing[0].error()
-
-
-def with_links(letter: Letter, link: Link) -> Letter:
-    """The same letter, its photos pointed at by `link` (another output)."""
-    from dataclasses import replace
-
-    def entry(e: Any) -> Any:
-        if e.photo is None or e.image is None:
-            return e
-        return replace(e, image=replace(e.image, src=link(e.photo)))
-
-    sections = tuple(
-        replace(s, entries=tuple(entry(e) for e in s.entries)) for s in letter.sections
-    )
-    return replace(letter, sections=sections)

@@ -9,9 +9,12 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .configvalues import ValueReader, one_line, parse_publication_day, unknown_kind
-from .errors import ConfigError
+from .errors import ConfigError, UsageError
+from .files import decode_text, read_bytes
+from .french import get_locale
 from .keylines import Key
 from .messages import _
 from .settings import (
@@ -77,8 +80,6 @@ def load_config(folder: Path) -> Config:
             ).format(config_name=CONFIG_NAME),
             path,
         )
-    from .files import decode_text, read_bytes
-
     raw = read_bytes(path, MAX_CONFIG_BYTES, ConfigError)
     text = decode_text(raw, path, ConfigError, _("lettre.toml holds TOML text"))
     try:
@@ -426,9 +427,6 @@ def _by_locale(
 
 def _check_locale(r: ValueReader, name: str) -> str:
     """The locale's canonical code (`fr-ca` → `fr_CA`, `fr` → `fr_FR`), or ConfigError."""
-    from .errors import UsageError
-    from .french import get_locale
-
     try:
         return str(get_locale(name))
     except UsageError as err:
@@ -436,8 +434,6 @@ def _check_locale(r: ValueReader, name: str) -> str:
 
 
 def _check_timezone(r: ValueReader, name: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

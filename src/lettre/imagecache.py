@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ImageError, LettreError
+from .files import read_bytes
 from .imagefiles import MAX_SOURCE_BYTES, image_error, local_items, locate
 from .items import Item, PreparedImage
 from .messages import _
@@ -38,7 +39,7 @@ NO_CACHE_ENV = "LETTRE_NO_CACHE"
 
 def prepared_name(source: Path, encoded: Encoded) -> str:
     """`defile-3fa2c1.jpg`: the source's name as a slug, and a hash of the prepared bytes."""
-    from .scaffold import slugify
+    from .scaffold import slugify  # scaffold stands above: the slug rule is its own
 
     digest = hashlib.sha256(encoded.data).hexdigest()[:6]
     return f"{slugify(source.stem) or 'image'}-{digest}.{encoded.extension}"
@@ -151,8 +152,6 @@ class Preparer:
         return prepared
 
     def _read(self, item: Item, real: Path) -> bytes:
-        from .files import read_bytes
-
         try:
             return read_bytes(real, MAX_SOURCE_BYTES)
         except LettreError as err:

@@ -17,6 +17,7 @@ from typing import Any
 
 from .body import is_local
 from .errors import ImageError
+from .files import os_problem
 from .items import Item
 from .messages import _
 
@@ -78,8 +79,6 @@ def locate(folder: Path, item: Item) -> tuple[Path, os.stat_result]:
             ).format(src=src),
         ) from None
     except (OSError, RuntimeError) as err:  # a link loop, a folder that may not be read
-        from .files import os_problem
-
         problem = os_problem(err, path) if isinstance(err, OSError) else str(err)
         raise image_error(
             item, _("image {src!r}: {message}").format(src=src, message=problem)
@@ -95,8 +94,6 @@ def locate(folder: Path, item: Item) -> tuple[Path, os.stat_result]:
     try:
         info = real.stat()
     except OSError as err:
-        from .files import os_problem
-
         raise image_error(
             item, _("image {src!r}: {message}").format(src=src, message=os_problem(err, path))
         ) from None

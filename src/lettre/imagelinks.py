@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,7 +62,6 @@ def files_of(photos: Iterable[PreparedImage]) -> dict[str, bytes]:
 
 def with_links(letter: Letter, link: Link) -> Letter:
     """The same letter, its photos pointed at by `link` (another output)."""
-    from dataclasses import replace
 
     def entry(e: Any) -> Any:
         if e.photo is None or e.image is None:

@@ -56,7 +56,7 @@ class Unreadable(Exception):
 def _register_heif() -> bool:
     """Let Pillow read HEIC photos when the optional pillow-heif is installed."""
     try:
-        import pillow_heif
+        import pillow_heif  # optional, heavy
     except ImportError:
         return False
     pillow_heif.register_heif_opener()
@@ -69,7 +69,7 @@ def _is_heic(data: bytes) -> bool:
 
 def encode(data: bytes) -> Encoded:
     """The bytes of a picture → the picture ready for e-mail; Unreadable says what fails."""
-    from PIL import Image as PIL
+    from PIL import Image as PIL  # heavy: only when a photo is prepared
     from PIL import ImageOps, UnidentifiedImageError
 
     heif = _register_heif() if _is_heic(data) else False
@@ -126,7 +126,7 @@ def encode(data: bytes) -> Encoded:
 
 def _to_srgb(image: PILImage) -> PILImage:
     """The picture in sRGB, as RGB, RGBA or L, with no metadata left in `info`."""
-    from PIL import ImageCms
+    from PIL import ImageCms  # heavy
 
     icc = image.info.get("icc_profile")
     alpha = image.mode in ("RGBA", "LA", "PA", "RGBa") or (
@@ -156,7 +156,7 @@ def _to_srgb(image: PILImage) -> PILImage:
 
 
 def _is_srgb(icc: bytes) -> bool:
-    from PIL import ImageCms
+    from PIL import ImageCms  # heavy
 
     try:
         profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
@@ -175,7 +175,7 @@ def _save(image: PILImage, fmt: str, **options: Any) -> bytes:
 def _smaller(image: PILImage, weight: int) -> PILImage | None:
     """The picture narrowed so that `weight` bytes would come near MAX_BYTES (bytes go with
     the number of pixels), by SHRINK at least; None below 16 pixels."""
-    from PIL import Image as PIL
+    from PIL import Image as PIL  # heavy
 
     factor = min(SHRINK, (MAX_BYTES / weight) ** 0.5 * 0.95)
     width, height = round(image.width * factor), round(image.height * factor)
@@ -198,7 +198,7 @@ def _jpeg(image: PILImage) -> Encoded:
 
 def _png(image: PILImage, transparent: bool) -> Encoded | None:
     """A PNG within MAX_BYTES (quantized to 256 colours if need be); None: a JPEG is better."""
-    from PIL import Image as PIL
+    from PIL import Image as PIL  # heavy
 
     data = _save(image, "PNG", compress_level=6)
     if len(data) <= MAX_BYTES:

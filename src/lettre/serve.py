@@ -15,10 +15,12 @@ import datetime as dt
 import os
 import signal
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any, TextIO
 
+from .files import printable
 from .messages import _
 from .servehttp import LOOPBACK_NAMES, allowed_names, bind
 from .servelive import LiveLetters, watch
@@ -68,8 +70,6 @@ def serve(
     lock = threading.Lock()
 
     def say(message: str) -> None:
-        from .files import printable
-
         with lock:
             stamp = dt.datetime.now().strftime("%H:%M:%S")
             log.write(f"{stamp} {printable(message)}\n")
@@ -106,7 +106,7 @@ def serve(
         # the first week composed ahead, while the browser opens: premailer's first run is slow
         threading.Thread(target=letters.view, args=(first,), daemon=True).start()
         if open_browser:
-            import webbrowser
+            import webbrowser  # only with --open
 
             threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
         server.serve_forever(poll_interval=0.2)
@@ -130,8 +130,7 @@ def open_in_browser(html: str, day: dt.date) -> tuple[Path, bool]:
 
     The file is readable by its owner only; whether a browser was found is returned.
     """
-    import tempfile
-    import webbrowser
+    import webbrowser  # only with --browser
 
     fd, name = tempfile.mkstemp(prefix=f"lettre-{day.isoformat()}-", suffix=".html")
     with os.fdopen(fd, "wb") as file:

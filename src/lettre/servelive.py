@@ -15,6 +15,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from .files import printable
 from .messages import _
 from .serveview import View, week_view
 
@@ -96,8 +97,6 @@ class LiveLetters:
 
 
 def _relative(path: str, folder: Path) -> str:
-    from .files import printable
-
     try:
         shown = os.path.relpath(path, folder.resolve())
     except ValueError:
@@ -107,7 +106,7 @@ def _relative(path: str, folder: Path) -> str:
 
 def watch(folder: Path, letters: LiveLetters, stop: threading.Event) -> None:
     """Report every change of the folder's files (not lettre's own `.lettre/` cache)."""
-    import watchfiles
+    import watchfiles  # heavy, optional
 
     ignored = watchfiles.DefaultFilter(
         ignore_dirs=(*watchfiles.DefaultFilter.ignore_dirs, ".lettre")

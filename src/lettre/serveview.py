@@ -16,11 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import ItemErrors, LettreError
+from .files import printable
 from .findings import Finding
 from .messages import _, language, ngettext
+from .resources import templates_dir
+from .weeks import week_of
 
 if TYPE_CHECKING:
-    import jinja2
+    import jinja2  # heavy
 
     from .compose import Composed
     from .items import PreparedImage
@@ -109,11 +112,10 @@ def week_view(
     view of the letter that holds it, with no composition (the caller redirects there).
     `drafts`: a proof, with the week's drafts marked (as `compose --drafts`).
     """
-    from .check import week_findings
-    from .compose import compose, open_folder
-    from .index import week_items
-    from .lint import lint
-    from .weeks import week_of
+    from .check import week_findings  # heavy: the whole pipeline, once the server runs
+    from .compose import compose, open_folder  # heavy: the whole pipeline, once the server runs
+    from .index import week_items  # heavy (YAML)
+    from .lint import lint  # heavy
 
     start = time.perf_counter()
     try:
@@ -147,9 +149,7 @@ def neighbours(day: dt.date) -> tuple[dt.date | None, dt.date | None]:
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    import jinja2
-
-    from .resources import templates_dir
+    import jinja2  # heavy
 
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir() / "serve")),
@@ -166,8 +166,6 @@ def _environment() -> jinja2.Environment:
 
 def _shown(text: str) -> str:
     """A file name or message as text for the page: no control character, no lone surrogate."""
-    from .files import printable
-
     return printable(text).encode("utf-8", "replace").decode("utf-8")
 
 
@@ -228,6 +226,4 @@ def render_page(view: View, folder: Path) -> str:
 @lru_cache(maxsize=len(ASSETS))
 def asset(path: str) -> bytes:
     """The page's stylesheet or script, shipped with lettre."""
-    from .resources import templates_dir
-
     return (templates_dir() / "serve" / path.rsplit("/", 1)[1]).read_bytes()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import textwrap
 from collections.abc import Callable
@@ -101,6 +102,84 @@ class Run:
 @pytest.fixture
 def run() -> Run:
     return Run()
+
+
+#: the one command that writes every golden file of tests/data again (review its diff after)
+REGENERATE = "LETTRE_REGENERATE=1 python -m pytest -m golden"
+
+
+class Golden:
+    """Outputs compared byte for byte with their golden files in tests/data.
+
+    With LETTRE_REGENERATE=1 the golden files are written instead: after a deliberate change,
+    run REGENERATE (every test that takes the `golden` fixture is marked `golden`), then
+    review the diff of tests/data.
+    """
+
+    def check(self, path: Path, output: str | bytes) -> None:
+        """`output` is the content of the golden file at `path`."""
+        data = output.encode("utf-8") if isinstance(output, str) else output
+        if os.environ.get("LETTRE_REGENERATE"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists() or path.read_bytes() != data:
+                path.write_bytes(data)
+            return
+        name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        if not path.exists():
+            pytest.fail(f"no golden file {name}: write it with `{REGENERATE}`", pytrace=False)
+        expected = path.read_bytes()
+        if data == expected:
+            return
+        diff = difflib.unified_diff(
+            expected.decode("utf-8", "replace").splitlines(),
+            data.decode("utf-8", "replace").splitlines(),
+            f"{name} (golden)",
+            f"{name} (now)",
+            lineterm="",
+        )
+        shown = list(diff)
+        more = f"\n… {len(shown) - 60} more lines" if len(shown) > 60 else ""
+        pytest.fail(
+            f"the output differs from the golden file {name}. If the change is deliberate, "
+            f"write every golden file again with\n\n    {REGENERATE}\n\nand review the diff "
+            "(git diff tests/data) before committing it.\n\n" + "\n".join(shown[:60]) + more,
+            pytrace=False,
+        )
+
+    def check_folder(self, folder: Path, golden: Path) -> None:
+        """The files of `folder` are those of the golden folder, byte for byte."""
+        made = {p.relative_to(folder) for p in folder.rglob("*") if p.is_file()}
+        if os.environ.get("LETTRE_REGENERATE"):
+            for stale in golden.rglob("*") if golden.is_dir() else ():
+                if stale.is_file() and stale.relative_to(golden) not in made:
+                    stale.unlink()
+        else:
+            kept = {p.relative_to(golden) for p in golden.rglob("*") if p.is_file()}
+            assert sorted(map(str, made)) == sorted(map(str, kept)), (
+                f"the files written are not those of {golden.relative_to(ROOT)}: if the change "
+                f"is deliberate, run `{REGENERATE}`"
+            )
+        for name in sorted(made):
+            self.check(golden / name, (folder / name).read_bytes())
+
+
+@pytest.fixture
+def golden() -> Golden:
+    return Golden()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"golden: compares an output with its golden file (`{REGENERATE}`)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that takes the `golden` fixture is marked `golden`, so that REGENERATE
+    reaches every golden file."""
+    for item in items:
+        if "golden" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.golden)
 
 
 def skip_without(reason: str) -> None:

@@ -37,7 +37,7 @@ MAILMAN = os.environ.get("LETTRE_MAILMAN") or shutil.which("mailman")
 if not MAILMAN or not Path(MAILMAN).is_file():
     skip_without("Mailman 3 is not installed (set LETTRE_MAILMAN to its `mailman` command)")
 # msmtp and aiosmtpd, as the pipe test finds them (or skips, naming the missing one)
-from test_pipe import MSMTP, controller, free_port  # noqa: E402
+from test_sendmail import MSMTP, controller, free_port  # noqa: E402
 
 LETTRE = [sys.executable, "-m", "lettre"]
 LIST = "hebdo@lists.example.org"

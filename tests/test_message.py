@@ -84,7 +84,7 @@ def test_reply_to_cc_and_bcc(run, make_folder: Callable[..., Path]) -> None:  # 
     assert msg["Reply-To"].addresses[0].display_name == "Rédaction"
     assert msg["Reply-To"].addresses[0].addr_spec == "redaction@example.org"
     assert msg["Cc"] == "chef@example.org"
-    # kept for `sendmail -t`, which takes it for the envelope and strips it (test_pipe.py)
+    # kept for `sendmail -t`, which takes it for the envelope and strips it (test_sendmail.py)
     assert msg["Bcc"] == "archives@example.org"
 
 

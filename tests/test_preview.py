@@ -1,14 +1,13 @@
 """`lettre preview`: the letter in the terminal, pinned by a golden file at 80 columns.
 
-Regenerate the golden file after a deliberate change, then review its diff:
+Regenerate it after a deliberate change (with every other golden file), then review its diff:
 
-    LETTRE_REGENERATE=1 python -m pytest tests/test_preview.py
+    LETTRE_REGENERATE=1 python -m pytest -m golden
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from conftest import item_text
+from conftest import Golden, item_text
 from lettre.cli import app
 
 GOLDEN = Path(__file__).parent / "data" / "preview-2025-06-13.txt"
@@ -34,12 +33,10 @@ def preview(*args: str | Path, **env: str | None) -> Result:
     return result
 
 
-def test_golden_preview_of_13_june_2025(samples: Path) -> None:
+def test_golden_preview_of_13_june_2025(samples: Path, golden: Golden) -> None:
     result = preview("--week", "2025-06-13", "-C", samples)
     assert result.exit_code == 0, result.stderr
-    if os.environ.get("LETTRE_REGENERATE"):
-        GOLDEN.write_text(result.stdout, encoding="utf-8")
-    assert result.stdout == GOLDEN.read_text(encoding="utf-8")
+    golden.check(GOLDEN, result.stdout)
 
 
 def test_preview_shows_title_date_items_and_results(samples: Path) -> None:

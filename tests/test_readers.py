@@ -1,3 +1,8 @@
+"""An item file read into an Item (readers.py): every field, a BOM and Windows line ends,
+encodings, and the first problem named with its file and line."""
+
+from __future__ import annotations
+
 import datetime as dt
 from pathlib import Path
 

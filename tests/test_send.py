@@ -1,7 +1,7 @@
 """`lettre send`: one message per reader through a real sender command, exactly once.
 
 The end-to-end tests hand the messages to Debian's msmtp, which delivers them to an
-aiosmtpd server on 127.0.0.1 started by the test (tests/test_pipe.py's fixtures); the
+aiosmtpd server on 127.0.0.1 started by the test (tests/test_sendmail.py's fixtures); the
 crash tests use a slow shell script as the sender, and SIGKILL.
 """
 
@@ -29,7 +29,7 @@ from lettre.journal import read_journal
 from lettre.tokens import decode_address, token, valid
 
 # the SMTP fixtures: an aiosmtpd server on 127.0.0.1 and a msmtp configuration for it
-from test_pipe import MSMTP, Inbox, inbox, msmtp_config  # noqa: F401
+from test_sendmail import MSMTP, Inbox, inbox, msmtp_config  # noqa: F401
 
 LETTRE = [sys.executable, "-m", "lettre"]
 WEEK = "2025-06-13"

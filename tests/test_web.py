@@ -22,8 +22,8 @@ import pytest
 
 from conftest import item_text
 from lettre.web import make_app
-from test_pipe import free_port
 from test_send import SEND_CONFIG, lettre, readers_csv, send_args, slow_sender
+from test_sendmail import free_port
 
 LETTRE = [sys.executable, "-m", "lettre"]
 

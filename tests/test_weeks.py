@@ -1,7 +1,17 @@
+"""Publication-day weeks: which letter a date belongs to, `--week` in all its forms (French
+words included), and a publication day other than Friday from lettre.toml to the letter."""
+
+from __future__ import annotations
+
 import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from conftest import CONFIG, item_text
 from lettre.errors import UsageError
 from lettre.items import Week
 from lettre.weeks import parse_week, week_of, weeks_between
@@ -57,3 +67,98 @@ def test_weeks_between_is_contiguous() -> None:
         D(2025, 6, 13),
         D(2025, 6, 20),
     ]
+
+
+# --- the French words of --week -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("french", "english"),
+    [("cette", "this"), ("dernière", "last"), ("derniere", "last"), ("prochaine", "next"),
+     ("DERNIÈRE", "last"), (" Prochaine ", "next")],
+)  # fmt: skip
+def test_french_relative_weeks(french: str, english: str) -> None:
+    for today in (D(2025, 6, 11), D(2025, 6, 13), D(2025, 6, 14), D(2025, 12, 31)):
+        assert parse_week(french, today) == parse_week(english, today), (french, today)
+        assert parse_week(french, today, 2) == parse_week(english, today, 2), (french, today)
+
+
+def test_french_words_through_the_command_line(run, samples: Path) -> None:  # type: ignore[no-untyped-def]
+    def letter_date(week: str) -> str:
+        result = run(
+            "compose", "-C", samples, "-w", week, "--now", "2025-06-11T08:00", "-f", "json"
+        )
+        assert result.exit_code == 0, result.stderr
+        return str(json.loads(result.stdout)["date"])
+
+    assert [letter_date(w) for w in ("dernière", "cette", "prochaine")] == [
+        "2025-06-06",
+        "2025-06-13",
+        "2025-06-20",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "in French too: cette / dernière / prochaine"),
+     ("fr", "ou cette / dernière / prochaine")],
+)  # fmt: skip
+def test_the_help_names_the_french_words(run, language: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    for command in ("compose", "preview", "serve", "send"):
+        result = run(command, "--help", env={"LETTRE_LANG": language, "COLUMNS": "200"})
+        assert words in re.sub(r"[\s│]+", " ", result.stdout), command
+    epilog = re.sub(r"\s+", " ", run("--help", env={"LETTRE_LANG": language}).stdout)
+    assert "cette / dernière / prochaine" in epilog
+
+
+# --- a publication day other than Friday, end to end --------------------------------------
+
+
+@pytest.fixture
+def tuesday(make_folder: Callable[..., Path]) -> Path:
+    """A folder whose letters come out on Tuesdays: items of Monday 9, Tuesday 10 and
+    Wednesday 11 June 2025."""
+    items = {
+        f"{day}-{title.lower()}.md": item_text(date=day, title=title)
+        for day, title in (("2025-06-09", "Lundi"), ("2025-06-10", "Mardi"),
+                           ("2025-06-11", "Mercredi"))
+    }  # fmt: skip
+    return make_folder(items, config='publication_day = "mardi"\n' + CONFIG)
+
+
+def test_a_tuesday_letter_from_weeks_to_the_message(run, tuesday: Path) -> None:  # type: ignore[no-untyped-def]
+    weeks = run("weeks", "-C", tuesday, env={"COLUMNS": "100"})
+    assert weeks.exit_code == 0, weeks.stderr
+    rows = [re.sub(r"\s+", " ", line).strip() for line in weeks.stdout.splitlines()]
+    assert [row for row in rows if re.match(r"(du )?\d", row)] == [
+        "10 juin 2025 2 2",
+        "du 4 au 10 juin 2025",
+        "17 juin 2025 1 1",
+        "du 11 au 17 juin 2025",
+    ]
+    listed = run("list", "-C", tuesday, "--week", "2025-06-10", env={"COLUMNS": "100"}).stdout
+    assert "lundi 9 juin 2025" in listed and "mardi 10 juin 2025" in listed
+    assert "Mercredi" not in listed
+
+    # Wednesday's item is in the letter of Tuesday 17 June, which holds 11 to 17 June
+    result = run("compose", "-C", tuesday, "-w", "2025-06-11", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["date"], data["date_text"], data["period_text"], data["subject"]) == (
+        "2025-06-17",
+        "mardi 17 juin 2025",
+        "du 11 au 17 juin 2025",
+        "Lettre de test du 17 juin 2025",
+    )
+    assert data["week"] == {"start": "2025-06-11", "end": "2025-06-17"}
+    assert [i["title"] for s in data["sections"] for i in s["items"]] == ["Mercredi"]
+    # the ISO week 24 (9 to 15 June) publishes the letter of Tuesday 10 June
+    result = run("compose", "-C", tuesday, "-w", "2025-W24", "-f", "json")
+    assert json.loads(result.stdout)["subject"] == "Lettre de test du 10 juin 2025"
+    # this week, on Wednesday 11 June: the letter of the coming Tuesday
+    message = run("compose", "-C", tuesday, "-w", "this", "--now", "2025-06-11T08:00")
+    assert message.exit_code == 0, message.stderr
+    assert "Subject: Lettre de test du 17 juin 2025\n" in message.stdout
+    assert "Date: Wed, 11 Jun 2025 08:00:00 +0200\n" in message.stdout
+    text = run("compose", "-C", tuesday, "-w", "this", "--now", "2025-06-11T08:00", "-f", "text")
+    assert text.stdout.splitlines()[:2] == ["Lettre de test", "mardi 17 juin 2025"]

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 EPILOG = N_(
     "Every command takes -C/--dir (the newsletter folder) and --locale; --week takes a date, "
-    "an ISO week (2025-W24) or this / last / next (default: this). "
+    "an ISO week (2025-W24) or this / last / next, in French too: cette / dernière / prochaine "
+    "(default: this). "
     "Exit codes: 0 success, 1 a problem in the folder's content, 2 a wrong option."
 )
 
@@ -186,7 +187,10 @@ WeekOption = Annotated[
     typer.Option(
         "--week",
         "-w",
-        help=N_("A date (2025-06-13), an ISO week (2025-W24), or this / last / next."),
+        help=N_(
+            "A date (2025-06-13), an ISO week (2025-W24), or this / last / next (in French "
+            "too: cette / dernière / prochaine)."
+        ),
         autocompletion=_complete_week,
     ),
 ]

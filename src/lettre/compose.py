@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from .anniversaries import read_anniversaries
 from .config import CONFIG_NAME, Config, load_config
 from .errors import ConfigError, ItemErrors
 from .files import write_all
-from .items import Item, Letter, PreparedImage, Week
+from .items import Entry, Image, Item, Letter, LetterSection, PreparedImage, Week
 from .letter import build_letter
 from .messages import _
 
@@ -203,47 +203,84 @@ def compose(
     return Composed(letter, html, text, message, user_dir)
 
 
+#: The fields of the letter's dataclasses that the JSON of `--format json` leaves out, each
+#: with its reason. Every other field is in it, under its own name, converted by `_plain`:
+#: a field added to the model reaches the JSON (tests/test_compose.py checks both ways).
+JSON_LEFT_OUT: dict[type, dict[str, str]] = {
+    Letter: {
+        "links": "the plain text's numbered references: the entries' urls and the links of "
+        "their body_html"
+    },
+    Entry: {
+        "item": "the item file is shown as 'file', 'date', 'example' and 'draft'",
+        "url_ref": "the number of the entry's url among the plain text's references",
+        "photo": "the prepared file in this machine's cache (.lettre/): 'image' is what the "
+        "letter shows",
+    },
+    Image: {"line": "the line of the item file that sets 'src', for error messages"},
+}
+#: The keys that come first, in this order (as --format json wrote them before the JSON was
+#: derived from the model); the other fields follow in the order of their dataclass.
+_JSON_FIRST: dict[type, tuple[str, ...]] = {
+    Letter: ("title", "subject", "date", "date_text", "week", "period_text", "locale", "notices",
+             "sections"),
+    LetterSection: ("kind", "label", "items"),
+    Entry: ("file", "date", "date_text", "title", "marks", "example", "draft", "summary", "url",
+            "period_text", "years", "results"),
+}  # fmt: skip
+
+
 def letter_as_data(letter: Letter) -> dict[str, Any]:
-    """The letter as JSON-ready data (for `--format json`)."""
+    """The letter as JSON-ready data (for `--format json`): every field of its dataclasses
+    but those of `JSON_LEFT_OUT`."""
+    data: dict[str, Any] = _plain(letter)
+    return data
+
+
+def _of_class(table: dict[type, Any], value: object, default: Any) -> Any:
+    """The entry of `table` for the class of `value` (or a class it derives from)."""
+    return next((table[cls] for cls in type(value).__mro__ if cls in table), default)
+
+
+_SCALARS = frozenset((str, int, float, bool, type(None)))  # the common case, at once
+
+
+def _plain(value: object) -> Any:
+    """`value` as JSON data: a dataclass as an object of its fields, dates in ISO 8601,
+    paths as text; a type with no conversion here is an error, never a guess."""
+    if type(value) in _SCALARS or isinstance(value, str | int | float):  # bool is an int
+        return value
+    if isinstance(value, tuple | list):
+        return [_plain(element) for element in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(element) for key, element in value.items()}
+    if isinstance(value, dt.date):  # a datetime too
+        return value.isoformat()
+    if isinstance(value, Path):
+        # a file name that is not UTF-8 is shown, not a crash
+        return os.fsencode(value).decode("utf-8", "replace")
+    if is_dataclass(value) and not isinstance(value, type):
+        return _fields_of(value)
+    raise TypeError(f"no JSON form for {type(value).__name__}: give it one in compose._plain")
+
+
+def _fields_of(value: Any) -> dict[str, Any]:
+    """A dataclass object's fields as JSON data, with the letter's own shapes."""
     from .examples import is_example
 
-    return {
-        "title": letter.title,
-        "subject": letter.subject,
-        "date": letter.date.isoformat(),
-        "date_text": letter.date_text,
-        "week": {"start": letter.week.start.isoformat(), "end": letter.week.end.isoformat()},
-        "period_text": letter.period_text,
-        "locale": letter.locale,
-        "notices": list(letter.notices),
-        "sections": [
-            {
-                "kind": section.kind,
-                "label": section.label,
-                "items": [
-                    {
-                        # a file name that is not UTF-8 is shown, not a crash
-                        "file": os.fsencode(entry.item.path).decode("utf-8", "replace"),
-                        "date": entry.item.date.isoformat(),
-                        "date_text": entry.date_text,
-                        "title": entry.title,
-                        "marks": list(entry.marks),
-                        "example": is_example(entry.item),
-                        "draft": entry.item.draft,
-                        "summary": entry.summary,
-                        "url": entry.url,
-                        "period_text": entry.period_text,
-                        "years": entry.years,
-                        "results": [
-                            {"sport": sport, "rows": list(rows)} for sport, rows in entry.results
-                        ],
-                    }
-                    for entry in section.entries
-                ],
-            }
-            for section in letter.sections
-        ],
-    }
+    left_out = _of_class(JSON_LEFT_OUT, value, {})
+    data = {f.name: _plain(getattr(value, f.name)) for f in fields(value) if f.name not in left_out}
+    if isinstance(value, LetterSection):
+        data["items"] = data.pop("entries")
+    elif isinstance(value, Entry):
+        item = value.item
+        data["file"] = _plain(item.path)
+        data["date"] = _plain(item.date)
+        data["example"] = is_example(item)
+        data["draft"] = item.draft
+        data["results"] = [{"sport": sport, "rows": _plain(rows)} for sport, rows in value.results]
+    first = _of_class(_JSON_FIRST, value, ())
+    return {**{key: data.pop(key) for key in first}, **data}
 
 
 def write_outputs(composed: Composed, out_dir: Path) -> list[Path]:

@@ -137,7 +137,7 @@ def build_message(
         msg["Cc"] = [_mailbox(a) for a in config.cc]
     if config.bcc and to_list is None:
         # for the envelope only: `sendmail -t` (msmtp, Postfix, Exim) reads the Bcc
-        # recipients and removes the header before sending; tests/test_pipe.py checks it
+        # recipients and removes the header before sending; tests/test_sendmail.py checks it
         msg["Bcc"] = [_mailbox(a) for a in config.bcc]
     if config.reply_to:
         msg["Reply-To"] = _mailbox(config.reply_to)

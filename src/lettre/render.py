@@ -110,8 +110,9 @@ def environment(user_dir: Path | None, locale: str) -> jinja2.Environment:
     cache = user_cache_dir()
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
-        # the templates compiled once, kept between runs (keyed by their source's digest)
-        bytecode_cache=_bytecode_cache(cache / "jinja") if cache else None,
+        # the templates compiled once, kept between runs (keyed by their source's digest;
+        # one folder per Jinja2 version: its compiled code does not outlive an upgrade)
+        bytecode_cache=_bytecode_cache(cache / f"jinja-{jinja2.__version__}") if cache else None,
         autoescape=jinja2.select_autoescape(["html", "html.j2", "xml.j2"], default=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -62,7 +62,8 @@ def week_of(day: dt.date, publication_day: int = 5) -> Week:
 
 
 def parse_week(spec: str, today: dt.date, publication_day: int = 5) -> Week:
-    """A date, an ISO week (2025-W24), or this / last / next (relative to `today`)."""
+    """A date, an ISO week (2025-W24), or this / last / next — in French too, cette /
+    dernière (derniere) / prochaine — relative to `today`."""
     text = spec.strip().lower()
     try:
         return _parse_week(text, spec, today, publication_day)
@@ -110,7 +111,7 @@ def _parse_week(text: str, spec: str, today: dt.date, publication_day: int) -> W
         raise UsageError(
             _(
                 "--week: {spec!r} is not a week: use a date (2025-06-13), an ISO week "
-                "(2025-W24), or this / last / next"
+                "(2025-W24), or this / last / next (cette / dernière / prochaine)"
             ).format(spec=spec)
         ) from None
     return week_of(day, publication_day)

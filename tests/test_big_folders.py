@@ -1,4 +1,4 @@
-"""What keeps big folders cheap (#19): the archive composes only what changed, `check`
+"""What keeps big folders cheap: the archive composes only what changed, `check`
 keeps unchanged files' findings, `list --all` streams, `import` asks the index.
 
 Every cache is checked against a run without it: the same bytes, the same findings.
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import lettre
-from conftest import ROOT, item_text
+from conftest import ROOT, Golden, item_text
 from lettre import i18n, index, render, resources
 
 SAMPLES = ROOT / "samples"
@@ -279,11 +279,10 @@ def test_check_finds_duplicates_among_cached_files(  # type: ignore[no-untyped-d
 # --- list --all: plain lines, titles from the index ----------------------------------------
 
 
-def test_list_all_is_plain_aligned_lines(run) -> None:  # type: ignore[no-untyped-def]
+def test_list_all_is_plain_aligned_lines(run, golden: Golden) -> None:  # type: ignore[no-untyped-def]
     result = run("list", "--all", "-C", SAMPLES)
     assert result.exit_code == 0, result.stderr
-    golden = (ROOT / "tests" / "data" / "list-all-samples.txt").read_text(encoding="utf-8")
-    assert result.stdout == golden
+    golden.check(ROOT / "tests" / "data" / "list-all-samples.txt", result.stdout)
     lines = [line for line in result.stdout.splitlines() if line]
     assert lines[0] == (
         "lundi 26 juillet 2021  Communiqués         "

@@ -1,4 +1,5 @@
-"""A real pipe: `lettre compose | msmtp -t` delivering to an SMTP server on 127.0.0.1.
+"""`lettre compose | sendmail -t` for real: Debian's msmtp as the sendmail command,
+delivering to an SMTP server on 127.0.0.1.
 
 The server is aiosmtpd, started by the test; msmtp is Debian's, with a configuration the
 test writes. What the server receives must decode to exactly what `--format text` and

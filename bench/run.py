@@ -317,6 +317,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         lettre = [sys.executable, "-c", CONSOLE_SCRIPT]
         paths = [str(args.src.resolve()), env.get("PYTHONPATH", "")]
         env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+        # lettre's bytecode, as an installed lettre has it (pip compiles a wheel's modules,
+        # as it did the libraries of the import floor): with PYTHONDONTWRITEBYTECODE set, a
+        # checkout's src/ would otherwise be compiled again by every process measured
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(args.src.resolve() / "lettre")],
+            check=True,
+        )
+        if env.get("PYTHONDONTWRITEBYTECODE"):
+            print("lettre's bytecode compiled in src/ (PYTHONDONTWRITEBYTECODE is set)")
     bench = Bench(lettre, env, args.runs)
     print(f"Machine: {machine()}")
     samples = later = floor = first = None

@@ -277,3 +277,56 @@ def test_a_page_that_cannot_be_removed_is_an_error(  # type: ignore[no-untyped-d
     assert result.stderr.endswith(
         f"Error: {out}/2021-07-30.html: cannot remove: Permission denied\n"
     )
+
+
+def test_lettres_own_html_template_never_shows_what_only_the_plain_text_needs() -> None:
+    """The archive leaves the plain text out of its pages' letters (render.html_reads_text):
+    lettre's letter.html.j2, and what it includes, must not show it."""
+    import jinja2
+    from jinja2 import meta, nodes
+
+    from lettre.render import HTML_TEMPLATES
+    from lettre.resources import templates_dir
+
+    text_only = {"body_text", "url_ref", "links"}
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+    for name in HTML_TEMPLATES:
+        tree = env.parse((templates_dir() / name).read_text(encoding="utf-8"))
+        assert set(meta.find_referenced_templates(tree)) <= set(HTML_TEMPLATES), name
+        named = {n.attr for n in tree.find_all(nodes.Getattr)}
+        named |= {n.value for n in tree.find_all(nodes.Const) if isinstance(n.value, str)}
+        assert not named & text_only, name
+    letter_tree = env.parse((templates_dir() / "letter.txt.j2").read_text(encoding="utf-8"))
+    assert {"body_text", "links"} <= {n.attr for n in letter_tree.find_all(nodes.Getattr)}
+
+
+@pytest.mark.parametrize(
+    ("name", "template"),
+    [
+        (
+            "letter.html.j2",
+            "<html><body>{% for e in letter.entries %}<pre>{{ e.body_text }} [{{ e.url_ref }}]"
+            "</pre>{% endfor %}<p>{{ letter.links | join(' ') }}</p></body></html>\n",
+        ),
+        ("style.css", "p { margin-top: {{ letter.links | length }}px; }\n"),
+    ],
+)
+def test_a_folders_template_that_shows_the_plain_text_gets_it_in_the_archive(  # type: ignore[no-untyped-def]
+    run, make_folder, name: str, template: str
+) -> None:
+    body = "Lire [le programme](https://www.example.org/programme) en ligne."
+    folder = make_folder(
+        {"2025-06-10-un.md": item_text(body=body, url="https://www.example.org/un")}
+    )
+    (folder / "templates").mkdir()
+    (folder / "templates" / name).write_text(template, encoding="utf-8")
+    email_html = run("compose", "-C", folder, "-w", "2025-06-13", "-f", "html").stdout
+    out = folder / "public"
+    assert run("archive", "-C", folder, "-o", out).exit_code == 0
+    page = (out / "2025-06-13.html").read_text(encoding="utf-8")
+    assert page == email_html
+    if name == "letter.html.j2":
+        assert "Lire le programme\u00a0[1] en ligne. [2]" in page
+        assert "https://www.example.org/programme https://www.example.org/un" in page
+    else:  # the two links the plain text numbers
+        assert 'style="margin-top:2px"' in page

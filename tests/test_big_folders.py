@@ -364,6 +364,35 @@ def test_check_in_several_processes_finds_what_one_finds(  # type: ignore[no-unt
     assert "2025-06-11-y.md:2: warning: the file name says 2025-06-11" in together.stdout
 
 
+def test_list_in_several_processes_shows_what_one_shows(  # type: ignore[no-untyped-def]
+    run, folder: Path, cached: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lettre import archive, listing
+
+    items = folder / "items"
+    (items / "2025-06-10-x.md").write_text(item_text(date="2025-06-10", title="[x"))
+    (items / "2025-06-11-y.md").write_text(item_text(date="2025-06-11", title="Y « z »"))
+    (items / "2025-06-12-z.md").write_text(
+        item_text(date="2025-06-12", title="Exemple", example="true")
+    )
+    alone = run("list", "--all", "-C", folder)
+    shutil.rmtree(folder / ".lettre")
+    monkeypatch.setattr(listing, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(listing, "CHUNK", 3)
+    monkeypatch.setattr(archive, "worker_count", lambda: 2)
+    together = run("list", "--all", "-C", folder)
+    assert together.exit_code == alone.exit_code == 1
+    assert together.stdout == alone.stdout and together.stderr == alone.stderr
+    assert "2025-06-10-x.md" in together.stderr  # the broken file, and only it
+    assert "[EXEMPLE] Exemple\n" in together.stdout
+    lines = [line for line in together.stdout.splitlines() if line]
+    assert len(lines) == 20  # 17 items of samples/, 2 more, and the anniversary
+    (items / "2025-06-10-x.md").unlink()
+    monkeypatch.setattr("lettre.readers.parse_item", None)  # the index has learnt the rest
+    again = run("list", "--all", "-C", folder)
+    assert (again.exit_code, again.stdout) == (0, alone.stdout)
+
+
 # --- photos, drafts and examples in the per-letter pipeline and the check cache --------------
 
 

@@ -161,3 +161,19 @@ def test_new_item_is_readable_like_any_file_and_an_interrupt_leaves_nothing(  # 
     result = run("new", "communique", "--title", "Une autre", "--date", "2025-06-11", "-C", folder)
     assert (result.exit_code, result.stderr) == (130, "Error: interrupted\n")
     assert {p.name: p.read_bytes() for p in items.iterdir()} == before  # no partial file
+
+
+def test_create_numbered_takes_the_first_free_name(tmp_path: Path) -> None:
+    from lettre.files import create_numbered
+
+    (tmp_path / "2025-06-13-x.md").write_text("first")
+    (tmp_path / "2025-06-13-x-2.md").write_text("second")
+    made = create_numbered(tmp_path, "2025-06-13-x", b"third")
+    assert made == tmp_path / "2025-06-13-x-3.md" and made.read_bytes() == b"third"
+    assert create_numbered(tmp_path, "2025-06-13-x", b"", first=5).name == "2025-06-13-x-5.md"
+    assert (tmp_path / "2025-06-13-x.md").read_text() == "first"  # never over a file
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(LettreError) as caught:
+        create_numbered(tmp_path / "a-file" / "items", "x", b"")  # a file is in the way
+    assert caught.value.message.startswith("cannot write: ")
+    assert caught.value.path == tmp_path / "a-file" / "items" / "x.md"

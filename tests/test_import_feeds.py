@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lettre.importer import decode_html_entities
+from lettre.feeds import decode_html_entities
 from lettre.index import read_items
 
 KINDS = ("communique", "resultats", "anniversaire")

@@ -18,7 +18,8 @@ import pytest
 from conftest import CONFIG
 from lettre.cli import app
 from lettre.compose import open_folder
-from lettre.importer import MAX_FEED_BYTES, apply_plan, html_to_text, plan_import
+from lettre.feeds import MAX_FEED_BYTES, html_to_text
+from lettre.importer import apply_plan, plan_import
 from lettre.index import item_paths, read_items
 
 KINDS = ("communique", "resultats", "anniversaire")
@@ -244,9 +245,16 @@ def test_unknown_kind_in_config_names_the_line(run, empty_folder, feed_file) -> 
 
 
 def test_unknown_kind_option_is_a_usage_error(run, empty_folder, feed_file) -> None:  # type: ignore[no-untyped-def]
-    result = run("import", feed_file, "-C", empty_folder(), "--kind", "resultat")
+    folder = empty_folder()
+    result = run("import", feed_file, "-C", folder, "--kind", "resultat")
     assert result.exit_code == 2
     assert "--kind: unknown kind 'resultat' (did you mean 'resultats'?)" in result.stderr
+    french = run("import", feed_file, "-C", folder, "--kind", "resultat", env={"LETTRE_LANG": "fr"})
+    assert french.exit_code == 2  # labelled as lettre.toml's kinds are, French spacing
+    assert (
+        "--kind\u00a0: genre inconnu 'resultat' (vouliez-vous dire 'resultats'\u202f?)\u202f; "
+        "genres connus\u00a0: communique, resultats, anniversaire"
+    ) in french.stderr
 
 
 def test_atom_html_titles_relative_links_and_dates_in_the_folders_zone(

@@ -42,6 +42,7 @@ def both(text: str) -> tuple[Any, Any]:
         "= : value\n",
         "dup: 1\ndup: 2\n",
         "- 2025-06-13T10:00:00+02:00\n- '2025-06-13'\n- null\n",
+        "a: 0025-06-13\nb: 2025-6-13\nc: !!timestamp 2025-06-13\nd: 9999-12-31\ne: 2024-02-29\n",
     ],
 )
 def test_same_as_pyyaml(text: str) -> None:
@@ -60,8 +61,9 @@ def test_aliases_share_one_object_and_recursion_works() -> None:
 def test_errors_are_pyyaml_errors() -> None:
     with pytest.raises(yaml.YAMLError):
         both("a: !!python/object:os.system x\n")
-    with pytest.raises(ValueError):
-        both("date: 2025-02-30\n")
+    for day in ("2025-02-30", "2025-13-01", "0000-01-01"):
+        with pytest.raises(ValueError):
+            both(f"date: {day}\n")
     with pytest.raises(yaml.YAMLError, match="unhashable"):
         both("? [a, b]\n: liste\n")
 

@@ -69,6 +69,33 @@ def test_weeks_between_is_contiguous() -> None:
     ]
 
 
+def test_since_and_until_are_read_as_dates_in_order() -> None:
+    from lettre.weeks import parse_range
+
+    assert parse_range(None, None) == (None, None)
+    assert parse_range("2025-06-01", "2025-06-30") == (D(2025, 6, 1), D(2025, 6, 30))
+    assert parse_range("2025-06-01", "2025-06-01") == (D(2025, 6, 1), D(2025, 6, 1))
+    with pytest.raises(UsageError, match="swap them"):
+        parse_range("2025-06-30", "2025-06-01")
+    with pytest.raises(UsageError, match=r"--since: 2025-02-30 .*February 2025 has 28 days"):
+        parse_range("2025-02-30", None)
+
+
+def test_items_are_grouped_by_their_letter_weeks_in_date_order() -> None:
+    from lettre.weeks import group_by_week
+
+    class Dated:
+        def __init__(self, date: dt.date) -> None:
+            self.date = date
+
+    later, first, second = Dated(D(2025, 6, 20)), Dated(D(2025, 6, 12)), Dated(D(2025, 6, 7))
+    groups = group_by_week([later, first, second])
+    assert list(groups) == [JUNE_13, Week(D(2025, 6, 14), D(2025, 6, 20))]
+    assert groups[JUNE_13] == [first, second]  # in the order given
+    monday = group_by_week([second], publication_day=1)
+    assert list(monday) == [Week(D(2025, 6, 3), D(2025, 6, 9))]
+
+
 # --- the French words of --week -----------------------------------------------------------
 
 

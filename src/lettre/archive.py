@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from .config import Config, page_name
 from .errors import LettreError
 from .items import Item, Week
-from .messages import _
+from .messages import _, ngettext
 
 if TYPE_CHECKING:
     from .examples import Example
@@ -123,11 +123,20 @@ def render_page(
     from .imagecache import prepare_images
     from .imagelinks import relative_link
     from .letter import build_letter
-    from .render import render_html
+    from .render import html_reads_text, render_html
 
     photos = prepare_images(config, items)
     user_dir = config.templates_dir if config.templates_dir.is_dir() else None
-    letter = build_letter(items, config, week, anniversaries, photos=photos, link=relative_link)
+    # a page is the HTML alone: the plain text is made only when its template may show it
+    letter = build_letter(
+        items,
+        config,
+        week,
+        anniversaries,
+        photos=photos,
+        link=relative_link,
+        text=html_reads_text(user_dir),
+    )
     name = page_name(letter.date)
     if letter.web_url is None:  # no base URL: the page links to itself, relatively
         letter = replace(letter, web_url=name)
@@ -230,7 +239,7 @@ def _midnight(day: dt.date, timezone: str) -> str:
 
 
 def _tag(config: Config, day: dt.date, suffix: str = "") -> str:
-    from .scaffold import slugify
+    from .folding import slugify
 
     name = slugify(config.list_id or config.title) or "lettre"
     return f"tag:{config.sender.domain},{day.isoformat()}:{name}{suffix}"
@@ -558,6 +567,28 @@ class ArchiveReport:
     unchanged: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
 
+    def lines(self) -> list[str]:
+        """One line per file written or removed."""
+        return [_("wrote {path}").format(path=path) for path in self.written] + [
+            _("removed {path} (its letter is gone)").format(path=path) for path in self.removed
+        ]
+
+    def summary(self) -> str:
+        """The counts: letters, composed, files written, unchanged and removed."""
+        letters = ngettext("%(num)d letter", "%(num)d letters", self.letters)
+        written = ngettext("%(num)d file written", "%(num)d files written", len(self.written))
+        return _(
+            "{letters}, {composed} composed: {written}, {unchanged} unchanged, {removed} "
+            "removed, in {out}"
+        ).format(
+            letters=letters % {"num": self.letters},
+            composed=self.composed,
+            written=written % {"num": len(self.written)},
+            unchanged=len(self.unchanged),
+            removed=len(self.removed),
+            out=self.out_dir,
+        )
+
 
 def _safe_name(name: str) -> bool:
     """A plain name of the archive folder, or `images/NAME`: never anywhere else."""
@@ -567,18 +598,6 @@ def _safe_name(name: str) -> bool:
     return (
         bool(rest) and folder in ("", IMAGES_DIR) and "\\" not in name and rest not in (".", "..")
     )
-
-
-def _refuse_examples(config: Config, found: Sequence[Example]) -> None:
-    """ExampleContentError naming every example of lettre.toml and of every letter (`found`):
-    none is published."""
-    from .errors import ExampleContentError
-    from .examples import config_examples
-
-    every = config_examples(config)
-    every += [e for e in found if e not in every]
-    if every:
-        raise ExampleContentError(every, _("the archive"))
 
 
 def _read_manifest(out_dir: Path) -> set[str]:
@@ -676,6 +695,7 @@ def archive(
     `send` (imagelinks.missing_from_archive).
     """
     from .anniversaries import read_anniversaries
+    from .examples import require_ready
     from .imagecache import IMAGES_DIR
     from .imagelinks import record_archive
     from .index import duplicate_slugs, keeps_caches, save_cache_file, scan_items
@@ -743,7 +763,7 @@ def archive(
                     staging.add(f"{IMAGES_DIR}/{photo.name}", photo.read())
         if errors:
             raise _problems(errors)
-        _refuse_examples(config, examples)
+        require_ready(config, found=examples, subject=_("the archive"))
         report.composed = len(tasks)
         every_photo = sorted({n for names in photos.values() for n in names})
         for photo_name in every_photo:  # those of letters kept as they were: already there

@@ -262,6 +262,16 @@ def typeset_tokens(tokens: Sequence[Token], typeset: Callable[[str], str]) -> No
             token.content = typeset_html(token.content, typeset)
 
 
+def typeset_parse(
+    text: str, typeset: Callable[[str], str] = lambda s: s, allow_html: bool = False
+) -> list[Token]:
+    """The token stream of a Markdown text, its words typeset: one parse for every output
+    (`tokens_text` and `tokens_summary` read it; `tokens_html`, which changes it, goes last)."""
+    tokens = parse(text, allow_html)
+    typeset_tokens(tokens, typeset)
+    return tokens
+
+
 def to_html(
     text: str,
     typeset: Callable[[str], str] = lambda s: s,
@@ -269,9 +279,12 @@ def to_html(
     allow_html: bool = False,
 ) -> str:
     """Safe HTML: raw HTML escaped (unless allowed), only http(s)/mailto links kept."""
+    return tokens_html(typeset_parse(text, typeset, allow_html), base_url, allow_html)
+
+
+def tokens_html(tokens: list[Token], base_url: str | None = None, allow_html: bool = False) -> str:
+    """`to_html` of a typeset token stream (see `typeset_parse`); changes the tokens."""
     md = _parser(allow_html)
-    tokens = md.parse(text)
-    typeset_tokens(tokens, typeset)
     for token in tokens:
         for child in token.children or ():
             if child.type == "link_open":
@@ -372,8 +385,16 @@ def to_text(
     allow_html: bool = False,
 ) -> str:
     """Plain text wrapped at `width`; links become numbered references kept in `refs`."""
-    tokens = parse(text, allow_html)
-    typeset_tokens(tokens, typeset)
+    return tokens_text(typeset_parse(text, typeset, allow_html), refs, base_url, width)
+
+
+def tokens_text(
+    tokens: Sequence[Token],
+    refs: References | None = None,
+    base_url: str | None = None,
+    width: int = 72,
+) -> str:
+    """`to_text` of a typeset token stream (see `typeset_parse`); leaves the tokens as they are."""
     blocks: list[tuple[bool, str]] = []  # (tight: no blank line before it, text)
     prefixes: list[str] = []  # "> " for quotes, list markers as indents
     lists: list[list[int]] = []  # per open list: [next number] or [] for bullets
@@ -435,10 +456,13 @@ def plain_summary(
     allow_html: bool = False,
 ) -> str:
     """The first words of a Markdown body as one line, cut at a word boundary with « … »."""
+    return tokens_summary(typeset_parse(text, typeset, allow_html), limit)
+
+
+def tokens_summary(tokens: Sequence[Token], limit: int = 220) -> str:
+    """`plain_summary` of a typeset token stream (see `typeset_parse`); leaves it as it is."""
     import html
 
-    tokens = parse(text, allow_html)
-    typeset_tokens(tokens, typeset)
     words: list[str] = []
     for token in tokens:
         if token.type == "inline":

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import files
 from .config import Config
+from .configvalues import is_local_address
 from .errors import ImageError, ItemError, ItemErrors, LettreError
+from .examples import anniversary_examples, config_examples, item_examples
 from .findings import Finding, Report
+from .imagefiles import local_items, locate, source_status
 from .items import Item, Week
-from .messages import _
+from .messages import _, language
 
 if TYPE_CHECKING:
     from .frontmatter import FrontMatter
@@ -51,16 +57,17 @@ def check_folder(config: Config, week: Week | None = None, *, cache: bool = True
     version of lettre and these kinds, when the folder keeps caches: see
     `index.keeps_caches`); False reads and checks every file, and keeps nothing.
     """
-    from .index import duplicate_slugs, item_paths, keeps_caches
+    from .index import duplicate_names, item_names, keeps_caches  # heavy (YAML)
 
-    paths = item_paths(config.items_dir)
-    checked = _check_items(config, paths, cache and keeps_caches(len(paths)))
+    items_dir = config.items_dir
+    names = item_names(items_dir)
+    checked = _check_items(config, names, cache and keeps_caches(len(names)))
     findings = checked.findings
-    findings += [Finding.from_error(err) for err in duplicate_slugs(paths)]
+    findings += [Finding.from_error(e) for e in duplicate_names(items_dir, names)]
     findings += folder_findings(config)
-    findings += stray_files(config.items_dir)
-    findings += _duplicates(checked.titles)
-    files = len(paths)
+    findings += stray_files(items_dir)
+    findings += _duplicates(checked.titles(), items_dir.joinpath)
+    files = len(names)
     anniversaries_path = config.anniversaries_path
     if anniversaries_path.exists() or anniversaries_path.is_symlink():
         files += 1
@@ -72,8 +79,6 @@ def check_folder(config: Config, week: Week | None = None, *, cache: bool = True
 
 def local_images(config: Config, items: Iterable[Item]) -> list[Finding]:
     """Each item's local image is a file of the folder (its content is read by `--week`)."""
-    from .imagefiles import local_items, locate
-
     found = []
     for item in local_items(items):
         try:
@@ -86,35 +91,46 @@ def local_images(config: Config, items: Iterable[Item]) -> list[Finding]:
 @dataclass
 class _Checked:
     findings: list[Finding]
-    titles: list[tuple[Path, dt.date, str]]  # (file, date, folded title) of the good items
+    records: dict[str, list[Any]]  # file name → its record (see `_check_file`), if it was read
+
+    def titles(self) -> Iterator[tuple[str, dt.date, str]]:
+        """(file name, date, folded title) of each item that reads without error."""
+        for name, record in self.records.items():
+            if record[2] is not None:
+                yield name, dt.date.fromisoformat(record[2][0]), record[2][1]
 
 
-def _check_items(config: Config, paths: Sequence[Path], use_cache: bool) -> _Checked:
-    """The findings of every item file, and what finding duplicates needs of the good ones.
+def _check_items(config: Config, names: Sequence[str], use_cache: bool) -> _Checked:
+    """The findings and records of every item file (by name).
 
-    Only findings are kept, never the items: memory does not grow with the folder. With
-    `use_cache`, a file whose bytes (by the index's digest) are those of an earlier run,
-    and whose local image's file is as it was then, is not read again.
+    Only findings and records are kept, never the items. With `use_cache`, a file whose
+    bytes (by the index's digest) are those of an earlier run, and whose local image's file
+    is as it was then, is not read again.
     """
-    from .index import CACHE_DIR, collector_paused, load_cache_file, save_cache_file, scan_items
+    from .index import (  # heavy (YAML)
+        CACHE_DIR,
+        collector_paused,
+        load_cache_file,
+        save_cache_file,
+        scan_items,
+    )
 
     where = config.folder / CACHE_DIR / CHECK_CACHE
     context = _context(config)
     kept: dict[str, Any] = {}
-    digests: Mapping[str, str] = {}
     if use_cache:
         data = load_cache_file(where, CHECK_FORMAT)
         if data.get("context") == context and isinstance(data.get("files"), dict):
             kept = data["files"]
-        digests = scan_items(config).digests
-    fresh: dict[str, Any] = {}
-    checked = _Checked([], [])
-    todo: list[Path] = []
+    items_dir = config.items_dir
+    checked = _Checked([], {})
+    todo: list[str] = []
     with collector_paused():
-        for path in paths:
-            record: Any = kept.get(path.name)
-            seal = digests.get(path.name)
-            read = None
+        digests: Mapping[str, str] = scan_items(config).digests if kept else {}
+        for name in names:
+            record: Any = kept.get(name)
+            seal = digests.get(name)
+            found = None
             if (
                 seal is not None
                 and isinstance(record, list)
@@ -122,36 +138,35 @@ def _check_items(config: Config, paths: Sequence[Path], use_cache: bool) -> _Che
                 and len(record) == 4
                 and record[3] == _image_key(config.folder, record[3])
             ):
-                read = _read_record(record, path)  # None when the cache was doctored
-            if read is None:
-                todo.append(path)
+                found = _read_record(record, items_dir, name)  # None when the cache was doctored
+            if found is None:
+                todo.append(name)
                 continue
-            _keep(checked, fresh, path, record, read)
-        for path, record in zip(todo, _check_files(todo, config), strict=True):
-            read = _read_record(record, path)
-            assert read is not None
-            _keep(checked, fresh, path, record, read)
-    if use_cache and fresh != kept:
+            _keep(checked, name, record, found)
+        with _reading(todo, config) as records:
+            if use_cache and not kept:  # the index the next run compares with, made meanwhile
+                scan_items(config)
+            for name, record in zip(todo, records, strict=True):
+                found = _read_record(record, items_dir, name)
+                assert found is not None
+                _keep(checked, name, record, found)
+    if use_cache and checked.records != kept:
         save_cache_file(
             where,
-            {"format": CHECK_FORMAT, "lettre": _version(), "context": context, "files": fresh},
+            {
+                "format": CHECK_FORMAT,
+                "lettre": _version(),
+                "context": context,
+                "files": checked.records,
+            },
         )
     return checked
 
 
-def _keep(
-    checked: _Checked,
-    fresh: dict[str, Any],
-    path: Path,
-    record: list[Any],
-    read: tuple[list[Finding], tuple[Path, dt.date, str] | None],
-) -> None:
-    found, title = read
+def _keep(checked: _Checked, name: str, record: list[Any], found: list[Finding]) -> None:
     checked.findings += found
-    if title is not None:
-        checked.titles.append(title)
     if record[0] is not None:
-        fresh[path.name] = record
+        checked.records[name] = record
 
 
 PARALLEL_FROM = 2000  # files to read before it is worth starting other processes
@@ -159,46 +174,46 @@ CHUNK = 250
 _WORKER_CONFIG: list[Config] = []  # the configuration forked workers check with
 
 
-def _check_files(paths: Sequence[Path], config: Config) -> Iterator[list[Any]]:
-    """The record of each file (see `_check_file`), in order; read by one process per core
-    when there are many (forked workers send back records, never items)."""
-    import gc
-    import multiprocessing
+@contextmanager
+def _reading(names: Sequence[str], config: Config) -> Iterator[Iterator[list[Any]]]:
+    """The record of each file (see `_check_file`), in order, as they come: read by one
+    process per core when there are many, started at once (forked workers send back
+    records, never items)."""
+    import multiprocessing  # only for many files
 
-    from .archive import worker_count
+    from .archive import worker_count  # heavy: the archive's pipeline
 
     workers = worker_count()
     if (
-        len(paths) < PARALLEL_FROM
+        len(names) < PARALLEL_FROM
         or workers < 2
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        for path in paths:
-            yield _check_file(path, config)
+        yield (_check_file(config.items_dir / name, config) for name in names)
         return
-    chunks = [tuple(paths[i : i + CHUNK]) for i in range(0, len(paths), CHUNK)]
+    chunks = [tuple(names[i : i + CHUNK]) for i in range(0, len(names), CHUNK)]
     _WORKER_CONFIG[:] = [config]  # inherited by the forked workers, never pickled
     gc.collect()
     gc.freeze()  # the workers' collector leaves inherited objects alone: their pages stay shared
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for records in pool.imap(_check_chunk, chunks):
-                yield from records
+            yield (record for records in pool.imap(_check_chunk, chunks) for record in records)
     finally:
         gc.unfreeze()
         _WORKER_CONFIG.clear()
 
 
-def _check_chunk(paths: tuple[Path, ...]) -> list[list[Any]]:
-    from .index import collector_paused
+def _check_chunk(names: tuple[str, ...]) -> list[list[Any]]:
+    from .index import collector_paused  # heavy (YAML)
 
     config = _WORKER_CONFIG[0]
+    items_dir = config.items_dir
     with collector_paused():
-        return [_check_file(path, config) for path in paths]
+        return [_check_file(items_dir / name, config) for name in names]
 
 
 def _version() -> str:
-    from . import __version__
+    from . import __version__  # read at each call: a new version (or a test's) is seen
 
     return __version__
 
@@ -206,16 +221,12 @@ def _version() -> str:
 def _context(config: Config) -> list[Any]:
     """What a file's findings depend on besides its bytes, its name and its local image:
     the kinds it may have, the folder its images are read from, the catalogs' language."""
-    from .messages import language
-
     return ["kinds", list(config.kinds), "folder", str(config.folder), "messages", language()]
 
 
 def _image_key(folder: Path, record: Any) -> list[Any] | None:
     """The status of the files an item's local image depends on, now (see
     `imagefiles.source_status`), for the record kept of it; None for an item without one."""
-    from .imagefiles import source_status
-
     if not isinstance(record, list) or len(record) != 3 or not isinstance(record[0], str):
         return None
     return source_status(folder, record[0])
@@ -228,11 +239,9 @@ def _check_file(path: Path, config: Config) -> list[Any]:
     Findings are [severity, message, line, where]: `where` None for the item file itself,
     else the path the finding names.
     """
-    from . import files
-    from .frontmatter import MAX_ITEM_BYTES, decode_text
-    from .imagefiles import local_items, source_status
-    from .index import digest
-    from .readers import build_item, parse_front
+    from .frontmatter import MAX_ITEM_BYTES, decode_text  # heavy (YAML)
+    from .index import digest  # heavy (YAML)
+    from .readers import build_item, parse_front  # heavy (YAML)
 
     try:
         data = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)
@@ -254,20 +263,20 @@ def _check_file(path: Path, config: Config) -> list[Any]:
     return [seal, found, [item.date.isoformat(), item.title.casefold()], image]
 
 
-def _read_record(
-    record: list[Any], path: Path
-) -> tuple[list[Finding], tuple[Path, dt.date, str] | None] | None:
-    """The findings and the (file, date, folded title) a record holds; None if it is broken."""
+def _read_record(record: list[Any], items_dir: Path, name: str) -> list[Finding] | None:
+    """The findings a record of the file `name` holds; None if the record is broken."""
     try:
         if len(record) != 4:
             return None
-        found = [_finding(f, path) for f in record[1]]
+        # most files have no finding, and need no path; list(): a TypeError for a non-list
+        found = [_finding(f, items_dir / name) for f in record[1]] if record[1] else list(record[1])
         if record[2] is None:
-            return found, None
+            return found
         day, title = record[2]
         if not isinstance(title, str):
             return None
-        return found, (path, dt.date.fromisoformat(day), title)
+        dt.date.fromisoformat(day)
+        return found
     except (TypeError, ValueError):
         return None
 
@@ -287,16 +296,18 @@ def _finding(record: Any, path: Path) -> Finding:
     return Finding(severity, message, at, line)
 
 
-def _duplicates(titles: Iterable[tuple[Path, dt.date, str]]) -> list[Finding]:
-    """Items with the same date and title, from (file, date, folded title): the letter
+def _duplicates(
+    titles: Iterable[tuple[str, dt.date, str]], path_of: Callable[[str], Path]
+) -> list[Finding]:
+    """Items with the same date and title, from (file name, date, folded title): the letter
     would show the news twice."""
     seen: dict[tuple[dt.date, str], str] = {}
     found = []
-    for path, day, title in sorted(titles, key=lambda t: (t[0].name, t[1], t[2])):
-        first = seen.setdefault((day, title), path.name)
-        if first != path.name:
+    for name, day, title in sorted(titles):
+        first = seen.setdefault((day, title), name)
+        if first != name:
             message = _("same date and title as {first}: shown twice").format(first=first)
-            found.append(Finding("warning", message, path, 1))
+            found.append(Finding("warning", message, path_of(name), 1))
     return found
 
 
@@ -307,7 +318,7 @@ def check_letter(
     items: Sequence[Item] | None = None,
 ) -> list[Finding]:
     """Compose the letter of `week` and report what stops it or spoils it."""
-    from .compose import compose
+    from .compose import compose  # heavy: the whole pipeline, --week only
 
     try:
         composed = compose(config, week, now=now, items=items)
@@ -320,14 +331,14 @@ def check_letter(
     except LettreError as err:
         return [Finding.from_error(err)]
     # the letter as mail clients will see it: size, images, links, subject, sections…
-    from .lint import lint
+    from .lint import lint  # heavy, --week only
 
     return lint(composed, config)
 
 
 def stray_files(items_dir: Path) -> list[Finding]:
     """Files and folders in `items/` that lettre does not read (not `*.md`, sub-folders)."""
-    from .index import IGNORED_PREFIXES
+    from .index import IGNORED_PREFIXES  # heavy (YAML)
 
     if not items_dir.is_dir():
         return [
@@ -338,13 +349,12 @@ def stray_files(items_dir: Path) -> list[Finding]:
         for entry in sorted(entries, key=lambda e: e.name):
             if entry.name.startswith(IGNORED_PREFIXES):
                 continue  # hidden, put aside (_notes.md) or an editor's
-            path = items_dir / entry.name
             if _is_dir(entry):
                 message = _("not read: items in sub-folders are left out (move them up to items/)")
-                found.append(Finding("warning", message, path))
+                found.append(Finding("warning", message, items_dir / entry.name))
             elif not entry.name.endswith(".md"):
                 message = _("not read: item files end in '.md' (rename it to use it)")
-                found.append(Finding("warning", message, path))
+                found.append(Finding("warning", message, items_dir / entry.name))
     return found
 
 
@@ -374,8 +384,7 @@ def item_findings(config: Config, item: Item, front: FrontMatter | None = None) 
     """What is wrong with one item that reads without error: its example content (an
     error), its warnings, and whether its local image is a file of the folder (`front`:
     its front matter as parsed, else its results rows are read again for their warnings)."""
-    from .examples import item_examples
-    from .itemwarnings import item_warnings
+    from .itemwarnings import item_warnings  # heavy (YAML)
 
     found = [Finding("error", e.what, e.path, e.line) for e in item_examples(item)]
     found += item_warnings(item, front)
@@ -386,8 +395,7 @@ def item_findings(config: Config, item: Item, front: FrontMatter | None = None) 
 def folder_findings(config: Config) -> list[Finding]:
     """The problems of the files every letter reads: lettre.toml's example content and
     local addresses, and `anniversaries.yaml`."""
-    from .anniversaries import read_anniversaries
-    from .examples import anniversary_examples, config_examples
+    from .anniversaries import read_anniversaries  # heavy (YAML)
 
     findings = [
         Finding("error", example.what, example.path, example.line)
@@ -420,8 +428,6 @@ def week_findings(
 
 def address_warnings(config: Config) -> list[Finding]:
     """Local addresses (root@localhost): fine for `sendmail -t` here, unknown elsewhere."""
-    from .configvalues import is_local_address
-
     found = []
     addresses = [("sender", "address", config.sender.address)]
     if config.reply_to is not None:
@@ -442,4 +448,6 @@ def address_warnings(config: Config) -> list[Finding]:
 
 def duplicates(items: Sequence[Item]) -> list[Finding]:
     """Items with the same date and title: the letter would show the news twice."""
-    return _duplicates((i.path, i.date, i.title.casefold()) for i in items)
+    paths = {i.path.name: i.path for i in items}
+    titles = ((i.path.name, i.date, i.title.casefold()) for i in items)
+    return _duplicates(titles, paths.__getitem__)

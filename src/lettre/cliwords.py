@@ -109,7 +109,7 @@ def translate_message(message: str) -> str:
 
 def install() -> None:
     """Make typer.core's gettext calls go to lettre's catalogs (idempotent)."""
-    import typer.core
+    import typer.core  # heavy (typer): only when the CLI runs
 
     typer.core._ = _  # type: ignore[attr-defined]
 

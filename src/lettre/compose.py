@@ -13,7 +13,7 @@ from typing import Any
 
 from .anniversaries import read_anniversaries
 from .config import CONFIG_NAME, Config, load_config
-from .errors import ConfigError, ItemErrors
+from .errors import ConfigError, EmptyLetterError, ItemErrors, UsageError
 from .files import write_all
 from .items import Entry, Image, Item, Letter, LetterSection, PreparedImage, Week
 from .letter import build_letter
@@ -59,6 +59,16 @@ class Composed:
     def json(self) -> str:
         return json.dumps(letter_as_data(self.letter), ensure_ascii=False, indent=2) + "\n"
 
+    def output(self, format: str) -> str | bytes:
+        """The letter as `--format` prints it: `eml` (bytes), `html`, `text` or `json`."""
+        if format == "eml":
+            return self.eml()
+        if format == "html":
+            from .imagelinks import file_link
+
+            return self.web_html(file_link)
+        return self.text if format == "text" else self.json()
+
 
 def find_folder(start: Path | str) -> Path:
     """The newsletter folder: `start`; or, when `start` is the current folder (no -C) and
@@ -82,8 +92,7 @@ def open_folder(folder: Path | str, locale: str | None = None) -> Config:
 
     Without -C (`folder` is "."), lettre.toml is looked for in the folders above too.
     """
-    from .errors import UsageError
-    from .french import get_locale
+    from .french import locale_option
 
     found = find_folder(folder)
     config_path = found / CONFIG_NAME
@@ -98,11 +107,7 @@ def open_folder(folder: Path | str, locale: str | None = None) -> Config:
     config = load_config(found)  # checks the locale of lettre.toml (file:line)
     if not locale:
         return config
-    try:
-        canonical = str(get_locale(locale))  # an unknown locale fails here, before any work
-    except UsageError as err:
-        raise UsageError(_("--locale: {message}").format(message=err.message)) from None
-    return config.with_locale(canonical)
+    return config.with_locale(locale_option(locale))  # an unknown one fails before any work
 
 
 def now_in(config: Config, now: dt.datetime | None = None) -> dt.datetime:
@@ -116,6 +121,33 @@ def now_in(config: Config, now: dt.datetime | None = None) -> dt.datetime:
 def today_in(config: Config, now: dt.datetime | None = None) -> dt.date:
     """Today's date in the folder's time zone: what `--week this/last/next` count from."""
     return now_in(config, now).date()
+
+
+def parse_now(value: str | None, timezone: str) -> dt.datetime | None:
+    """`--now`: an ISO date and time, in the folder's time zone when it names none."""
+    from zoneinfo import ZoneInfo
+
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            _("--now: {value!r} is not a date and time (2025-06-13T08:00)").format(value=value)
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
+
+
+def refuse_draft_message(drafts: bool, *, out: bool, message: bool) -> None:
+    """UsageError when `--drafts` (a proof) would make an e-mail message or `--out` files."""
+    if drafts and (out or message):
+        option = "--out" if out else _("an e-mail message (the default format)")
+        raise UsageError(
+            _(
+                "--drafts makes a proof, and {option} could reach readers: use --format html or "
+                "--format text"
+            ).format(option=option)
+        )
 
 
 def load_week_items(config: Config, week: Week) -> list[Item]:
@@ -201,6 +233,53 @@ def compose(
         to_list=config.list_address if to_list else None,
     )
     return Composed(letter, html, text, message, user_dir)
+
+
+def compose_output(
+    config: Config,
+    week: Week,
+    *,
+    message: bool,
+    now: dt.datetime | None = None,
+    seed: str | None = None,
+    drafts: bool = False,
+) -> Composed:
+    """`lettre compose`: the letter of `week`, refused when it is to be an e-mail message
+    (`message`: the default format, or the .eml of `--out`) and holds example content."""
+    from .examples import refuse_examples
+
+    try:
+        composed = compose(config, week, now=now, seed=seed, drafts=drafts)
+    except EmptyLetterError as err:
+        if message:  # the example addresses of lettre.toml, named even without a letter
+            refuse_examples(config, None, also=f"and {err.message}")
+        raise
+    if message:
+        refuse_examples(config, composed.letter)
+    return composed
+
+
+def output_warnings(config: Config, composed: Composed) -> list[str]:
+    """What `lettre compose` warns about: an HTML part that Gmail clips, photos that point
+    nowhere (publish mode without the web archive's address)."""
+    from .render import GMAIL_CLIP_BYTES, gmail_clips
+
+    warnings = []
+    size = gmail_clips(composed.html)
+    if size is not None:
+        warnings.append(
+            _("Warning: the HTML is {size:.0f} KB; Gmail clips messages over {limit} KB").format(
+                size=size / 1024, limit=GMAIL_CLIP_BYTES // 1024
+            )
+        )
+    if composed.letter.photos and config.images.mode == "publish" and not config.archive_url:
+        warnings.append(
+            _(
+                "Warning: the e-mail's photos point nowhere: lettre.toml gives the web archive "
+                'no address (set base_url or [archive] url, or [images] mode = "embed")'
+            )
+        )
+    return warnings
 
 
 #: The fields of the letter's dataclasses that the JSON of `--format json` leaves out, each

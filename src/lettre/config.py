@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .configvalues import ValueReader, one_line, parse_publication_day, unknown_kind
 from .errors import ConfigError, UsageError
 from .files import decode_text, read_bytes
+from .folding import fold_words
 from .french import get_locale
 from .keylines import Key
 from .messages import _
@@ -33,7 +34,6 @@ from .settings import (
     Section,
     SendSettings,
     TypographySettings,
-    fold,
     letter_url,
     locale_key,
     nearest_line,
@@ -57,7 +57,6 @@ __all__ = [
     "Section",
     "SendSettings",
     "TypographySettings",
-    "fold",
     "letter_url",
     "load_config",
     "nearest_line",
@@ -349,12 +348,7 @@ def _import_settings(r: ValueReader, kinds: Sequence[str]) -> ImportSettings:
         raise r.fail("import", _("'import' must be a table: [import]"))
     default = table.get("kind", DEFAULT_IMPORT_KIND)
     if not isinstance(default, str) or default not in kinds:
-        raise r.fail(
-            "import.kind",
-            _("{label}: {message}").format(
-                label="'import.kind'", message=unknown_kind(default, kinds)
-            ),
-        )
+        raise r.fail("import.kind", unknown_kind(default, kinds, "'import.kind'"))
     raw = table.get("categories", {})
     if not isinstance(raw, dict):
         message = _('\'import.categories\' must be a table: "Category" = "kind"')
@@ -362,11 +356,9 @@ def _import_settings(r: ValueReader, kinds: Sequence[str]) -> ImportSettings:
     categories: dict[str, str] = {}
     for category, mapped in raw.items():
         if not isinstance(mapped, str) or mapped not in kinds:
-            message = _("{label}: {message}").format(
-                label="'import.categories'", message=unknown_kind(mapped, kinds)
-            )
+            message = unknown_kind(mapped, kinds, "'import.categories'")
             raise r.fail(("import", "categories", category), message)
-        categories[fold(category)] = mapped
+        categories[fold_words(category)] = mapped
     return ImportSettings(default, categories)
 
 

@@ -53,14 +53,16 @@ def is_address(text: str) -> bool:
     return _ADDRESS_RE.match(text) is not None
 
 
-def unknown_kind(kind: object, kinds: Iterable[str]) -> str:
-    """The error for a kind not in `kinds`, with a 'did you mean' hint when one is close."""
+def unknown_kind(kind: object, kinds: Iterable[str], label: str = "") -> str:
+    """The error for a kind not in `kinds`, with a 'did you mean' hint when one is close;
+    `label` names where it was written (`--kind`, `'import.kind'`)."""
     known = list(kinds)
     hint = did_you_mean(str(kind), known)
     shown = f"'{kind}'" if isinstance(kind, str) else repr(kind)
-    return _("unknown kind {shown}{hint}; known kinds: {known}").format(
+    message = _("unknown kind {shown}{hint}; known kinds: {known}").format(
         shown=shown, hint=hint, known=", ".join(known)
     )
+    return _("{label}: {message}").format(label=label, message=message) if label else message
 
 
 def one_line(text: str) -> bool:

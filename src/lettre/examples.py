@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ExampleContentError, location
 from .messages import N_, _
+from .scaffold import FOUNDED_COMMENT, item_text, years_before
 
 if TYPE_CHECKING:
     from .config import Config
@@ -119,7 +120,7 @@ def placeholders(item: Item) -> list[Example]:
     ]
     left = [(number, keys) for number, keys in left if keys]
     if left:
-        from .results import results_lines
+        from .results import results_lines  # heavy (YAML); rarely needed
 
         lines = results_lines(item.path)  # read again: only for the rare item concerned
         for number, keys in left:
@@ -146,7 +147,6 @@ def _example_founded(item: Item) -> Example | None:
     item), while its comment is still on the line."""
     if item.founded is None or item.kind != "anniversaire":
         return None
-    from .scaffold import FOUNDED_COMMENT, years_before
 
     dated = re.match(r"(\d{4}-\d{2}-\d{2})-", item.path.name)
     days = {item.date}
@@ -195,8 +195,7 @@ _TEMPLATES: list[tuple[dict[str, frozenset[str]], frozenset[str]]] = []
 def _template_texts() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     """The example texts of `lettre new` (by results field) and its example body lines."""
     if not _TEMPLATES:
-        from .readers import parse_item
-        from .scaffold import item_text
+        from .readers import parse_item  # heavy (YAML); once per process
 
         fields: dict[str, set[str]] = {}
         bodies: set[str] = set()
@@ -281,11 +280,42 @@ def refuse_examples(config: Config, letter: Letter | None, also: str = "") -> No
     `letter` None: a letter that could not be composed (`also` says why); only the
     examples of lettre.toml are named then.
     """
-    found = example_content(config, letter)
+    _refuse(example_content(config, letter), letter, also=also)
+
+
+def _refuse(
+    found: Sequence[Example], letter: Letter | None, subject: str | None = None, also: str = ""
+) -> None:
     if found:
-        subject = (
-            _("the letter of {isoformat}").format(isoformat=letter.date.isoformat())
-            if letter is not None
-            else _("this folder")
-        )
+        if subject is None:
+            subject = (
+                _("the letter of {isoformat}").format(isoformat=letter.date.isoformat())
+                if letter is not None
+                else _("this folder")
+            )
         raise ExampleContentError(found, subject, also)
+
+
+def require_ready(
+    config: Config,
+    letter: Letter | None = None,
+    *,
+    found: Sequence[Example] = (),
+    subject: str | None = None,
+) -> None:
+    """Refuse what is not ready to go out to readers: `send`, the posting to a list and
+    `archive` call it before anything leaves.
+
+    ExampleContentError naming every example content of lettre.toml and of `letter` — or,
+    for `archive`, of its letters (`found`, `subject` « the archive »): nothing invented
+    reaches a reader (#14). Then, for a `letter` in publish mode, ImageError for its first
+    photo that the last `lettre archive` does not hold: the photos go online before the
+    letter (`archive` itself is what puts them there).
+    """
+    every = example_content(config, letter)
+    every += [e for e in found if e not in every]
+    _refuse(every, letter, subject)
+    if letter is not None and letter.photos and config.images.mode == "publish":
+        from .imagelinks import require_archived
+
+        require_archived(config, letter)

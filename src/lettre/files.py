@@ -188,6 +188,31 @@ def write_new(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def write_error(err: OSError, path: Path) -> LettreError:
+    """`cannot write: …` for an operating-system error while writing `path`."""
+    return LettreError(_("cannot write: {value}").format(value=err.strerror or err), path)
+
+
+def numbered(stem: str, number: int) -> str:
+    """`stem.md` for 1, then `stem-2.md`, `stem-3.md`…: the names of items of one stem."""
+    return f"{stem}.md" if number == 1 else f"{stem}-{number}.md"
+
+
+def create_numbered(folder: Path, stem: str, data: bytes, first: int = 1) -> Path:
+    """Create the first free name of `stem.md`, `stem-2.md`… (from `first` on) in `folder`,
+    atomically and never over a file, even one that appears meanwhile; returns its path."""
+    for number in range(first, first + 1000):
+        path = folder / numbered(stem, number)
+        try:
+            write_new(path, data)
+        except FileExistsError:
+            continue
+        except OSError as err:
+            raise write_error(err, path) from None
+        return path
+    raise LettreError(_("too many items named {stem}-N.md").format(stem=stem), folder)
+
+
 def stage(path: Path, data: bytes) -> Path:
     """A temporary file next to `path` holding `data`, for `commit` to rename onto `path`."""
     if path.is_dir():
@@ -195,9 +220,7 @@ def stage(path: Path, data: bytes) -> Path:
     try:
         return _temporary(path, data)
     except OSError as err:
-        raise LettreError(
-            _("cannot write: {value}").format(value=err.strerror or err), path
-        ) from None
+        raise write_error(err, path) from None
 
 
 def commit(staged: Mapping[Path, Path]) -> None:
@@ -206,9 +229,7 @@ def commit(staged: Mapping[Path, Path]) -> None:
         try:
             os.replace(tmp, path)
         except OSError as err:
-            raise LettreError(
-                _("cannot write: {value}").format(value=err.strerror or err), path
-            ) from None
+            raise write_error(err, path) from None
 
 
 def write_all(outputs: Mapping[Path, bytes]) -> list[Path]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -18,15 +17,10 @@ NBSP = "\u00a0"
 NNBSP = "\u202f"
 
 
-def strip_accents(text: str) -> str:
-    """`text` decomposed (NFKD) without its combining marks: `Défilé` → `Defile`."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
 @lru_cache(maxsize=32)
 def get_locale(name: str) -> Locale:
     """A Babel Locale from `fr_FR`, `fr-FR` or `fr`; UsageError naming close matches."""
-    from babel import Locale, UnknownLocaleError
+    from babel import Locale, UnknownLocaleError  # heavy (Babel)
 
     cleaned = name.strip().replace("-", "_")
     try:
@@ -47,10 +41,19 @@ def get_locale(name: str) -> Locale:
     return locale
 
 
+def locale_option(name: str) -> str:
+    """The canonical code of a `--locale` value (`fr-fr` → `fr_FR`); UsageError naming the
+    option and close matches."""
+    try:
+        return str(get_locale(name))
+    except UsageError as err:
+        raise UsageError(_("--locale: {message}").format(message=err.message)) from None
+
+
 def close_locales(name: str, limit: int = 3) -> list[str]:
     """Known locale codes that look like `name` (« fr_XX », « frFR », « english »)."""
-    from babel import Locale, localedata
-    from babel.core import get_global
+    from babel import Locale, localedata  # heavy (Babel)
+    from babel.core import get_global  # heavy (Babel)
 
     known = localedata.locale_identifiers()
     lowered = {k.lower(): k for k in known}
@@ -85,16 +88,17 @@ def _first_ordinal(text: str, day: int, locale: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)  # an archive's letters write the same days again and again
 def format_date(day: dt.date, locale: str = "fr_FR", form: str = "full") -> str:
     """« vendredi 13 juin 2025 » (full), « 13 juin 2025 » (long), « 1er juin 2025 »."""
-    from babel.dates import format_date as babel_format_date
+    from babel.dates import format_date as babel_format_date  # heavy (Babel)
 
     return _first_ordinal(babel_format_date(day, form, locale=get_locale(locale)), day.day, locale)
 
 
 def format_day_month(day: dt.date, locale: str = "fr_FR") -> str:
     """« 13 juin », « 1er juin »: a date without its year."""
-    from babel.dates import format_skeleton
+    from babel.dates import format_skeleton  # heavy (Babel)
 
     text = format_skeleton("MMMMd", day, locale=get_locale(locale))
     return _first_ordinal(text, day.day, locale)
@@ -115,7 +119,7 @@ def format_period(start: dt.date, end: dt.date, locale: str = "fr_FR") -> str:
         else:
             first = "1er" if start.day == 1 else str(start.day)
         return f"du {first} au {last}"
-    from babel.dates import format_date as babel_format_date
+    from babel.dates import format_date as babel_format_date  # heavy (Babel)
 
     loc = get_locale(locale)
     if start == end:
@@ -129,7 +133,7 @@ def _interval(start: dt.date, end: dt.date, loc: Locale) -> str:
     CLDR often has only an abbreviated-month interval (yMMMd); its matching rules allow
     widening MMM to MMMM (TR35, intervalFormats), which Babel does not do by itself.
     """
-    from babel.dates import format_interval, match_skeleton, parse_pattern
+    from babel.dates import format_interval, match_skeleton, parse_pattern  # heavy (Babel)
 
     formats = loc.interval_formats
     if _SKELETON in formats:
@@ -284,12 +288,22 @@ def _neighbours(text: str, index: int) -> tuple[str, str]:
     return (text[before] if before >= 0 else "", text[after] if after < len(text) else "")
 
 
+def _positions(text: str, char: str) -> list[int]:
+    """Where `char` is in `text`, in order."""
+    found = []
+    index = text.find(char)
+    while index >= 0:
+        found.append(index)
+        index = text.find(char, index + 1)
+    return found
+
+
 def _quote_pairs(text: str, quote: str, inside: set[int] | None = None) -> list[tuple[int, int]]:
     """Pairs of `quote` characters that open before a word and close after one."""
     pairs: list[tuple[int, int]] = []
     pending: int | None = None
-    for index, char in enumerate(text):
-        if char != quote or (inside is not None and index in inside):
+    for index in _positions(text, quote):
+        if inside is not None and index in inside:
             continue
         before, after = _neighbours(text, index)
         opens = (not before or before.isspace() or before in _OPENERS) and bool(after)
@@ -322,19 +336,19 @@ def _apostrophes(text: str) -> str:
     if "'" not in text:
         return text
     chars = list(text)
+    quotes = _positions(text, "'")
     inside: set[int] = set()
-    for index, char in enumerate(text):
-        if char == "'":
-            before, after = _neighbours(text, index)
-            if before.isalpha() and after.isalpha():
-                inside.add(index)  # an elision inside a word
-                chars[index] = "’"
+    for index in quotes:
+        before, after = _neighbours(text, index)
+        if before.isalpha() and after.isalpha():
+            inside.add(index)  # an elision inside a word
+            chars[index] = "’"
     paired: set[int] = set()
     for first, last in _quote_pairs(text, "'", inside):
         chars[first], chars[last] = "‘", "’"
         paired.update((first, last))
-    for index, char in enumerate(text):
-        if char == "'" and index not in inside and index not in paired:
+    for index in quotes:
+        if index not in inside and index not in paired:
             before, after = _neighbours(text, index)
             if before.isdigit():
                 continue  # « 5'30 »: a prime, or a measure: as typed

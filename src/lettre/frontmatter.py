@@ -4,7 +4,6 @@ access to them that raises ItemError at the right line."""
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ import yaml
 from . import files
 from .errors import ItemError, ItemErrors, LettreError
 from .french import one_line as french_one_line
-from .messages import _
+from .messages import _, close_matches
 from .safeyaml import Loader, compose_node, construct, value_error
 from .weeks import calendar_problem
 
@@ -334,7 +333,7 @@ class Fields:
             if key in self.known:
                 continue
             folded = key.strip().lower()
-            close = difflib.get_close_matches(folded, self.known, n=1, cutoff=0.75)
+            close = close_matches(folded, self.known, n=1, cutoff=0.75)
             if self.hints.get(folded, close[0] if close else None) == wanted:
                 return key
         return None
@@ -450,5 +449,5 @@ def read_each(values: Iterable[T], read: Callable[[T], R], every: bool) -> list[
                 raise
             errors.append(err)
     if errors:
-        raise errors[0] if len(errors) == 1 else ItemErrors(errors)
+        raise ItemErrors.of(errors)
     return results

@@ -24,7 +24,7 @@ def locale_dir() -> str:
 @lru_cache(maxsize=16)
 def translations(locale: str) -> gettext.NullTranslations:
     """The catalog for `locale` (fr_CA → fr_CA, then fr), English msgids when there is none."""
-    from babel.support import Translations
+    from babel.support import Translations  # heavy (Babel)
 
     loc = get_locale(locale)
     names = [str(loc), loc.language]

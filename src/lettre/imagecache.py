@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ImageError, LettreError
 from .files import read_bytes
+from .folding import slugify
 from .imagefiles import MAX_SOURCE_BYTES, image_error, local_items, locate
 from .items import Item, PreparedImage
 from .messages import _
@@ -39,8 +40,6 @@ NO_CACHE_ENV = "LETTRE_NO_CACHE"
 
 def prepared_name(source: Path, encoded: Encoded) -> str:
     """`defile-3fa2c1.jpg`: the source's name as a slug, and a hash of the prepared bytes."""
-    from .scaffold import slugify  # scaffold stands above: the slug rule is its own
-
     digest = hashlib.sha256(encoded.data).hexdigest()[:6]
     return f"{slugify(source.stem) or 'image'}-{digest}.{encoded.extension}"
 

@@ -34,12 +34,12 @@ from typing import Any, NamedTuple
 from . import files
 from .config import Config
 from .errors import ItemError, ItemErrors, LettreError
-from .french import strip_accents
+from .folding import fold
 from .frontmatter import MAX_ITEM_BYTES
 from .items import Item, Week
 from .messages import _
 from .readers import FIRST_DATE, LAST_DATE, read_item
-from .weeks import week_of
+from .weeks import group_by_week
 
 CACHE_DIR = ".lettre"
 CACHE_NAME = "items.json"
@@ -80,6 +80,11 @@ def is_item_name(name: str) -> bool:
 def item_paths(items_dir: Path) -> list[Path]:
     """`items/*.md` in name order, leaving out hidden files and those whose name starts with
     `_`; [] when there is no `items/`."""
+    return [items_dir / name for name in item_names(items_dir)]
+
+
+def item_names(items_dir: Path) -> list[str]:
+    """The names of `item_paths(items_dir)` (a name takes a tenth of a path's memory)."""
     if not items_dir.is_dir():
         if not items_dir.is_symlink() and not items_dir.exists():
             return []
@@ -89,15 +94,12 @@ def item_paths(items_dir: Path) -> list[Path]:
             raise ItemError(files.os_problem(err, items_dir), items_dir) from None
         raise ItemError(_("not a folder: item files go in a folder named items/"), items_dir)
     with os.scandir(items_dir) as entries:  # names only: no stat per file
-        names = sorted(e.name for e in entries if is_item_name(e.name))
-    return [items_dir / name for name in names]
+        return sorted(e.name for e in entries if is_item_name(e.name))
 
 
 def slug_key(name: str) -> str:
     """A file name as a web address would spell it: accents folded, lower case, dashes."""
-    # accents off before casefold, unlike importer.fold: 'ᾀ' → 'α' here, 'αι' there
-    bare = strip_accents(name).casefold()
-    return re.sub(r"[\W_]+", "-", bare).strip("-")
+    return re.sub(r"[\W_]+", "-", fold(name)).strip("-")
 
 
 def duplicate_slugs(paths: Iterable[Path]) -> list[ItemError]:
@@ -107,18 +109,34 @@ def duplicate_slugs(paths: Iterable[Path]) -> list[ItemError]:
     for path in paths:
         key = slug_key(path.stem)
         if key in seen:
-            errors.append(
-                ItemError(
-                    _(
-                        "same slug '{key}' as {value}: the two would be one file on macOS, on "
-                        "Windows and in the web archive; rename one of them"
-                    ).format(key=key, value=seen[key]),
-                    path,
-                )
-            )
+            errors.append(_same_slug(key, seen[key], path))
         else:
             seen[key] = path
     return errors
+
+
+def duplicate_names(items_dir: Path, names: Iterable[str]) -> list[ItemError]:
+    """`duplicate_slugs` of the item files of `items_dir` named `names` (`*.md`), without
+    making a path for each."""
+    seen: dict[str, str] = {}
+    errors = []
+    for name in names:
+        key = slug_key(name.removesuffix(".md"))
+        if key in seen:
+            errors.append(_same_slug(key, items_dir / seen[key], items_dir / name))
+        else:
+            seen[key] = name
+    return errors
+
+
+def _same_slug(key: str, first: Path, path: Path) -> ItemError:
+    return ItemError(
+        _(
+            "same slug '{key}' as {value}: the two would be one file on macOS, on "
+            "Windows and in the web archive; rename one of them"
+        ).format(key=key, value=first),
+        path,
+    )
 
 
 def read_items(
@@ -215,10 +233,7 @@ class ItemIndex:
 
     def by_week(self, publication_day: int = 5) -> dict[Week, list[IndexEntry]]:
         """The entries grouped by the letter they belong to, weeks in date order."""
-        weeks: dict[Week, list[IndexEntry]] = {}
-        for entry in sorted(self.entries, key=lambda e: (e.date, e.name)):
-            weeks.setdefault(week_of(entry.date, publication_day), []).append(entry)
-        return weeks
+        return group_by_week(sorted(self.entries, key=lambda e: (e.date, e.name)), publication_day)
 
 
 def read_head_fields(head: bytes) -> tuple[dt.date, str] | None:
@@ -335,7 +350,8 @@ def save_cache_file(path: Path, data: Mapping[str, Any]) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, separators=(",", ":"))  # ASCII: any file name
+                # dumps, not dump: json's C encoder (dump writes piece by piece in Python)
+                handle.write(json.dumps(data, separators=(",", ":")))  # ASCII: any file name
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

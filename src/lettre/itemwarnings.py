@@ -4,11 +4,13 @@ only a file name, odd ranks in results rows…)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
 from .errors import LettreError
 from .findings import Finding
+from .folding import letters
 from .frontmatter import FrontMatter, read_front_matter
 from .items import Item
 from .messages import _, did_you_mean
@@ -99,12 +101,10 @@ def item_warnings(item: Item, front: FrontMatter | None = None) -> list[Finding]
 def _names_the_file(alt: str, src: str) -> bool:
     """True when the alt text is only the picture's file name (`IMG_1234`, `defile.jpg`)."""
 
-    def fold(text: str) -> str:
-        return re.sub(r"[\W_]+", "", text.casefold())
-
     name = src.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    return bool(fold(stem)) and fold(alt) in (fold(name), fold(stem))
+    folded = letters(stem)
+    return bool(folded) and letters(alt) in (letters(name), folded)
 
 
 # « 20 ans », « 1 an », "20 years", "20th anniversary", "20 Jahre"
@@ -144,10 +144,10 @@ def _row_notes(front: FrontMatter, rows: Any) -> list[tuple[int, str]]:
         if not isinstance(row, dict):
             continue
         where, index = _("'results' row {number}").format(number=number), number - 1
-        try:
-            start, end, backwards = row_dates(row)
-        except ValueError:  # an error of the item, reported as such
-            start, end, backwards = None, None, False
+        start, end, backwards = None, None, False
+        if row.get("date") is None and isinstance(row.get("dates"), list | dict):
+            with contextlib.suppress(ValueError):  # an error of the item, reported as such
+                start, end, backwards = row_dates(row)
         if backwards:
             message = _(
                 "{where}: 'dates' are in reverse order ({end} before {start}): write the "

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import LettreError
+from .files import os_problem
 from .messages import _
 from .subscribers import address_key
 
@@ -52,8 +53,6 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     except FileNotFoundError:
         return
     except OSError as err:
-        from .files import os_problem
-
         raise LettreError(os_problem(err, path), path) from None
     with handle:  # line by line: a journal of 10,000 readers is not held in memory
         for number, line in enumerate(handle, start=1):

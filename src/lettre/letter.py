@@ -5,17 +5,22 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from . import body
 from .config import BUILTIN_KINDS, Config, Section, letter_url
 from .errors import EmptyLetterError
-from .french import format_date, format_period, one_line, ordinal, typography
-from .i18n import anniversary_title, translations
+from .examples import anniversary_is_example, is_example
+from .french import format_date, format_period, get_locale, one_line, ordinal, typography
+from .i18n import anniversary_title, translations, typeset_gettext
 from .i18n import years_text as years_text_of
 from .items import Anniversary, Entry, Image, Item, Letter, LetterSection, PreparedImage, Week
 from .messages import _, ngettext
+
+if TYPE_CHECKING:
+    from .settings import TypographySettings
 
 #: where a letter points at a prepared photo (imagelinks.py gives one per output)
 PhotoLink = Callable[[PreparedImage], str]
@@ -69,8 +74,6 @@ def anniversary_date(founded: dt.date, year: int) -> dt.date:
 
 def anniversaries_in(entries: Iterable[Anniversary], week: Week, config: Config) -> list[Item]:
     """The anniversaries of `anniversaries.yaml` that fall in `week`, as items."""
-    from .examples import anniversary_is_example
-
     wanted = anniversary_years(config)
     found = []
     for entry in entries:
@@ -114,9 +117,27 @@ def letter_items(
     chosen = [i for i in items if i.date in week and (drafts or not i.draft)]
     if not chosen:
         return []
-    written = {i.founded for i in chosen if i.kind == "anniversaire" and i.founded}
-    chosen += [a for a in anniversaries_in(anniversaries, week, config) if a.founded not in written]
-    return chosen
+    return chosen + unwritten_anniversaries(chosen, anniversaries, week, config)
+
+
+class _Founded(Protocol):
+    """What replacing a computed anniversary needs of an item (an Item, an index entry)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def founded(self) -> dt.date | None: ...
+
+
+def unwritten_anniversaries(
+    items: Iterable[_Founded], anniversaries: Iterable[Anniversary], week: Week, config: Config
+) -> list[Item]:
+    """The anniversaries of anniversaries.yaml that fall in `week`, but for those `items`
+    write: an anniversary written as an item replaces the one computed for the same
+    founding date."""
+    written = {i.founded for i in items if i.kind == "anniversaire" and i.founded}
+    return [a for a in anniversaries_in(anniversaries, week, config) if a.founded not in written]
 
 
 def build_letter(
@@ -128,6 +149,7 @@ def build_letter(
     drafts: bool = False,
     photos: Mapping[Path, PreparedImage] | None = None,
     link: PhotoLink | None = None,
+    text: bool = True,
 ) -> Letter:
     """The letter of `week`: sections in configured order, everything in words.
 
@@ -136,17 +158,19 @@ def build_letter(
     `photos`: the prepared local image of each item that has one, by item path (see
     imagecache.prepare_images), and `link` where the letter points at them; an item whose local
     image is not among them shows none.
+    `text`: False leaves out what only the plain text shows (the entries' `body_text` and
+    `url_ref`, the letter's `links`), for a page made of the HTML alone.
     """
     locale = config.locale
     catalog = translations(locale)
-    typeset = partial(typography, locale=locale, rules=config.typography)
+    typeset = partial(_typeset, locale=locale, rules=config.typography)
     anniversaries = list(anniversaries)
     chosen = letter_items(items, config, week, anniversaries, drafts=drafts)
     # computed from anniversaries.yaml: their titles are the catalog's sentence
     computed = anniversaries_in(anniversaries, week, config)
     if not chosen:
         raise EmptyLetterError(_empty_message(items, config, week, anniversaries))
-    refs = body.References()
+    refs = body.References() if text else None
     lang = _lang(locale)
     marks = _marks(locale)
     configured = {s.kind: s for s in config.sections}
@@ -203,16 +227,30 @@ def build_letter(
         web_url=letter_url(config, week.end),
         unsubscribe_url=config.unsubscribe_url,
         unsubscribe_mailto=config.unsubscribe_mailto,
-        links=tuple(refs.urls),
+        links=tuple(refs.urls) if refs is not None else (),
         notices=_notices(config, typeset),
         footer_name=config.footer_name,  # `[sender] footer_name`
     )
 
 
+SHORT_TEXT = 200
+
+
+@lru_cache(maxsize=4096)
+def _typeset_short(text: str, locale: str, rules: TypographySettings) -> str:
+    return typography(text, locale, rules)
+
+
+def _typeset(text: str, locale: str, rules: TypographySettings) -> str:
+    """`typography`; short texts are kept, since letters repeat them (labels, sports,
+    events, competitions)."""
+    if len(text) > SHORT_TEXT:
+        return typography(text, locale, rules)
+    return _typeset_short(text, locale, rules)
+
+
 def _marks(locale: str) -> dict[str, str]:
     """The words that mark an entry in a proof, in the letter's language."""
-    from .i18n import typeset_gettext
-
     gettext = typeset_gettext(locale)[0]
     return {"example": gettext("EXAMPLE"), "draft": gettext("DRAFT")}
 
@@ -254,8 +292,6 @@ def _empty_message(
 
 
 def _lang(locale: str) -> str:
-    from .french import get_locale
-
     return get_locale(locale).language
 
 
@@ -303,31 +339,33 @@ def _entry(
     item: Item,
     config: Config,
     typeset: partial[str],
-    refs: body.References,
+    refs: body.References | None,
     marks: dict[str, str],
     photo: PreparedImage | None = None,
     link: PhotoLink | None = None,
     computed: bool = False,
     letter_lang: str | None = None,
 ) -> Entry:
-    from .examples import is_example
 
     locale = config.locale
     lang = _unless(item_lang(item, config), letter_lang or _lang(locale))
     letter_typeset = typeset
     if lang is not None:  # the item's words follow its own language's typography
         words = item.lang or config.items_locale or locale
-        typeset = partial(typography, locale=words, rules=config.typography)
+        typeset = partial(_typeset, locale=words, rules=config.typography)
     base = config.base_url
-    html = body.to_html(item.body, typeset, base, config.allow_html) if item.body else ""
-    text = body.to_text(item.body, typeset, refs, base, 72, config.allow_html) if item.body else ""
+    # the body parsed and typeset once for its three uses; the HTML last, as it changes it
+    tokens = body.typeset_parse(item.body, typeset, config.allow_html) if item.body else []
+    # no references: the letter has no plain text
+    text = body.tokens_text(tokens, refs, base, 72) if tokens and refs is not None else ""
     url = body.safe_url(item.url, base) if item.url else None
     if item.summary:
         summary = typeset(item.summary)
-    elif item.body:
-        summary = body.plain_summary(item.body, SUMMARY_LIMIT, typeset, config.allow_html)
+    elif tokens:
+        summary = body.tokens_summary(tokens, SUMMARY_LIMIT)
     else:
         summary = ""
+    html = body.tokens_html(tokens, base, config.allow_html) if tokens else ""
     years = item.date.year - item.founded.year if item.founded else None
     years_text = years_text_of(years, locale) if years is not None and years > 0 else None
     image = _image(item, base, typeset, photo, link)
@@ -341,7 +379,7 @@ def _entry(
         body_html=html,
         body_text=text,
         url=url,
-        url_ref=refs.number(url) if url else None,
+        url_ref=refs.number(url) if url and refs is not None else None,
         period_text=format_period(item.period.start, item.period.end, locale)
         if item.period
         else None,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from .config import DEFAULT_SECTIONS
 from .findings import Finding
 from .messages import _
-from .render import GMAIL_CLIP_BYTES
+from .render import GMAIL_CLIP_BYTES, gmail_clips
 
 if TYPE_CHECKING:
     from .compose import Composed
@@ -166,8 +166,8 @@ def _where(composed: Composed, tag: _Tag, url: str) -> tuple[Path | None, int | 
 def html_size(composed: Composed) -> Iterator[Finding]:
     """Gmail clips an HTML part over 102 KB: the end of the letter, unsubscribe link included,
     would be hidden."""
-    size = len(composed.html.encode("utf-8"))
-    if size > GMAIL_CLIP_BYTES:
+    size = gmail_clips(composed.html)
+    if size is not None:
         yield Finding(
             "warning",
             _(

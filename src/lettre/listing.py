@@ -11,10 +11,12 @@ from typing import Any, Protocol, TypeVar
 
 from . import files
 from .config import Config
-from .errors import ItemError, LettreError
+from .configvalues import unknown_kind
+from .errors import ItemError, LettreError, UsageError
 from .items import Anniversary, Item, Week
-from .letter import anniversaries_in, letter_items
-from .weeks import week_of
+from .letter import anniversaries_in, unwritten_anniversaries
+from .messages import _
+from .weeks import group_by_week, parse_range, parse_week, week_of
 
 
 @dataclass(frozen=True)
@@ -67,55 +69,28 @@ class Dated(Protocol):
 
 
 def week_summaries(
-    items: Iterable[Dated], anniversaries: Sequence[Anniversary], config: Config
+    items: Iterable[Dated],
+    anniversaries: Sequence[Anniversary],
+    config: Config,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
 ) -> list[WeekSummary]:
-    """Every week holding at least one item, in date order, with counts per kind.
+    """Every week holding at least one item, in date order, with counts per kind; only the
+    weeks that overlap `first`..`last` when given (`lettre weeks --since/--until`).
 
     Drafts are not counted (they are in no letter); the anniversaries of
     `anniversaries.yaml` are counted in the weeks the items make, as the letter of that
     week shows them (see `letter.letter_items`).
     """
-    by_week: dict[Week, list[Dated]] = {}
-    for item in items:
-        if item.draft:
-            continue
-        by_week.setdefault(week_of(item.date, config.publication_day), []).append(item)
     summaries = []
-    for week in sorted(by_week, key=lambda w: w.end):
-        members = by_week[week]
-        written = {i.founded for i in members if i.kind == "anniversaire" and i.founded}
-        computed = [
-            a for a in anniversaries_in(anniversaries, week, config) if a.founded not in written
-        ]
+    undrafted = (i for i in items if not i.draft)
+    for week, members in group_by_week(undrafted, config.publication_day).items():
+        if (first is not None and week.end < first) or (last is not None and week.start > last):
+            continue
+        computed = unwritten_anniversaries(members, anniversaries, week, config)
         counts = Counter(i.kind for i in [*members, *computed])
         summaries.append(WeekSummary(week, dict(counts)))
     return summaries
-
-
-def with_anniversaries(
-    items: Sequence[Item],
-    anniversaries: Sequence[Anniversary],
-    config: Config,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-) -> list[Item]:
-    """`items` and the anniversaries their letters show (`lettre list`), dated from
-    `since` to `until`: what `compose` puts in each of those weeks, drafts apart."""
-    by_week: dict[Week, list[Item]] = {}
-    for item in items:
-        if not item.draft:
-            by_week.setdefault(week_of(item.date, config.publication_day), []).append(item)
-    found = list(items)
-    for week in sorted(by_week, key=lambda w: w.end):
-        held = letter_items(by_week[week], config, week, anniversaries)
-        found += [
-            item
-            for item in held
-            if item.path == config.anniversaries_path
-            and (since is None or item.date >= since)
-            and (until is None or item.date <= until)
-        ]
-    return found
 
 
 def kinds_in_order(config: Config, present: Iterable[str]) -> list[str]:
@@ -130,6 +105,42 @@ def kinds_in_order(config: Config, present: Iterable[str]) -> list[str]:
 #: beyond this many items, `lettre list` prints plain lines (through a pager on a terminal)
 #: as it reads the items, instead of a table that waits for all of them
 TABLE_MAX = 500
+
+
+def list_range(
+    config: Config,
+    today: dt.date,
+    *,
+    week: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    every: bool = False,
+) -> tuple[dt.date | None, dt.date | None]:
+    """The days `lettre list` shows, from its options (None: no limit): `--since` to
+    `--until`, within the letter of `--week`; this week's letter when none is given (nor
+    `--all`)."""
+    first, last = parse_range(since, until)
+    if week is not None or not (first or last or every):
+        chosen = parse_week(week or "this", today, config.publication_day)
+        first = max(first or chosen.start, chosen.start)
+        last = min(last or chosen.end, chosen.end)
+    return first, last
+
+
+def require_kinds(config: Config, kinds: Iterable[str]) -> None:
+    """UsageError for the first `--kind` that lettre.toml does not know."""
+    unknown = [k for k in kinds if k not in config.kinds]
+    if unknown:
+        raise UsageError(unknown_kind(unknown[0], config.kinds, "--kind"))
+
+
+def nothing_listed(first: dt.date | None, last: dt.date | None) -> str:
+    """What `lettre list` says when no item is in the range."""
+    if first is None and last is None:
+        return _("no item (see 'lettre weeks' for the letters there are)")
+    return _(
+        "no item from {first} to {last} (see 'lettre weeks' for the letters there are)"
+    ).format(first=first or "…", last=last or "…")
 
 
 class Listed(Protocol):
@@ -214,14 +225,10 @@ class Listing:
         from .readers import read_item
 
         config = self.config
-        by_week: dict[Week, list[Any]] = {}
-        for entry in entries:
-            if not entry.draft:
-                by_week.setdefault(week_of(entry.date, config.publication_day), []).append(entry)
         found: list[Row] = []
-        for week, members in sorted(by_week.items(), key=lambda w: w[0].end):
-            computed = anniversaries_in(anniversaries, week, config)
-            if not computed:
+        undrafted = (e for e in entries if not e.draft)
+        for week, members in group_by_week(undrafted, config.publication_day).items():
+            if not anniversaries_in(anniversaries, week, config):
                 continue
             written: list[Item] = []
             for entry in members:  # those written as items replace the computed ones
@@ -230,18 +237,21 @@ class Listing:
                         written.append(read_item(entry.path, config.kinds))
                     except LettreError:
                         continue  # rows() reports it
-            held = letter_items(written, config, week, anniversaries) if written else computed
             found += [
                 Row.of(item)
-                for item in held
-                if item in computed
-                and (self.first is None or item.date >= self.first)
+                for item in unwritten_anniversaries(written, anniversaries, week, config)
+                if (self.first is None or item.date >= self.first)
                 and (self.last is None or item.date <= self.last)
             ]
         return found
 
     def __len__(self) -> int:
         return len(self.entries) + len(self.extra)
+
+    def as_lines(self, every: bool, terminal: bool) -> bool:
+        """Whether `lettre list` prints plain lines as it reads (`plain_lines`) rather than a
+        table: beyond TABLE_MAX items, or for `--all` into a file or a pipe."""
+        return len(self) > TABLE_MAX or (every and not terminal)
 
     def shown(self) -> Iterator[tuple[dt.date, str, str]]:
         """(date, kind, file name) of everything listed, known before any file is read."""
@@ -251,9 +261,7 @@ class Listing:
             yield row.date, row.kind, row.path.name
 
     def rows(self) -> Iterator[Listed]:
-        from .frontmatter import MAX_ITEM_BYTES, decode_text
-        from .index import digest, remember
-        from .readers import parse_item
+        from .index import remember
 
         learnt: dict[str, tuple[str, dict[str, Any]]] = {}
         by_day: dict[dt.date, list[Any]] = {}
@@ -262,26 +270,91 @@ class Listing:
         extra: dict[dt.date, list[Row]] = {}
         for row in self.extra:
             extra.setdefault(row.date, []).append(row)
+        known: dict[str, Row] = {}
+        for entry in self.entries:
+            facts = self.index.facts.get(entry.name) or {}
+            title, example = facts.get("title"), facts.get("example")
+            if isinstance(title, str) and isinstance(example, bool):
+                known[entry.name] = Row(
+                    entry.date, entry.kind, title, entry.path, entry.draft, example
+                )
+        # the other files are read in this order, as the rows go out
+        read = _read_rows([e.path for e in self.entries if e.name not in known], self.config)
         for date in sorted({*by_day, *extra}):
             day: list[Listed] = list(extra.get(date, ()))
             for entry in by_day.get(date, ()):
-                facts = self.index.facts.get(entry.name) or {}
-                title, example = facts.get("title"), facts.get("example")
-                if isinstance(title, str) and isinstance(example, bool):
-                    day.append(Row(entry.date, entry.kind, title, entry.path, entry.draft, example))
+                if entry.name in known:
+                    day.append(known[entry.name])
                     continue
-                try:
-                    data = files.read_bytes(entry.path, MAX_ITEM_BYTES, ItemError)
-                    item = parse_item(decode_text(data, entry.path), entry.path, self.config.kinds)
-                except LettreError as err:
-                    self.errors.append(err)
+                result = next(read)
+                if isinstance(result, LettreError):
+                    self.errors.append(result)
                     continue
-                row = Row.of(item)
-                learnt[entry.name] = (digest(data), {"title": row.title, "example": row.example})
+                seal, row = result
+                learnt[entry.name] = (seal, {"title": row.title, "example": row.example})
                 day.append(row)
             yield from select_items(day, kinds=self.kinds, since=self.first, until=self.last)
         remember(self.index, learnt)
         self.errors.sort(key=lambda e: (str(e.path), e.line or 0))
+
+
+PARALLEL_FROM = 1000  # files to read before it is worth starting other processes
+CHUNK = 200
+_WORKER_CONFIG: list[Config] = []  # the configuration forked workers read with
+
+
+def _read_rows(paths: Sequence[Path], config: Config) -> Iterator[tuple[str, Row] | LettreError]:
+    """What `lettre list` shows of each file (with the digest of the bytes it was read
+    from), or why it cannot be read, in order; read by one process per core when there
+    are many (forked workers send back rows, never items)."""
+    import gc
+    import multiprocessing
+
+    from .archive import worker_count
+    from .index import collector_paused
+
+    workers = worker_count()
+    if (
+        len(paths) < PARALLEL_FROM
+        or workers < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        with collector_paused():
+            for path in paths:
+                yield _read_row(path, config)
+        return
+    chunks = [tuple(paths[i : i + CHUNK]) for i in range(0, len(paths), CHUNK)]
+    _WORKER_CONFIG[:] = [config]  # inherited by the forked workers, never pickled
+    gc.collect()
+    gc.freeze()  # the workers' collector leaves inherited objects alone: their pages stay shared
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for rows in pool.imap(_read_chunk, chunks):
+                yield from rows
+    finally:
+        gc.unfreeze()
+        _WORKER_CONFIG.clear()
+
+
+def _read_chunk(paths: tuple[Path, ...]) -> list[tuple[str, Row] | LettreError]:
+    from .index import collector_paused
+
+    config = _WORKER_CONFIG[0]
+    with collector_paused():
+        return [_read_row(path, config) for path in paths]
+
+
+def _read_row(path: Path, config: Config) -> tuple[str, Row] | LettreError:
+    from .frontmatter import MAX_ITEM_BYTES, decode_text
+    from .index import digest
+    from .readers import parse_item
+
+    try:
+        data = files.read_bytes(path, MAX_ITEM_BYTES, ItemError)
+        item = parse_item(decode_text(data, path), path, config.kinds)
+    except LettreError as err:
+        return err
+    return digest(data), Row.of(item)
 
 
 def shown_label(config: Config, kind: str) -> str:

@@ -25,7 +25,7 @@ class SendLock:
 
     def acquire(self, now: dt.datetime | None = None) -> None:
         """Take the lock, or SendError naming the process that holds it."""
-        import fcntl
+        import fcntl  # POSIX only
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)  # not inherited by children

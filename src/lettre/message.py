@@ -7,9 +7,11 @@ import binascii
 import datetime as dt
 import hashlib
 import io
+import secrets
 from dataclasses import dataclass
 from email import policy
 from email.generator import BytesGenerator
+from email.header import Header
 from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .config import Address, Config
 from .french import one_line
+from .imagelinks import content_id
 from .items import Letter
 
 if TYPE_CHECKING:
@@ -45,8 +48,6 @@ def message_id(letter: Letter, config: Config, content: str, seed: str | None = 
     drop a message whose ID they have seen (Gmail does) must not drop the correction.
     """
     if seed is None:
-        import secrets
-
         digest = secrets.token_hex(12)
     else:
         basis = "\0".join(
@@ -83,7 +84,6 @@ def subject(text: str) -> str:
     text = one_line(text)
     if text.isascii():
         return text
-    from email.header import Header
 
     return _Encoded("Subject", Header(text, "utf-8", header_name="Subject").encode(linesep="\n"),
                     text)  # fmt: skip
@@ -99,7 +99,6 @@ def list_id(config: Config) -> str:
     # RFC 2047 §5: an encoded word may stand for the phrase, never inside a quoted string
     # (which is what Python's unstructured-header folding would write); words too long to
     # fold are encoded too
-    from email.header import Header
 
     words = Header(phrase, "utf-8", header_name="List-Id").encode(linesep="\n")
     return _Encoded("List-Id", f"{words}\n <{ident}>")
@@ -182,7 +181,6 @@ def _embed(
 
     (email's own make_related refuses to wrap a multipart/alternative.)
     """
-    from .imagelinks import content_id
 
     msg["MIME-Version"] = "1.0"
     msg["Content-Type"] = "multipart/related"

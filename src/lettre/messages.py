@@ -30,7 +30,7 @@ _current: gettext.NullTranslations | None = None
 
 
 def _locale_dir() -> str:
-    from .resources import templates_dir
+    from .resources import templates_dir  # importlib.resources: not for --help
 
     return str(templates_dir() / "locale")
 

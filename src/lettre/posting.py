@@ -53,9 +53,10 @@ def post_to_list(
 ) -> Posting:
     """Post the letter of `week` once to `[recipients] list` through the sender command."""
     from .compose import compose
-    from .examples import refuse_examples
+    from .examples import require_ready
     from .message import as_bytes
-    from .send import hand_over, lock_path
+    from .send import lock_path
+    from .sender import hand_over
     from .subscribers import Reader
     from .tokens import load_secret
 
@@ -96,11 +97,7 @@ def post_to_list(
         secret = load_secret(state_dir, create=True)
         composed = compose(config, week, now=now, seed=_seed(secret, week, target.address),
                            to_list=True)  # fmt: skip
-        refuse_examples(config, composed.letter)  # nothing invented reaches a reader (#14)
-        if composed.letter.photos and config.images.mode == "publish":
-            from .imagelinks import require_archived
-
-            require_archived(config, composed.letter)  # the photos online before the letter
+        require_ready(config, composed.letter)  # no example, the photos online (#14)
         message_id = str(composed.message["Message-ID"])
         start = time.monotonic()
         journal = Journal(path)

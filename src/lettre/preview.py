@@ -14,8 +14,9 @@ from rich.text import Text
 
 from .body import parse, safe_url, typeset_tokens
 from .files import CONTROL
-from .french import TypographyRules, typography
+from .french import TypographyRules, format_date, format_period, typography
 from .i18n import translations
+from .weeks import week_of
 
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
@@ -44,12 +45,12 @@ class Sanitized:
         self.inner = inner
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        from rich.measure import Measurement
+        from rich.measure import Measurement  # heavy (Rich)
 
         return Measurement.get(console, options, self.inner)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich.segment import Segment
+        from rich.segment import Segment  # heavy (Rich)
 
         for segment in console.render(self.inner, options):
             if segment.control:
@@ -86,7 +87,7 @@ class _Body:
         self.typeset, self.base_url, self.show_urls = typeset, base_url, show_urls
 
     def render(self, text: str, allow_html: bool = False) -> list[RenderableType]:
-        from markdown_it.tree import SyntaxTreeNode
+        from markdown_it.tree import SyntaxTreeNode  # heavy (markdown-it)
 
         tokens = parse(text, allow_html)
         typeset_tokens(tokens, self.typeset)
@@ -102,10 +103,10 @@ class _Body:
         return out
 
     def block(self, node: SyntaxTreeNode) -> RenderableType:
-        from rich.console import Group
-        from rich.padding import Padding
-        from rich.rule import Rule
-        from rich.table import Table
+        from rich.console import Group  # heavy (Rich)
+        from rich.padding import Padding  # heavy (Rich)
+        from rich.rule import Rule  # heavy (Rich)
+        from rich.table import Table  # heavy (Rich)
 
         kind = node.type
         if kind == "paragraph":
@@ -143,8 +144,6 @@ class _Body:
         return text
 
     def _inline(self, nodes: Sequence[SyntaxTreeNode], text: Text, styles: list[str]) -> None:
-        from rich.style import Style
-
         style = Style.parse(" ".join(styles)) if styles else Style()
         for node in nodes:
             kind = node.type
@@ -192,8 +191,8 @@ def letter_view(
     rules: TypographyRules | None = None,
 ) -> RenderableType:
     """The whole letter: a header, one panel per section, the footer."""
-    from rich.console import Group
-    from rich.panel import Panel
+    from rich.console import Group  # heavy (Rich)
+    from rich.panel import Panel  # heavy (Rich)
 
     _ = translations(letter.locale).gettext
     typeset = _typesetter(letter.locale, rules)
@@ -223,7 +222,7 @@ def _typesetter(locale: str, rules: TypographyRules | None) -> Callable[[str], s
 
 
 def _separator() -> RenderableType:
-    from rich.rule import Rule
+    from rich.rule import Rule  # heavy (Rich)
 
     return Rule(style=MUTED, characters="·")
 
@@ -269,7 +268,7 @@ def _image_line(entry: Entry) -> Text:
 
 def results_table(groups: Sequence[tuple[str, Sequence[dict[str, str]]]]) -> Table:
     """An item's results grouped by sport: rank, then athlete — event, details dimmed below."""
-    from rich.table import Table
+    from rich.table import Table  # heavy (Rich)
 
     table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False, expand=True)
     table.add_column(justify="right", no_wrap=True, style=ACCENT)
@@ -312,7 +311,7 @@ def _footer(letter: Letter) -> RenderableType:
 
 def section_label(config: Config, kind: str) -> str:
     """The label the letter gives to a kind in the configured locale, typeset."""
-    from .listing import shown_label
+    from .listing import shown_label  # heavy: the index (YAML)
 
     return shown_label(config, kind)
 
@@ -320,10 +319,7 @@ def section_label(config: Config, kind: str) -> str:
 def items_table(items: Sequence[Listed], config: Config) -> RenderableType:
     """Items, one row each: date in words, section, title (a link to its file) and file name;
     drafts and examples marked."""
-    from rich.table import Table
-
-    from .french import format_date
-    from .weeks import week_of
+    from rich.table import Table  # heavy (Rich)
 
     _ = translations(config.locale).gettext
     rules = config.typography
@@ -356,10 +352,9 @@ def items_table(items: Sequence[Listed], config: Config) -> RenderableType:
 
 def weeks_table(summaries: Sequence[WeekSummary], config: Config, today: dt.date) -> RenderableType:
     """The letters: publication date and period in words, items per section and in all."""
-    from rich.table import Table
+    from rich.table import Table  # heavy (Rich)
 
-    from .french import format_date, format_period
-    from .listing import kinds_in_order
+    from .listing import kinds_in_order  # heavy: the index (YAML)
 
     _ = translations(config.locale).gettext
     kinds = kinds_in_order(config, {k for s in summaries for k in s.counts})
@@ -386,7 +381,7 @@ def weeks_table(summaries: Sequence[WeekSummary], config: Config, today: dt.date
 
 
 def _box() -> Any:
-    from rich import box
+    from rich import box  # heavy (Rich)
 
     return box.SIMPLE_HEAD
 
@@ -416,6 +411,16 @@ def page(text: str, stream: IO[str] | None = None) -> None:
     except BrokenPipeError:  # the reader quit the pager early
         pass
     process.wait()
+
+
+def print_whole(console: Console, renderable: RenderableType) -> None:
+    """Print `renderable` (a table); into a file or a pipe, every column whole, however wide."""
+    if not console.is_terminal:
+        from rich.measure import Measurement
+
+        wide = console.options.update_width(10_000)
+        console.width = max(console.width, Measurement.get(console, wide, renderable).maximum)
+    console.print(renderable)
 
 
 def render(renderable: RenderableType, console: Console) -> str:

@@ -137,7 +137,7 @@ def build_item(front: FrontMatter, kinds: Sequence[str], every: bool = False) ->
     first()
     if f.errors:
         errors = sorted(f.errors, key=lambda e: e.line or 0)
-        raise errors[0] if len(errors) == 1 else ItemErrors(errors)
+        raise ItemErrors.of(errors)
     assert date is not None and kind is not None and title is not None
     return Item(
         path=front.path,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .body import display_width, wrap
 from .errors import LettreError, TemplateError
 from .i18n import typeset_gettext
+from .inline import inline_css, user_cache_dir
 from .messages import _, did_you_mean
 from .resources import templates_dir
 
@@ -25,6 +25,15 @@ HTML_TEMPLATE = "letter.html.j2"
 TEXT_TEMPLATE = "letter.txt.j2"
 TEXT_WIDTH = 72
 GMAIL_CLIP_BYTES = 102 * 1024
+
+
+def gmail_clips(html: str) -> int | None:
+    """The size in bytes of an HTML part that Gmail clips (over GMAIL_CLIP_BYTES: the end of
+    the letter, unsubscribe link included, hidden), or None when it shows it whole."""
+    size = len(html.encode("utf-8"))
+    return size if size > GMAIL_CLIP_BYTES else None
+
+
 #: the width of the letter's column in the HTML: 600 px less 24 px of margin on each side
 CONTENT_WIDTH = 552
 
@@ -130,19 +139,6 @@ def environment(user_dir: Path | None, locale: str) -> jinja2.Environment:
     return env
 
 
-def user_cache_dir() -> Path | None:
-    """Where lettre keeps what it derives from its own templates, whatever the folder:
-    `$XDG_CACHE_HOME/lettre` (`~/.cache/lettre`); None when LETTRE_NO_CACHE is set."""
-    import os
-
-    from .index import cache_enabled
-
-    if not cache_enabled():
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "lettre"
-
-
 def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
     import jinja2
 
@@ -241,206 +237,31 @@ def render_template(
         raise error from err
 
 
-def _no_fetch(url: str) -> None:
-    """cssutils' fetcher for `@import`: never fetch anything (lettre has no network)."""
-    return None
+#: the templates lettre's letter.html.j2 reads: itself, and the stylesheet it includes
+HTML_TEMPLATES = (HTML_TEMPLATE, "style.css")
+_JINJA_MARKS = ("{{", "{%", "{#")
 
 
-class _Serialized:
-    """The CSS text premailer keeps in <style> (its @media rules), serialised once."""
+def html_reads_text(user_dir: Path | None) -> bool:
+    """Whether the HTML letter may show what only the plain text needs (the entries'
+    `body_text` and `url_ref`, the letter's `links`).
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
-# premailer's result for a stylesheet, by its text and options: (rules to inline, the CSS
-# left in <style>); the same for every letter of a process, and the slowest part of it
-_STYLE_RULES: dict[tuple[Any, ...], tuple[list[Any], str | None]] = {}
-
-
-@lru_cache(maxsize=1)
-def _inliner() -> type[Any]:
-    """premailer's Premailer, keeping the parsed stylesheet from one letter to the next.
-
-    premailer parses the same <style> with cssutils for every letter and serialises its
-    @media rules again (40 % of its time in an archive run); both depend on the CSS text
-    and the options alone, so they are kept, and the output is byte for byte premailer's.
+    lettre's own templates never do (a test reads them); a folder's own letter.html.j2
+    may, and so may a folder's own stylesheet (it is included as a template) when it holds
+    any Jinja2 syntax.
     """
-    from premailer import Premailer
-
-    class Inliner(Premailer):  # type: ignore[misc]
-        def _parse_style_rules(self, css_body: str, ruleset_index: int) -> Any:
-            key = (
-                css_body,
-                ruleset_index,
-                self.strip_important,
-                self.exclude_pseudoclasses,
-                self.include_star_selectors,
-                self.disable_validation,
-            )
-            kept = _STYLE_RULES.get(key)
-            if kept is None:
-                rules, leftover = super()._parse_style_rules(css_body, ruleset_index)
-                text = super()._css_rules_to_string(leftover) if leftover else None
-                kept = _STYLE_RULES[key] = (rules, text)
-            rules, text = kept
-            return list(rules), ([_Serialized(text)] if text is not None else [])
-
-        def _css_rules_to_string(self, rules: Any) -> Any:
-            if len(rules) == 1 and isinstance(rules[0], _Serialized):
-                return rules[0].text
-            return super()._css_rules_to_string(rules)
-
-    return Inliner
-
-
-class _InlineMemory:
-    """What premailer derives from the CSS alone, kept between runs in the user's cache.
-
-    A fresh process spends most of its first inlining parsing the stylesheet and the
-    templates' style= attributes with cssutils and compiling selectors with cssselect:
-    the same every time. Their results — the stylesheet's rules, the declarations' pairs,
-    the selectors' XPath — are plain text, kept in `inline.json` with the versions of the
-    libraries that made them, and given back to premailer (its own cache for the pairs and
-    selectors) so that its output stays byte for byte its own.
-    """
-
-    FORMAT = 1
-
-    def __init__(self) -> None:
-        self.loaded = False
-        self.known = (0, 0)  # sizes of what was loaded or saved last
-
-    def path(self) -> Path | None:
-        cache = user_cache_dir()
-        return cache / "inline.json" if cache else None
-
-    @staticmethod
-    def versions() -> list[str]:
-        from importlib import metadata
-
-        from . import __version__
-
-        found = [__version__]
-        for library in ("premailer", "cssutils", "cssselect", "lxml"):
-            try:
-                found.append(metadata.version(library))
-            except metadata.PackageNotFoundError:
-                found.append("")
-        return found
-
-    def load(self) -> None:
-        """Give premailer what earlier runs derived from the same CSS (once per process)."""
-        import json
-
-        from cachetools.keys import hashkey
-        from lxml import etree
-        from premailer.cache import cache
-
-        self.loaded = True
-        path = self.path()
-        if path is None:
-            return
+    if user_dir is None:
+        return False
+    for name in HTML_TEMPLATES:
         try:
-            data = json.loads(path.read_bytes())
-            if data.get("format") != self.FORMAT or data.get("versions") != self.versions():
-                return
-            for css, index, options, rules, text in data["styles"]:
-                key = (css, index, *options)
-                kept = [((*specificity,), selector, bulk) for specificity, selector, bulk in rules]
-                _STYLE_RULES.setdefault(key, (kept, text))
-            for args, kwargs, pairs in data["pairs"]:
-                cache[hashkey(*args, **kwargs)] = [(name, value) for name, value in pairs]
-            for css, xpath in data["selectors"]:
-                cache[hashkey(css)] = etree.XPath(xpath)
-        except (OSError, ValueError, TypeError, KeyError, etree.XPathError):
-            return  # a torn or doctored file: premailer works it out again
-        self.known = self.sizes()
-
-    @staticmethod
-    def sizes() -> tuple[int, int]:
-        from premailer.cache import cache
-
-        return len(_STYLE_RULES), len(cache)
-
-    def save(self) -> None:
-        """Keep what this process derived, when it derived something new."""
-        from cachetools.keys import hashkey
-        from lxml.cssselect import CSSSelector
-        from premailer.cache import cache
-
-        from .index import save_cache_file
-
-        path = self.path()
-        if path is None or self.sizes() == self.known:
-            return
-        self.known = self.sizes()
-        mark = hashkey(_=0)[0]  # what separates the arguments from the keywords in a key
-        pairs, selectors = [], []
-        for key, value in list(cache.items()):
-            if mark in key:  # (args…, mark, (name, value)…)
-                cut = key.index(mark)
-                args, kwargs = list(key[:cut]), dict(key[cut + 1 :])
-            else:
-                args, kwargs = list(key), {}
-            if isinstance(value, CSSSelector) and args == [value.css] and not kwargs:
-                selectors.append([value.css, value.path])
-            elif isinstance(value, list) and all(isinstance(a, str) for a in args):
-                pairs.append([args, kwargs, [list(pair) for pair in value]])
-        styles = [
-            [key[0], key[1], list(key[2:]), [[list(r[0]), r[1], r[2]] for r in rules], text]
-            for key, (rules, text) in _STYLE_RULES.items()
-        ]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = {
-            "format": self.FORMAT,
-            "versions": self.versions(),
-            "styles": styles,
-            "pairs": pairs,
-            "selectors": selectors,
-        }
-        save_cache_file(path, data)
-
-
-_MEMORY = _InlineMemory()
-_FLOAT = re.compile(r"float\s*:", re.IGNORECASE)
-
-
-def inline_css(html: str) -> str:
-    """Move CSS into style= attributes (no network, ever); @media rules stay in <style>."""
-    import os
-
-    # premailer keeps the selectors it compiles and the declarations it parses in one
-    # cache of 128 entries by default: a letter has more, and they would be evicted
-    os.environ.setdefault("PREMAILER_CACHE_MAXSIZE", "4096")
-    import cssutils
-    import cssutils.util
-
-    cssutils.log.setLevel(logging.CRITICAL)
-    # premailer does not fetch <link> stylesheets without allow_network, but cssutils
-    # fetches the `@import` of a <style> by itself: its default fetcher is replaced
-    cssutils.util._defaultFetcher = _no_fetch
-    if not _MEMORY.loaded:
-        _MEMORY.load()
-    inlined = str(
-        _inliner()(
-            html,
-            allow_network=False,
-            strip_important=False,
-            keep_style_tags=False,
-            disable_validation=True,
-            cssutils_logging_level=logging.CRITICAL,
-            remove_classes=False,
-            # the template's width= and height= attributes are the ones Outlook reads:
-            # premailer must not replace them with CSS values such as "100%" or "auto"
-            disable_basic_attributes=["width", "height"],
-            # premailer parses every <img style> again (with cssutils, uncached) to add
-            # align= to floating images: with no "float:" anywhere there is none to find
-            align_floating_images=_FLOAT.search(html) is not None,
-        ).transform(pretty_print=False)
-    )
-    _MEMORY.save()
-    return inlined
+            source = (user_dir / name).read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return True  # rendering will say what is wrong with it
+        if name == HTML_TEMPLATE or any(mark in source for mark in _JINJA_MARKS):
+            return True
+    return False
 
 
 def render_html(

@@ -4,46 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
-import unicodedata
+import shlex
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
+from .configvalues import unknown_kind
 from .errors import LettreError, UsageError
+from .files import create_numbered, write_error
+from .files import write_new as create
+from .folding import slugify
 from .messages import _
 
 if TYPE_CHECKING:
     from .spreadsheet import SheetResults
 
-SLUG_LIMIT = 60
 #: the comment `lettre new anniversaire` writes after its example `founded` date: while it
 #: is there, that date counts as an example (examples.py)
 FOUNDED_COMMENT = "# exemple : la date de création"
-# letters that NFKD does not split into a base letter and an accent
-_FOLD = str.maketrans(
-    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
-     "ł": "l", "Ł": "L", "’": "-", "'": "-"}
-)  # fmt: skip
-
-
-def slugify(title: str, limit: int = SLUG_LIMIT) -> str:
-    """`Défilé du 14 Juillet : répétitions` → `defile-du-14-juillet-repetitions`."""
-    # not french.strip_accents: a file name keeps ASCII only (ligatures spelt out, rest dropped)
-    folded = unicodedata.normalize("NFKD", title.translate(_FOLD))
-    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-    if len(slug) > limit:
-        cut = slug[: limit + 1]
-        slug = cut.rsplit("-", 1)[0] if "-" in cut[:limit] else slug[:limit]
-    return slug.strip("-")
 
 
 def write_new(path: Path, data: bytes) -> bool:
     """Write `path` atomically only if it does not exist; False when it does (never replaced)."""
-    from .files import write_new as create
-
     try:
         create(path, data)
     except FileExistsError:
@@ -56,7 +41,7 @@ def write_new(path: Path, data: bytes) -> bool:
 
 def _yaml_value(value: str) -> str:
     """A one-line YAML scalar for `value`, quoted only when YAML needs it."""
-    import yaml
+    import yaml  # heavy
 
     dumped: str = yaml.safe_dump({"k": value}, allow_unicode=True, width=1_000_000)
     return dumped.removeprefix("k: ").rstrip("\n")
@@ -148,8 +133,7 @@ def new_item(
 
     `results`: the rows read from a spreadsheet (`lettre new resultats --from FILE`).
     """
-    from .configvalues import unknown_kind
-    from .readers import FIRST_DATE, LAST_DATE
+    from .readers import FIRST_DATE, LAST_DATE  # heavy (YAML): not for init
 
     if not FIRST_DATE <= day <= LAST_DATE:  # the reader refuses such a date
         raise UsageError(
@@ -164,27 +148,21 @@ def new_item(
         raise UsageError(_("--title: the title is empty"))
     if kind not in kinds:
         raise UsageError(unknown_kind(kind, kinds))
-    stem = f"{day.isoformat()}-{slugify(title) or kind}"
     data = item_text(kind, title, day, results).encode("utf-8")
-    for number in range(1, 1000):
-        path = items_dir / (f"{stem}.md" if number == 1 else f"{stem}-{number}.md")
-        try:
-            if write_new(path, data):
-                return path
-        except OSError as err:
-            raise LettreError(
-                _("cannot write: {value}").format(value=err.strerror or err), path
-            ) from None
-    raise LettreError(_("too many items named {stem}-N.md").format(stem=stem), items_dir)
+    return create_numbered(items_dir, item_stem(day, title, kind), data)
+
+
+def item_stem(day: dt.date, title: str, kind: str) -> str:
+    """`2025-06-13-defile-du-14-juillet`: an item's file name without `.md` (nor `-2`…);
+    the kind when the title has no letter a file name keeps."""
+    return f"{day.isoformat()}-{slugify(title) or kind}"
 
 
 def edit_item(path: Path, kinds: Sequence[str]) -> None:
     """Open `path` in $VISUAL or $EDITOR, then read it back: a broken item is a LettreError."""
-    import shlex
-    import shutil
-    import subprocess
+    import subprocess  # only for --edit
 
-    from .readers import read_item
+    from .readers import read_item  # heavy (YAML): not for init
 
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
@@ -263,8 +241,6 @@ def init_folder(
     time zone), so that this week's letter holds them.
     """
     if today is None:
-        from zoneinfo import ZoneInfo
-
         today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
     if folder.exists() and not folder.is_dir():
         raise LettreError(_("not a folder"), folder)
@@ -289,9 +265,7 @@ def init_folder(
         try:
             written = write_new(path, text.encode("utf-8"))
         except OSError as err:
-            raise LettreError(
-                _("cannot write: {value}").format(value=err.strerror or err), path
-            ) from None
+            raise write_error(err, path) from None
         (created if written else kept).append(path)
     return Scaffold(tuple(created), tuple(kept))
 

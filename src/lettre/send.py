@@ -17,19 +17,18 @@ import os
 import re
 import secrets
 import shlex
-import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO
 
 from .config import DEFAULT_VIA, Address, Config
-from .errors import LettreError, SendError, TemplateError, UsageError
+from .errors import LettreError, SendError, TemplateError
 from .items import Letter, Week
 from .journal import Journal, JournalState, journal_path, read_journal
 from .message import Frame, list_ident, reader_frame, reader_message, unsubscribe_header
 from .messages import _, ngettext
+from .sender import hand_over
 from .subscribers import (
     Reader,
     ReadersFile,
@@ -47,34 +46,6 @@ ADDRESS_SLOT, TOKEN_SLOT = "#a", "#t"
 def suppression_path(state_dir: Path) -> Path:
     """`state/unsubscribed.csv`: the addresses that asked to leave, and when."""
     return state_dir / SUPPRESSION_NAME
-
-
-def parse_rate(text: str) -> float:
-    """`10`, `10/s`, `600/min`, `3600/h` → messages per second."""
-    match = re.fullmatch(
-        r"\s*(\d+(?:[.,]\d+)?)\s*(?:/\s*(s|sec|second|min|minute|h|hour))?\s*", text
-    )
-    if not match or float(match[1].replace(",", ".")) <= 0:
-        raise UsageError(
-            _("--rate: {text!r} is not a rate (write 10/s, 600/min or 3600/h)").format(text=text)
-        )
-    per = {"min": 60, "minute": 60, "h": 3600, "hour": 3600}.get(match[2] or "s", 1)
-    return float(match[1].replace(",", ".")) / per
-
-
-def parse_via(text: str) -> tuple[str, ...]:
-    """A sender command as its arguments (split like a shell would, run without one)."""
-    try:
-        argv = tuple(shlex.split(text))
-    except ValueError as err:
-        raise UsageError(
-            _("--via: {text!r} is not a command ({problem})").format(
-                text=text, problem=str(err).lower()
-            )
-        ) from None
-    if not argv:
-        raise UsageError(_("--via: the sender command is empty"))
-    return argv
 
 
 # --- composing once per locale ---------------------------------------------------------------
@@ -170,18 +141,14 @@ def _compose_editions(
         localised = config.with_locale(locale)
         letter = letter_of(localised, week, items)
         if number == 0:  # the items and anniversaries are the same in every locale
-            from .examples import refuse_examples
+            from .examples import require_ready
 
-            refuse_examples(localised, letter)  # nothing invented reaches a reader (#14)
+            require_ready(localised, letter)  # no example, the photos online (#14)
             inline: tuple[bytes, ...] = ()
             if letter.photos and config.images.mode == "embed":
                 from .message import inline_parts
 
                 inline = inline_parts(letter.photos, config)
-            elif letter.photos:  # publish: the photos must be online before the letter
-                from .imagelinks import require_archived
-
-                require_archived(config, letter)
         if config.unsubscribe_url:
             address, tok = slots.slot(ADDRESS_SLOT), slots.slot(TOKEN_SLOT)
             letter = replace(
@@ -323,61 +290,6 @@ def personalise(plan: Plan, reader: Reader, secret: bytes) -> Personal:
         inline=edition.inline,
     )
     return Personal(reader, message_id, data)
-
-
-def _message_file(data: bytes) -> BinaryIO:
-    """The message in an anonymous file, read from its start.
-
-    The sender command reads it as its standard input: were lettre killed at that moment,
-    the sender would still read the whole message, where from a pipe it would read up to
-    the cut and could send half a letter (`sendmail -t -oi` takes the end of its input for
-    the end of the message).
-    """
-    if hasattr(os, "memfd_create"):
-        fd = os.memfd_create("lettre-message", os.MFD_CLOEXEC)
-        handle: BinaryIO = os.fdopen(fd, "w+b")
-    else:  # pragma: no cover (not Linux)
-        import tempfile
-
-        handle = tempfile.TemporaryFile()  # noqa: SIM115
-    handle.write(data)
-    handle.flush()
-    handle.seek(0)
-    return handle
-
-
-def hand_over(via: Sequence[str], data: bytes, reader: Reader) -> None:
-    """Run the sender command with the message on its standard input; SendError unless 0."""
-    try:
-        with _message_file(data) as message:
-            done = subprocess.run(list(via), stdin=message, capture_output=True, check=False)
-    except OSError as err:
-        raise SendError(
-            _("cannot run the sender command {command!r}: {problem}").format(
-                command=shlex.join(via), problem=err.strerror or err
-            )
-        ) from None
-    if done.returncode != 0:
-        said = (done.stderr or done.stdout).decode("utf-8", "replace").strip()
-        said = " ".join(said.split())[:500] or _("(it said nothing)")
-        code = done.returncode
-        if code < 0:
-            what = _(
-                "the sender command {command!r} was killed by signal {signal} for {address}: "
-                "{said}; this reader is not recorded as sent: fix the problem, then run "
-                "'lettre send' again to go on from there"
-            )
-        else:
-            what = _(
-                "the sender command {command!r} exited with code {code} for {address}: "
-                "{said}; this reader is not recorded as sent: fix the problem, then run "
-                "'lettre send' again to go on from there"
-            )
-        raise SendError(
-            what.format(
-                command=shlex.join(via), signal=-code, code=code, address=reader.address, said=said
-            )
-        )
 
 
 # --- the whole send ------------------------------------------------------------------------

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from .french import strip_accents
+from .folding import fold_words
 from .keylines import Key, split_key
 
 CONFIG_NAME = "lettre.toml"
@@ -83,11 +83,6 @@ class TypographySettings:
 TYPOGRAPHY_RULES = ("apostrophe", "quotes", "ellipsis", "numbers", "units")
 
 
-def fold(text: str) -> str:
-    """Lower case without accents or extra spaces, to compare feed categories."""
-    return " ".join(strip_accents(text.casefold()).split())
-
-
 @dataclass(frozen=True)
 class ImportSettings:
     """`[import]` of lettre.toml: the default kind, and feed categories mapped to kinds."""
@@ -98,7 +93,7 @@ class ImportSettings:
     def kind_of(self, categories: Iterable[str]) -> str:
         """The kind of the first category that is mapped, else the default kind."""
         for category in categories:
-            kind = self.categories.get(fold(category))
+            kind = self.categories.get(fold_words(category))
             if kind:
                 return kind
         return self.kind
@@ -231,7 +226,6 @@ class Config:
         """A copy with another locale (from `--locale`) and its title, or self when None."""
         if not locale:
             return self
-        from dataclasses import replace
 
         return replace(
             self,

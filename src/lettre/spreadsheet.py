@@ -8,16 +8,20 @@ column as its letter (A, B, … AA) — with the column's header in the message.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import CellError, ItemErrors, LettreError
+from .errors import CellError, ItemErrors, LettreError, UsageError
+from .files import read_bytes
+from .folding import fold_letters
 from .messages import _
+from .weeks import calendar_problem
 
 MAX_SHEET_BYTES = 20_000_000
 MAX_ROWS = 5_000
@@ -94,11 +98,15 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def fold(header: str) -> str:
-    """`Compétition`, `COMPETITION `, `Date de début` → `competition`, `datededebut`."""
-    bare = unicodedata.normalize("NFKD", header)
-    bare = "".join(c for c in bare if not unicodedata.combining(c)).casefold()
-    return re.sub(r"[^a-z0-9]+", "", bare)
+def results_for(kind: str, path: Path) -> SheetResults:
+    """`lettre new KIND --from FILE`: the spreadsheet's rows, for a 'resultats' item only."""
+    if kind != "resultats":
+        raise UsageError(
+            _("--from: a spreadsheet gives the rows of a 'resultats' item, not {kind!r}").format(
+                kind=kind
+            )
+        )
+    return read_results(path)
 
 
 def read_results(path: Path) -> SheetResults:
@@ -163,7 +171,7 @@ def _columns(
         header = _text(cell)
         if not header:
             continue
-        key = HEADERS.get(fold(header))
+        key = HEADERS.get(fold_letters(header))
         letter = column_letter(index)
         if key is None:
             warnings.append(
@@ -292,7 +300,7 @@ def _text(value: Any) -> str:
 
 def _rank(value: Any) -> int | str | None:
     """A rank as the item writes it: a number, or the words as written (« 1re », « DNF »)."""
-    from .results import parse_rank
+    from .results import parse_rank  # heavy (YAML)
 
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -320,8 +328,6 @@ def _rank(value: Any) -> int | str | None:
 
 def _dates(value: Any, header: str) -> list[dt.date]:
     """The days a cell gives: a date cell, or text with one or two dates (ISO or French)."""
-    from .weeks import calendar_problem
-
     if value is None:
         return []
     if isinstance(value, dt.datetime):
@@ -372,11 +378,6 @@ def _dates(value: Any, header: str) -> list[dt.date]:
 def _csv_rows(path: Path) -> Iterator[list[str]]:
     """The rows of a CSV file: UTF-8 (a BOM is fine) or Windows-1252 as Excel saves it,
     cells separated by commas, semicolons (Excel in French) or tabs."""
-    import csv
-    import io
-
-    from .files import read_bytes
-
     data = read_bytes(path, MAX_SHEET_BYTES)
     try:
         text = data.decode("utf-8-sig")
@@ -400,7 +401,7 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
     """The rows of the first sheet of an .xlsx workbook, values as shown (not formulas)."""
     try:
-        import openpyxl
+        import openpyxl  # heavy, optional: .xlsx only
     except ImportError:
         raise LettreError(
             _(
@@ -409,9 +410,7 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
             ),
             path,
         ) from None
-    import zipfile
-
-    from .files import read_bytes
+    import zipfile  # .xlsx only
 
     read_bytes(path, MAX_SHEET_BYTES)  # a regular, readable file of a sane size
     try:

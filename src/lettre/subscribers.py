@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .configvalues import is_address
-from .errors import ItemErrors, LettreError, ReadersError
+from .errors import ItemErrors, LettreError, ReadersError, UsageError
+from .files import os_problem
+from .french import get_locale
 from .messages import _
 
 #: a cell longer than this is a mistake (a whole file pasted into one cell)
@@ -83,8 +85,6 @@ def _lines(path: Path) -> Iterator[str]:
     try:
         handle = open(path, "rb")  # noqa: SIM115 (closed below, after the generator ends)
     except OSError as err:
-        from .files import os_problem
-
         raise ReadersError(os_problem(err, path), path) from None
     with handle:
         for number, raw in enumerate(handle, start=1):
@@ -221,9 +221,6 @@ def _reader(path: Path, line: int, names: tuple[str, ...], values: list[str]) ->
         )
     locale = cells.get("locale") or None
     if locale is not None:
-        from .errors import UsageError
-        from .french import get_locale
-
         try:
             locale = str(get_locale(locale))
         except UsageError as err:
@@ -329,8 +326,6 @@ class Suppression:
             self._stamp, self._dates = None, {}
             return
         except OSError as err:
-            from .files import os_problem
-
             raise ReadersError(os_problem(err, self.path), self.path) from None
         stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
         if stamp != self._stamp:
@@ -387,7 +382,7 @@ def suppress(path: Path, address: str, source: str, now: dt.datetime) -> bool:
     The lock (flock on the file itself) makes two unsubscriptions at the same moment (two
     one-click POSTs, a POST and `lettre unsubscribe`) both land, each on its own line.
     """
-    import fcntl
+    import fcntl  # POSIX only
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)

@@ -22,8 +22,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+from .configvalues import is_address
+from .errors import LettreError
+from .i18n import typeset_gettext
+from .messages import _
+from .subscribers import read_suppression, suppress
+from .tokens import decode_address, load_secret, valid
+
+if TYPE_CHECKING:
+    from .config import Config
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -59,10 +70,9 @@ class Site:
 @lru_cache(maxsize=8)
 def site_of(folder: Path) -> Site:
     """The folder's settings and secret (a LettreError when they cannot be read)."""
-    from .compose import open_folder
-    from .message import list_ident
-    from .send import suppression_path
-    from .tokens import load_secret
+    from .compose import open_folder  # heavy: at start-up only
+    from .message import list_ident  # heavy (email): at start-up only
+    from .send import suppression_path  # heavy: at start-up only
 
     config = open_folder(folder)
     state_dir = config.state_dir
@@ -75,6 +85,43 @@ def site_of(folder: Path) -> Site:
         load_secret(state_dir),
         suppression_path(state_dir),
     )
+
+
+def unsubscribe_by_hand(config: Config, target: str) -> str:
+    """`lettre unsubscribe`: the address (or that of a personal link, its token checked)
+    joins the suppression file; what was done."""
+    from .compose import now_in
+    from .configvalues import is_address
+    from .errors import UsageError
+    from .message import list_ident
+    from .messages import _
+    from .send import suppression_path
+    from .subscribers import suppress
+    from .tokens import load_secret, parse_link, valid
+
+    state_dir = config.state_dir
+    link = parse_link(target)
+    if link is not None:
+        address, given = link
+        if not valid(load_secret(state_dir), list_ident(config), address, given):
+            raise UsageError(
+                _(
+                    "this link's token does not match its address ({address}): it was not made "
+                    "by this folder's secret, or it was altered"
+                ).format(address=address)
+            )
+    elif is_address(target.strip()):
+        address = target.strip()
+    else:
+        raise UsageError(
+            _("{target!r} is neither an e-mail address nor an unsubscribe link").format(
+                target=target
+            )
+        )
+    path = suppression_path(state_dir)
+    if suppress(path, address, "lettre unsubscribe", now_in(config)):
+        return _("{address} unsubscribed ({path})").format(address=address, path=path)
+    return _("{address} was already unsubscribed ({path})").format(address=address, path=path)
 
 
 def make_app(folder: Path | str) -> WSGIApp:
@@ -91,8 +138,6 @@ def unsubscribe_app(environ: dict[str, Any], start_response: StartResponse) -> I
     """The endpoint of the folder named by `LETTRE_DIR` (WSGI environ, else the process's)."""
     folder = environ.get(FOLDER_ENV) or os.environ.get(FOLDER_ENV)
     if not folder:
-        from .messages import _
-
         _log(
             environ,
             _("lettre: set {variable} to the newsletter folder").format(variable=FOLDER_ENV),
@@ -147,12 +192,6 @@ def _one_click(environ: dict[str, Any]) -> bool:
 
 
 def _respond(folder: Path, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
-    from .configvalues import is_address
-    from .errors import LettreError
-    from .i18n import typeset_gettext
-    from .subscribers import read_suppression, suppress
-    from .tokens import decode_address, valid
-
     try:
         site = site_of(folder)
     except LettreError as err:
@@ -196,7 +235,6 @@ def _respond(folder: Path, environ: dict[str, Any], start_response: StartRespons
                     title,
                     f"<p>{html.escape(message)}</p>\n",
                 )
-            from zoneinfo import ZoneInfo
 
             now = dt.datetime.now(ZoneInfo(site.timezone))
             suppress(site.suppression, address, "one-click", now)
@@ -222,7 +260,7 @@ def _respond(folder: Path, environ: dict[str, Any], start_response: StartRespons
 
 def serve(folder: Path, host: str, port: int, ready: Callable[[str], None]) -> None:
     """Serve the endpoint with wsgiref until interrupted (for tests and trials)."""
-    from wsgiref.simple_server import WSGIRequestHandler, make_server
+    from wsgiref.simple_server import WSGIRequestHandler, make_server  # only for a local server
 
     class Handler(WSGIRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:

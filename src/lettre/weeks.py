@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 from .errors import UsageError
 from .items import Week
@@ -21,8 +24,6 @@ _ISO_LIKE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 def calendar_problem(text: str) -> str | None:
     """Why `2025-06-31` is not a day of the calendar ("June 2025 has 30 days"), or None
     when `text` is no year-month-day at all, or a real day."""
-    import calendar
-
     match = _ISO_LIKE.match(text.strip())
     if match is None:
         return None
@@ -52,6 +53,20 @@ def parse_date(text: str, option: str) -> dt.date:
                 option=option, text=text
             )
         raise UsageError(message) from None
+
+
+def parse_range(since: str | None, until: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """`--since` and `--until` as dates (None when not given); UsageError when the range is
+    reversed."""
+    first = None if since is None else parse_date(since, "--since")
+    last = None if until is None else parse_date(until, "--until")
+    if first is not None and last is not None and first > last:
+        raise UsageError(
+            _("--since {first} is after --until {last}: swap them (the range is reversed)").format(
+                first=first, last=last
+            )
+        )
+    return first, last
 
 
 def week_of(day: dt.date, publication_day: int = 5) -> Week:
@@ -125,3 +140,20 @@ def weeks_between(first: dt.date, last: dt.date, publication_day: int = 5) -> li
         weeks.append(week)
         week = Week(week.start + dt.timedelta(days=7), week.end + dt.timedelta(days=7))
     return weeks
+
+
+class _Dated(Protocol):
+    @property
+    def date(self) -> dt.date: ...
+
+
+D = TypeVar("D", bound=_Dated)
+
+
+def group_by_week(items: Iterable[D], publication_day: int = 5) -> dict[Week, list[D]]:
+    """`items` grouped by the letter they belong to: weeks in date order, each week's items
+    in the order given."""
+    weeks: dict[Week, list[D]] = {}
+    for item in items:
+        weeks.setdefault(week_of(item.date, publication_day), []).append(item)
+    return dict(sorted(weeks.items(), key=lambda pair: pair[0].end))

@@ -24,7 +24,7 @@ from PIL import Image as PIL
 from PIL import ImageCms
 
 from conftest import CONFIG, item_text
-from lettre import images
+from lettre import imagefiles, imagelinks, photos
 from lettre.body import is_local
 from lettre.compose import compose, open_folder
 from lettre.weeks import parse_week
@@ -178,7 +178,7 @@ def test_a_published_letter_points_at_the_archive_which_holds_the_photos(
     assert len(srcs) == 2 and all(re.fullmatch(pattern, src) for src in srcs)
     # `send` refuses until the archive is written
     letter = compose(config, parse_week(WEEK, _day())).letter
-    missing = images.missing_from_archive(config, letter)
+    missing = imagelinks.missing_from_archive(config, letter)
     assert [m.item.name for m in missing] == ["2025-06-10-photo-0.md", "2025-06-11-photo-1.md"]
     assert str(missing[0].error()) == (
         f"{folder}/items/2025-06-10-photo-0.md:5: image 'photos/defile-0.jpg' is not in the "
@@ -194,14 +194,16 @@ def test_a_published_letter_points_at_the_archive_which_holds_the_photos(
         assert copy.is_file()
         assert copy.read_bytes() == (folder / ".lettre" / "images" / name).read_bytes()
         assert f'src="images/{name}"' in (out / f"{WEEK}.html").read_text(encoding="utf-8")
-    assert images.missing_from_archive(config, letter) == []
+    assert imagelinks.missing_from_archive(config, letter) == []
     # a photo replaced: its new version is not published yet
     camera_photo(folder / "photos" / "defile-1.jpg", size=(1600, 1200), orientation=1)
     letter = compose(config, parse_week(WEEK, _day())).letter
-    assert [m.src for m in images.missing_from_archive(config, letter)] == ["photos/defile-1.jpg"]
+    assert [m.src for m in imagelinks.missing_from_archive(config, letter)] == [
+        "photos/defile-1.jpg"
+    ]
     result = run("archive", "-C", folder, "--out", out)
     assert result.exit_code == 0, result.stderr
-    assert images.missing_from_archive(config, letter) == []
+    assert imagelinks.missing_from_archive(config, letter) == []
     # the old copy is removed with the archive's other stale files
     assert len(list((out / "images").iterdir())) == 2
 
@@ -216,7 +218,7 @@ def test_embed_mode_needs_no_archive(make_folder: Callable[..., Path]) -> None:
     folder = photo_folder(make_folder, EMBED)
     config = open_folder(folder)
     letter = compose(config, parse_week(WEEK, _day())).letter
-    assert images.missing_from_archive(config, letter) == []
+    assert imagelinks.missing_from_archive(config, letter) == []
 
 
 def test_compose_out_copies_the_photos_beside_the_html(
@@ -233,10 +235,10 @@ def test_compose_out_copies_the_photos_beside_the_html(
 # --- preparing one picture -----------------------------------------------------------------
 
 
-def encoded(image: PIL.Image, fmt: str = "PNG", **options: Any) -> images.Encoded:
+def encoded(image: PIL.Image, fmt: str = "PNG", **options: Any) -> photos.Encoded:
     buffer = io.BytesIO()
     image.save(buffer, fmt, **options)
-    return images.encode(buffer.getvalue())
+    return photos.encode(buffer.getvalue())
 
 
 def test_a_small_picture_is_never_enlarged() -> None:
@@ -250,15 +252,15 @@ def test_a_flat_picture_stays_png_and_a_photo_saved_as_png_becomes_jpeg() -> Non
     result = encoded(flat)
     assert (result.mime, result.width, result.height) == ("image/png", 1200, 300)
     photo = encoded(PIL.effect_noise((1600, 1200), 60).convert("RGB"))
-    assert photo.mime == "image/jpeg" and len(photo.data) <= images.MAX_BYTES
+    assert photo.mime == "image/jpeg" and len(photo.data) <= photos.MAX_BYTES
 
 
 def test_transparency_is_kept_in_a_png_within_the_limit() -> None:
     logo = PIL.effect_noise((2000, 2000), 80).convert("RGBA")
     logo.putalpha(PIL.new("L", (2000, 2000), 0).point(lambda _: 0))
     logo.paste((200, 30, 30, 255), (500, 500, 1500, 1500))
-    result = images.encode(_png_bytes(logo))
-    assert result.mime == "image/png" and len(result.data) <= images.MAX_BYTES
+    result = photos.encode(_png_bytes(logo))
+    assert result.mime == "image/png" and len(result.data) <= photos.MAX_BYTES
     back = PIL.open(io.BytesIO(result.data)).convert("RGBA")
     assert back.getpixel((0, 0))[3] == 0 and back.getpixel((600, 600))[3] == 255  # type: ignore[index]
 
@@ -342,15 +344,15 @@ def test_a_cmyk_jpeg_becomes_rgb() -> None:
 def test_a_heavy_photo_is_brought_under_200_kb() -> None:
     noise = PIL.merge("RGB", [PIL.effect_noise((3000, 2000), 120) for _ in range(3)])
     result = encoded(noise, "JPEG", quality=98)
-    assert len(result.data) <= images.MAX_BYTES and result.width <= 1200
+    assert len(result.data) <= photos.MAX_BYTES and result.width <= 1200
 
 
 def test_paths_that_leave_the_folder_are_refused_as_written() -> None:
-    assert images.path_problem("photos/defile.jpg") is None
-    assert images.path_problem("photos/../defile.jpg") is None
-    assert images.path_problem("photos/../../defile.jpg") is not None
-    assert images.path_problem("/etc/passwd") is not None
-    assert images.path_problem("C:\\Photos\\defile.jpg") is not None
+    assert imagefiles.path_problem("photos/defile.jpg") is None
+    assert imagefiles.path_problem("photos/../defile.jpg") is None
+    assert imagefiles.path_problem("photos/../../defile.jpg") is not None
+    assert imagefiles.path_problem("/etc/passwd") is not None
+    assert imagefiles.path_problem("C:\\Photos\\defile.jpg") is not None
     assert is_local("photos/défilé du 14.jpg")
     assert not is_local("https://www.example.org/p.jpg")
     assert not is_local("//www.example.org/p.jpg")

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES, Run
-from lettre.serve import allowed_names, host_allowed, split_host
+from lettre.servehttp import allowed_names, host_allowed, split_host
 
 WEEK = "2025-06-13"
 PHOTO = "items/2025-06-10-concours-photo-des-armees.md"
@@ -220,7 +220,7 @@ def test_findings_are_those_of_check_for_the_week_files_only(
     from conftest import CONFIG, item_text
     from lettre.check import check_folder
     from lettre.compose import open_folder
-    from lettre.serve import render_page, week_view
+    from lettre.serveview import render_page, week_view
     from lettre.weeks import week_of
 
     folder = make_folder(
@@ -250,7 +250,7 @@ def test_findings_are_those_of_check_for_the_week_files_only(
 
 def test_example_content_is_shown_marked_and_reported(tmp_path: Path, run: Run) -> None:
     from lettre.compose import open_folder, today_in
-    from lettre.serve import render_page, week_view
+    from lettre.serveview import render_page, week_view
     from lettre.weeks import week_of
 
     folder = tmp_path / "ma-lettre"
@@ -269,7 +269,7 @@ def test_drafts_only_with_drafts(make_folder: Callable[..., Path]) -> None:
     import datetime as dt
 
     from conftest import item_text
-    from lettre.serve import week_view
+    from lettre.serveview import week_view
 
     folder = make_folder(
         {

@@ -146,7 +146,7 @@ class _Staging:
         return written
 
     def discard(self) -> None:
-        from .images import IMAGES_DIR
+        from .imagecache import IMAGES_DIR
 
         for tmp in self.staged.values():
             tmp.unlink(missing_ok=True)
@@ -177,11 +177,12 @@ def archive(
     only the files whose bytes change are written (atomically, all at the end: a problem
     anywhere, or example content in any letter, writes nothing); pages whose letter is gone
     are removed. Where it went and which photos it holds is remembered in `.lettre/`, for
-    `send` (images.missing_from_archive).
+    `send` (imagelinks.missing_from_archive).
     """
     from .anniversaries import read_anniversaries
     from .examples import require_ready
-    from .images import IMAGES_DIR, record_archive
+    from .imagecache import IMAGES_DIR
+    from .imagelinks import record_archive
     from .index import keeps_caches, save_cache_file, scan_items
     from .itemfiles import duplicate_slugs
 

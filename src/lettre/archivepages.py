@@ -86,7 +86,8 @@ def render_page(
     """One letter of the archive: what the index shows of it, its web page, the example
     content it holds, and its local photos (the page points at them in `images/`)."""
     from .examples import letter_examples
-    from .images import prepare_images, relative_link
+    from .imagecache import prepare_images
+    from .imagelinks import relative_link
     from .letter import build_letter
     from .render import html_reads_text, render_html
 

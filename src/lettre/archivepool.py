@@ -42,13 +42,13 @@ class Done:
     errors: list[LettreError] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
     photos: list[PreparedImage] = field(default_factory=list)
-    sources: list[list[Any]] = field(default_factory=list)  # see images.source_status
+    sources: list[list[Any]] = field(default_factory=list)  # see imagefiles.source_status
 
 
 def _compose(task: Task) -> Done:
     """Read a week's items and compose its page; the problems found instead, if any."""
     from .errors import ItemErrors
-    from .images import local_items, source_status
+    from .imagefiles import local_items, source_status
     from .itemfiles import read_items
 
     config: Config = _JOB["config"]

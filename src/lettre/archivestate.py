@@ -134,10 +134,11 @@ def kept_letter(record: Any, key: str | None, page: Path, folder: Path) -> Kept 
 
     A record is [inputs digest, page size, page modification time, summary, photo names,
     status of its local photos' source files]; a page edited, replaced or removed since, a
-    photo gone from `images/`, or a source photo changed (see `images.source_status`), and
+    photo gone from `images/`, or a source photo changed (see `imagefiles.source_status`), and
     the letter is composed again.
     """
-    from .images import IMAGES_DIR, source_status
+    from .imagecache import IMAGES_DIR
+    from .imagefiles import source_status
 
     if key is None or not isinstance(record, list) or len(record) != 6 or record[0] != key:
         return None
@@ -197,7 +198,7 @@ def state_record(
 
 def safe_name(name: str) -> bool:
     """A plain name of the archive folder, or `images/NAME`: never anywhere else."""
-    from .images import IMAGES_DIR
+    from .imagecache import IMAGES_DIR
 
     folder, _sep, rest = name.rpartition("/")
     return (

@@ -33,7 +33,7 @@ def safe_scheme(url: str) -> bool:
 
 def is_local(src: str) -> bool:
     """True when an item's `image.src` names a file of the folder rather than a web address
-    (no scheme, not `//host/…`): a photo that images.py prepares."""
+    (no scheme, not `//host/…`): a photo that imagecache.py prepares."""
     src = src.strip()
     return scheme(src) is None and not src.startswith("//")
 

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import files
-from .config import Config, is_local_address
+from .config import Config
+from .configvalues import is_local_address
 from .errors import ImageError, ItemError, ItemErrors, LettreError
 from .examples import anniversary_examples, config_examples, item_examples
 from .findings import Finding, Report
-from .images import local_items, locate, source_status
+from .imagefiles import local_items, locate, source_status
 from .items import Item, Week
 from .messages import _, language
 from .workers import in_chunks
@@ -202,7 +203,7 @@ def _context(config: Config) -> list[Any]:
 
 def _image_key(folder: Path, record: Any) -> list[Any] | None:
     """The status of the files an item's local image depends on, now (see
-    `images.source_status`), for the record kept of it; None for an item without one."""
+    `imagefiles.source_status`), for the record kept of it; None for an item without one."""
     if not isinstance(record, list) or len(record) != 3 or not isinstance(record[0], str):
         return None
     return source_status(folder, record[0])

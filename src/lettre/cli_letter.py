@@ -155,7 +155,7 @@ def preview(
 ) -> None:
     """`lettre preview`: see its help."""
     from .compose import letter_of, open_folder, today_in
-    from .images import file_link
+    from .imagelinks import file_link
     from .preview import letter_view, page, render
     from .weeks import parse_week
 

@@ -35,7 +35,7 @@ class Composed:
         (`cid:` or the archive's address): for `--format html`, `--out`, previews."""
         if not self.letter.photos:
             return self.html
-        from .images import with_links
+        from .imagelinks import with_links
         from .render import render_html
 
         return render_html(with_links(self.letter, link), self.user_dir)
@@ -64,7 +64,7 @@ class Composed:
         if format == "eml":
             return self.eml()
         if format == "html":
-            from .images import file_link
+            from .imagelinks import file_link
 
             return self.web_html(file_link)
         return self.text if format == "text" else self.json()
@@ -177,9 +177,10 @@ def letter_of(
     `items`: the folder's items when already read (those of other weeks are left out).
     `drafts`: a proof that shows the week's drafts too, marked.
     The week's local photos are prepared (or found in the cache); `link` says where the
-    letter points at them (default: where the e-mail does, see images.email_link).
+    letter points at them (default: where the e-mail does, see imagelinks.email_link).
     """
-    from .images import email_link, prepare_images
+    from .imagecache import prepare_images
+    from .imagelinks import email_link
 
     if items is None:
         items = load_week_items(config, week)
@@ -366,7 +367,7 @@ def write_outputs(composed: Composed, out_dir: Path) -> list[Path]:
 
     The .html points at copies of the local photos in `DIR/images/`, written with it.
     """
-    from .images import files_of, relative_link
+    from .imagelinks import files_of, relative_link
 
     stem = f"lettre-{composed.letter.date.isoformat()}"
     html = composed.web_html(relative_link)

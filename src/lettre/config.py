@@ -6,17 +6,18 @@ import math
 import re
 import shlex
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .configvalues import ValueReader, one_line, parse_publication_day, unknown_kind
 from .errors import ConfigError, UsageError
 from .files import decode_text, read_bytes
 from .folding import fold_words
 from .french import get_locale
-from .keylines import Key, key_lines, split_key
-from .messages import N_, _, did_you_mean
+from .keylines import Key
+from .messages import _
 from .settings import (
     ARCHIVE_PATH,
     BUILTIN_KINDS,
@@ -59,202 +60,10 @@ __all__ = [
     "letter_url",
     "load_config",
     "nearest_line",
-    "one_line",
     "page_name",
-    "parse_publication_day",
-    "unknown_kind",
 ]
 
 MAX_CONFIG_BYTES = 1_000_000
-
-_DAYS = {
-    # ISO weekday numbers (Monday = 1), by English and French names.
-    "monday": 1,
-    "tuesday": 2,
-    "wednesday": 3,
-    "thursday": 4,
-    "friday": 5,
-    "saturday": 6,
-    "sunday": 7,
-    "lundi": 1,
-    "mardi": 2,
-    "mercredi": 3,
-    "jeudi": 4,
-    "vendredi": 5,
-    "samedi": 6,
-    "dimanche": 7,
-}
-
-# a domain with a top-level part (example.org), or a host of the local network
-# (root@localhost): `sendmail -t` delivers to those too
-_ADDRESS_RE = re.compile(
-    r"^[^@\s<>\"',;:()\[\]\\]+@(?:[A-Za-z0-9-]+|[A-Za-z0-9.-]+\.[A-Za-z]{2,})$"
-)
-
-
-def is_local_address(address: str) -> bool:
-    """Whether an address is on a host without a domain (root@localhost): valid for
-    `sendmail -t` on this machine, unknown anywhere else."""
-    return "." not in address.rpartition("@")[2]
-
-
-def is_address(text: str) -> bool:
-    """True when `text` is an e-mail address lettre accepts (lettre.toml, readers' CSV)."""
-    return _ADDRESS_RE.match(text) is not None
-
-
-class _Reader:
-    """Reads typed values out of the parsed TOML, raising ConfigError with path:line."""
-
-    def __init__(self, path: Path, text: str, data: dict[str, Any]):
-        self.path, self.data = path, data
-        self.lines = key_lines(text)
-
-    def line(self, key: str | Key) -> int | None:
-        return nearest_line(self.lines, key)
-
-    def fail(self, key: str | Key, message: str) -> ConfigError:
-        """A ConfigError at the line that sets `key` (else at its nearest table)."""
-        return ConfigError(message, self.path, self.line(key))
-
-    def get(
-        self, key: str, kind: type | tuple[type, ...], default: Any = None, name: str = ""
-    ) -> Any:
-        """The value at dotted `key` when it has type `kind`; `name`: the key in messages."""
-        node: Any = self.data
-        for part in key.split("."):
-            if not isinstance(node, dict) or part not in node:
-                return default
-            node = node[part]
-        if not isinstance(node, kind) or (isinstance(node, bool) and bool not in _as_tuple(kind)):
-            names = " or ".join(t.__name__ for t in _as_tuple(kind))
-            raise self.fail(
-                key,
-                _("'{value}' must be {names}, not {node!r}").format(
-                    value=name or key, names=_article(names), node=node
-                ),
-            )
-        return node
-
-    def unknown_keys(self, path: Key, value: Any, allowed: Sequence[str], where: str = "") -> None:
-        """A ConfigError for the first key of `value` (a table at `path`) lettre does not know.
-
-        `where`: how messages name the table (`[sender]`, `'recipients.to'`), else `[path]`.
-        """
-        if not isinstance(value, dict):
-            return
-        where = where or (f"[{path[0]}]" if path else "")
-        for key in value:
-            if key not in allowed:
-                hint = did_you_mean(key, allowed)
-                inside = _(" in {where}").format(where=where) if where else ""
-                message = _("unknown key '{key}'{inside}{hint}").format(
-                    key=key, inside=inside, hint=hint
-                )
-                raise ConfigError(message, self.path, self.line((*path, key)))
-
-    def address(self, path: Key, name: str, value: Any) -> Address:
-        """An Address from `"a@b"` or `{ address = "a@b", name = "…" }`; `name` for messages."""
-        if isinstance(value, dict):
-            allowed: tuple[str, ...] = ("address", "name")
-            if name == "sender":
-                allowed += ("reply_to", "footer_name", "example")
-            table = f"[{name}]" if name.isidentifier() else f"'{name}'"
-            self.unknown_keys(path, value, allowed, table)
-            if "address" not in value:
-                raise self.fail(path, _("missing 'address' in '{name}'").format(name=name))
-            addr, display = value.get("address"), value.get("name", "")
-        else:
-            addr, display = value, ""
-        if not isinstance(addr, str) or not isinstance(display, str):
-            raise self.fail(
-                path,
-                _("'{name}' must be an e-mail address, not {value!r}").format(
-                    name=name, value=value
-                ),
-            )
-        addr, display = addr.strip(), display.strip()
-        if not _ADDRESS_RE.match(addr):
-            where = (*path, "address") if isinstance(value, dict) else path
-            raise self.fail(
-                where, _("'{name}': {addr!r} is not an e-mail address").format(name=name, addr=addr)
-            )
-        if not one_line(display):
-            message = _(
-                "'{name}': the display name must be one line, without control characters"
-            ).format(name=name)
-            raise self.fail((*path, "name"), message)
-        return Address(addr, display)
-
-    def addresses(self, key: str) -> tuple[Address, ...]:
-        value = self.get(key, (list, str, dict), [])
-        path = split_key(key)
-        if not isinstance(value, list):
-            return (self.address(path, key, value),)
-        return tuple(self.address((*path, str(n)), key, v) for n, v in enumerate(value))
-
-    def choice(self, key: str, name: str, choices: Sequence[str]) -> str | None:
-        """A string among `choices`, or None when not set; a typo gets a 'did you mean'."""
-        value = self.get(key, str, name=name)
-        if value is None or value in choices:
-            return value  # type: ignore[no-any-return]
-        hint = did_you_mean(value, choices)
-        allowed = " or ".join(f'"{c}"' for c in choices)
-        raise self.fail(
-            key,
-            _("'{name}' must be {allowed}, not {value!r}{hint}").format(
-                name=name, allowed=allowed, value=value, hint=hint
-            ),
-        )
-
-
-def unknown_kind(kind: object, kinds: Iterable[str], label: str = "") -> str:
-    """The error for a kind not in `kinds`, with a 'did you mean' hint when one is close;
-    `label` names where it was written (`--kind`, `'import.kind'`)."""
-    known = list(kinds)
-    hint = did_you_mean(str(kind), known)
-    shown = f"'{kind}'" if isinstance(kind, str) else repr(kind)
-    message = _("unknown kind {shown}{hint}; known kinds: {known}").format(
-        shown=shown, hint=hint, known=", ".join(known)
-    )
-    return _("{label}: {message}").format(label=label, message=message) if label else message
-
-
-def one_line(text: str) -> bool:
-    """True when `text` holds no line break of any kind and no control character."""
-    # not files.CONTROL: tab, line feed, U+2028 and U+2029 are refused here too
-    return len(text.splitlines()) <= 1 and not any(
-        ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in text
-    )
-
-
-def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
-    return kind if isinstance(kind, tuple) else (kind,)
-
-
-def _article(names: str) -> str:
-    words = {
-        "str": N_("a string"),
-        "int": N_("a number"),
-        "float": N_("a number"),
-        "bool": N_("true or false"),
-        "list": N_("a list"),
-        "dict": N_("a table"),
-    }
-    return _(" or ").join(dict.fromkeys(_(words.get(n, n)) for n in names.split(" or ")))
-
-
-def parse_publication_day(value: str | int) -> int:
-    """ISO weekday number from 1–7 or a day name in English or French."""
-    if isinstance(value, int) and 1 <= value <= 7:
-        return value
-    if isinstance(value, str) and value.strip().lower() in _DAYS:
-        return _DAYS[value.strip().lower()]
-    raise ValueError(
-        _("unknown publication day {value!r} (use a day name such as 'vendredi')").format(
-            value=value
-        )
-    )
 
 
 def load_config(folder: Path) -> Config:
@@ -270,7 +79,6 @@ def load_config(folder: Path) -> Config:
             ).format(config_name=CONFIG_NAME),
             path,
         )
-
     raw = read_bytes(path, MAX_CONFIG_BYTES, ConfigError)
     text = decode_text(raw, path, ConfigError, _("lettre.toml holds TOML text"))
     try:
@@ -328,7 +136,7 @@ TABLE_KEYS = {
 
 
 def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> Config:
-    r = _Reader(path, text, data)
+    r = ValueReader(path, text, data)
     r.unknown_keys((), data, TOP_KEYS)
     for table, allowed in TABLE_KEYS.items():
         r.unknown_keys((table,), data.get(table), allowed)
@@ -446,7 +254,7 @@ def _config_from(folder: Path, path: Path, text: str, data: dict[str, Any]) -> C
     return Config(**kwargs)
 
 
-def _footer_name(r: _Reader) -> str | None:
+def _footer_name(r: ValueReader) -> str | None:
     """`[sender] footer_name`: the sender as the footer names it; None when not set or blank."""
     value = r.get("sender.footer_name", str, name="[sender] footer_name")
     if value is None or not value.strip():
@@ -457,7 +265,7 @@ def _footer_name(r: _Reader) -> str | None:
     return str(value.strip())
 
 
-def _readers_path(r: _Reader, folder: Path) -> Path | None:
+def _readers_path(r: ValueReader, folder: Path) -> Path | None:
     """`[recipients] readers`: the file of readers, relative to the folder or absolute."""
     value = r.get("recipients.readers", str, name="[recipients] readers")
     if value is None:
@@ -471,7 +279,7 @@ def _readers_path(r: _Reader, folder: Path) -> Path | None:
     return (folder / Path(value.strip()).expanduser()).absolute()
 
 
-def _send(r: _Reader, has_readers: bool, has_list: bool) -> SendSettings:
+def _send(r: ValueReader, has_readers: bool, has_list: bool) -> SendSettings:
     """`[send]`: mode (required when readers and list are both set), via, rate."""
     r.get("send", dict, {})
     mode = r.choice("send.mode", "[send] mode", ("readers", "list"))
@@ -520,7 +328,7 @@ def _send(r: _Reader, has_readers: bool, has_list: bool) -> SendSettings:
     return SendSettings(mode, via, None if rate is None else float(rate))  # type: ignore[arg-type]
 
 
-def _archive_url(r: _Reader) -> str | None:
+def _archive_url(r: ValueReader) -> str | None:
     """`[archive] url`, ending in "/", or None."""
     table = r.get("archive", dict, {})
     url = table.get("url")
@@ -533,7 +341,7 @@ def _archive_url(r: _Reader) -> str | None:
     return url if url.endswith("/") else url + "/"
 
 
-def _import_settings(r: _Reader, kinds: Sequence[str]) -> ImportSettings:
+def _import_settings(r: ValueReader, kinds: Sequence[str]) -> ImportSettings:
     """`[import]`: the default kind of imported items, and feed categories mapped to kinds."""
     table = r.data.get("import", {})
     if not isinstance(table, dict):
@@ -554,7 +362,7 @@ def _import_settings(r: _Reader, kinds: Sequence[str]) -> ImportSettings:
     return ImportSettings(default, categories)
 
 
-def _section(r: _Reader, number: int, value: Any, language: str) -> Section:
+def _section(r: ValueReader, number: int, value: Any, language: str) -> Section:
     path = ("sections", str(number))
     if isinstance(value, str):
         value = {"kind": value}
@@ -586,7 +394,7 @@ def _section(r: _Reader, number: int, value: Any, language: str) -> Section:
 
 
 def _by_locale(
-    r: _Reader, key: str, path: Key, table: dict[str, Any]
+    r: ValueReader, key: str, path: Key, table: dict[str, Any]
 ) -> tuple[tuple[str, str], ...]:
     """`{ fr = "…", en = "…", fr_CA = "…" }` → ((locale, text), …), checked."""
     texts = []
@@ -609,7 +417,7 @@ def _by_locale(
     return tuple(texts)
 
 
-def _check_locale(r: _Reader, name: str) -> str:
+def _check_locale(r: ValueReader, name: str) -> str:
     """The locale's canonical code (`fr-ca` → `fr_CA`, `fr` → `fr_FR`), or ConfigError."""
     try:
         return str(get_locale(name))
@@ -617,8 +425,7 @@ def _check_locale(r: _Reader, name: str) -> str:
         raise r.fail("locale", err.message) from None
 
 
-def _check_timezone(r: _Reader, name: str) -> None:
-
+def _check_timezone(r: ValueReader, name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

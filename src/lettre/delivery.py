@@ -70,7 +70,7 @@ def choose(
         )
     per_second = parse_rate(rate) if rate else config.send.rate
     if to is not None:
-        from .config import is_address
+        from .configvalues import is_address
 
         if not is_address(to.strip()):
             raise UsageError(_("--to: {address!r} is not an e-mail address").format(address=to))

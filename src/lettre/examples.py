@@ -316,6 +316,6 @@ def require_ready(
     every += [e for e in found if e not in every]
     _refuse(every, letter, subject)
     if letter is not None and letter.photos and config.images.mode == "publish":
-        from .images import require_archived
+        from .imagelinks import require_archived
 
         require_archived(config, letter)

@@ -14,7 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import feedscan, files
-from .config import Config, ImportSettings, unknown_kind
+from .config import Config, ImportSettings
+from .configvalues import unknown_kind
 from .errors import ItemError, LettreError, UsageError
 from .feeds import (
     FeedEntry,

@@ -20,7 +20,7 @@ class Image:
 
 @dataclass(frozen=True)
 class PreparedImage:
-    """A local photo made ready for e-mail (by images.py): the file lettre wrote."""
+    """A local photo made ready for e-mail (by imagecache.py): the file lettre wrote."""
 
     source: Path  # the item's picture, in the newsletter folder
     name: str  # content-hashed: `defile-3fa2c1.jpg`, the same in the archive's images/

@@ -22,7 +22,7 @@ from .messages import _, ngettext
 if TYPE_CHECKING:
     from .settings import TypographySettings
 
-#: where a letter points at a prepared photo (images.py gives one per output)
+#: where a letter points at a prepared photo (imagelinks.py gives one per output)
 PhotoLink = Callable[[PreparedImage], str]
 
 SUMMARY_LIMIT = 220
@@ -156,7 +156,7 @@ def build_letter(
     `drafts`: a proof that shows the drafts too, marked « BROUILLON ». Example content
     is marked « EXEMPLE » (see examples.py): such a letter is never sent.
     `photos`: the prepared local image of each item that has one, by item path (see
-    images.prepare_images), and `link` where the letter points at them; an item whose local
+    imagecache.prepare_images), and `link` where the letter points at them; an item whose local
     image is not among them shows none.
     `text`: False leaves out what only the plain text shows (the entries' `body_text` and
     `url_ref`, the letter's `links`), for a page made of the HTML alone.

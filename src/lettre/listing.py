@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from . import files
-from .config import Config, unknown_kind
+from .config import Config
+from .configvalues import unknown_kind
 from .errors import ItemError, LettreError, UsageError
 from .items import Anniversary, Item, Week
 from .letter import anniversaries_in, unwritten_anniversaries

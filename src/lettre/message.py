@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .config import Address, Config
 from .french import one_line
-from .images import content_id
+from .imagelinks import content_id
 from .items import Letter
 
 if TYPE_CHECKING:

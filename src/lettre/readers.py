@@ -11,7 +11,7 @@ import yaml
 
 from . import files
 from .body import is_local, safe_scheme
-from .config import unknown_kind
+from .configvalues import unknown_kind
 from .errors import ItemError, ItemErrors, UsageError
 from .french import get_locale
 from .frontmatter import (
@@ -225,7 +225,7 @@ def _image(f: Fields) -> Image | None:
     if not isinstance(src, str) or not src.strip():
         raise f.fail("image", _("'image' needs 'src' (the picture's address)"))
     src = src.strip()
-    if is_local(src):  # a photo of the folder (images.locate vets the path): spaces are fine
+    if is_local(src):  # a photo of the folder (imagefiles.locate vets the path): spaces are fine
         if re.search(r"[\x00-\x1f\x7f]", src):
             message = _("'image.src' must be one line, without control characters: {src!r}")
             raise ItemError(message.format(src=src), f.path, line)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from .config import unknown_kind
+from .configvalues import unknown_kind
 from .errors import LettreError, UsageError
 from .files import create_numbered, write_error
 from .files import write_new as create

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import is_address
+from .configvalues import is_address
 from .errors import ItemErrors, LettreError, ReadersError, UsageError
 from .files import os_problem
 from .french import get_locale

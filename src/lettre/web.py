@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
-from .config import is_address
+from .configvalues import is_address
 from .errors import LettreError
 from .i18n import typeset_gettext
 from .messages import _
@@ -91,7 +91,7 @@ def unsubscribe_by_hand(config: Config, target: str) -> str:
     """`lettre unsubscribe`: the address (or that of a personal link, its token checked)
     joins the suppression file; what was done."""
     from .compose import now_in
-    from .config import is_address
+    from .configvalues import is_address
     from .errors import UsageError
     from .message import list_ident
     from .messages import _

@@ -192,37 +192,12 @@ def import_(
 ) -> None:
     """`lettre import`: see its help."""
     from .compose import open_folder
-    from .importer import import_feed
+    from .importer import import_feed, report_lines
 
     config = open_folder(directory, locale)
     plan, written = import_feed(config, feed, kind=kind, dry_run=dry_run)
-    for warning in plan.warnings:
-        say(_("Warning: {message}").format(message=warning))
-    for skip in plan.skipped:
-        say(_("skipped: {title}: {reason}").format(title=skip.title, reason=skip.reason))
-    if dry_run:
-        for new in plan.created:
-            say(
-                _("would create {path}  [{kind}] {title}").format(
-                    path=new.path, kind=new.entry.kind, title=new.entry.title
-                ),
-                sys.stdout,
-            )
-    else:
-        for path in written:
-            say(_("created {path}").format(path=path), sys.stdout)
-    if dry_run:
-        summary = _(
-            "{created} items would be created, {duplicates} already imported, {skipped} skipped"
-        )
-    else:
-        summary = _("{created} items created, {duplicates} already imported, {skipped} skipped")
-    sys.stderr.write(
-        summary.format(
-            created=len(plan.created), duplicates=len(plan.duplicates), skipped=len(plan.skipped)
-        )
-        + "\n"
-    )
+    for line, to_stdout in report_lines(plan, written, dry_run):
+        say(line, sys.stdout if to_stdout else None)
 
 
 @app.command(

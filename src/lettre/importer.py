@@ -7,7 +7,7 @@ folder already holds and the items to create.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -273,3 +273,37 @@ def import_feed(
     data = read_source(source)
     plan = plan_import(config, data, source, kind)
     return plan, ([] if dry_run else apply_plan(plan))
+
+
+def report_lines(
+    plan: ImportPlan, written: Sequence[Path], dry_run: bool
+) -> list[tuple[str, bool]]:
+    """What `lettre import` says, in order: each line, and whether it goes to stdout (the
+    items created, or that would be) rather than stderr (warnings, skips, the summary)."""
+    lines = [(_("Warning: {message}").format(message=warning), False) for warning in plan.warnings]
+    lines += [
+        (_("skipped: {title}: {reason}").format(title=skip.title, reason=skip.reason), False)
+        for skip in plan.skipped
+    ]
+    if dry_run:
+        lines += [
+            (
+                _("would create {path}  [{kind}] {title}").format(
+                    path=new.path, kind=new.entry.kind, title=new.entry.title
+                ),
+                True,
+            )
+            for new in plan.created
+        ]
+        summary = _(
+            "{created} items would be created, {duplicates} already imported, {skipped} skipped"
+        )
+    else:
+        lines += [(_("created {path}").format(path=path), True) for path in written]
+        summary = _("{created} items created, {duplicates} already imported, {skipped} skipped")
+    counts = {
+        "created": len(plan.created),
+        "duplicates": len(plan.duplicates),
+        "skipped": len(plan.skipped),
+    }
+    return [*lines, (summary.format(**counts), False)]

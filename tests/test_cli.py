@@ -82,6 +82,8 @@ def test_version_and_completion() -> None:
     [
         ("lettre new co", "communique"),
         ("lettre preview --week l", "last"),
+        ("lettre preview --week p", "prochaine"),
+        ("lettre compose --week der", "dernière"),
         ("lettre list -C {samples} --kind r", "resultats"),
     ],
 )

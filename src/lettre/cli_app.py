@@ -238,8 +238,10 @@ LocaleOption = Annotated[
 
 
 def complete_week(incomplete: str) -> list[str]:
-    """Shell completion of --week: the relative weeks."""
-    return [w for w in ("this", "last", "next") if w.startswith(incomplete)]
+    """Shell completion of --week: the relative weeks, in English and in French."""
+    from .weeks import WEEK_WORDS  # only when completing
+
+    return [w for w in WEEK_WORDS if w.startswith(incomplete)]
 
 
 def complete_kind(ctx: typer.Context, incomplete: str) -> list[str]:

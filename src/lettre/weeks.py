@@ -88,18 +88,15 @@ def parse_week(spec: str, today: dt.date, publication_day: int = 5) -> Week:
         ) from None
 
 
+#: --week's words for the weeks around today, in English and in French (shell completion
+#: offers these; `derniere` is taken too, for a keyboard without accents)
+WEEK_WORDS = {"this": 0, "last": -1, "next": 1, "cette": 0, "dernière": -1, "prochaine": 1}
+_RELATIVE = {**WEEK_WORDS, "derniere": -1}
+
+
 def _parse_week(text: str, spec: str, today: dt.date, publication_day: int) -> Week:
-    relative = {
-        "this": 0,
-        "last": -1,
-        "next": 1,
-        "cette": 0,
-        "derniere": -1,
-        "dernière": -1,
-        "prochaine": 1,
-    }
-    if text in relative:
-        return week_of(today + dt.timedelta(weeks=relative[text]), publication_day)
+    if text in _RELATIVE:
+        return week_of(today + dt.timedelta(weeks=_RELATIVE[text]), publication_day)
     match = _ISO_WEEK.match(text)
     if match:
         year, number = int(match[1]), int(match[2])

@@ -83,7 +83,13 @@ CASES: dict[str, tuple[str, int, str]] = {
         5,
         "'image.height' must be a number of pixels, not 2.5",
     ),
+    "image-width-yes": (
+        f"image: {{src: '{SRC}', alt: Le défilé, width: true}}",
+        5,
+        "'image.width' must be a number of pixels, not true",
+    ),
     "tags-table": ("tags: {sport: judo}", 5, "'tags' must be a list of words"),
+    "tags-yes": ("tags: [judo, true]", 5, "'tags' must be a list of words"),
     "tags-nested-list": ("tags: [judo, [escrime]]", 5, "'tags' must be a list of words"),
     "period-one-date": ("period: 2025-06-01", 5, "'period' needs 'start' and 'end' dates"),
     "period-list": (

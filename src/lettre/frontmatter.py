@@ -429,7 +429,10 @@ def to_date(value: Any) -> dt.date:
 
 
 def describe(value: Any) -> str:
-    """A value as a message shows it: `a list`, `a table of keys`, else its repr."""
+    """A value as a message shows it: `a list`, `a table of keys`, `true` and `false` as
+    YAML writes them, else its repr."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
         return _("a list")
     if isinstance(value, dict):

@@ -253,8 +253,8 @@ def _image(f: Fields) -> Image | None:
         if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size <= 0):
             raise f.fail(
                 "image",
-                _("'image.{key}' must be a number of pixels, not {size!r}").format(
-                    key=key, size=size
+                _("'image.{key}' must be a number of pixels, not {size}").format(
+                    key=key, size=describe(size)
                 ),
             )
         sizes.append(size)
@@ -277,7 +277,10 @@ def _tags(f: Fields) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         value = [t for t in re.split(r"[,\s]+", value) if t]
-    if not isinstance(value, list) or not all(isinstance(t, str | int) for t in value):
+    words = isinstance(value, list) and all(
+        isinstance(t, str | int) and not isinstance(t, bool) for t in value
+    )
+    if not words:
         raise f.fail("tags", _("'tags' must be a list of words"))
     return tuple(str(t).strip() for t in value)
 
